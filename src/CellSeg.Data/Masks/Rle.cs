@@ -422,6 +422,19 @@ public sealed class Rle
         return (double)intersection / union;
     }
 
+    /// <summary>Number of pixels that are foreground in both masks (same size required).</summary>
+    public static long IntersectionArea(Rle a, Rle b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Height != b.Height || a.Width != b.Width)
+        {
+            throw new ArgumentException($"masks differ in size: {a.Width}x{a.Height} and {b.Width}x{b.Height}");
+        }
+
+        return IntersectionAndUnion(a._counts, b._counts).Intersection;
+    }
+
     private static (uint Intersection, uint Union) IntersectionAndUnion(uint[] a, uint[] b)
     {
         if (a.Length == 0 || b.Length == 0)

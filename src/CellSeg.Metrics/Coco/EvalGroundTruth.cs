@@ -1,0 +1,225 @@
+using CellSeg.Data;
+using CellSeg.Data.Coco;
+using CellSeg.Data.Masks;
+
+namespace CellSeg.Metrics.Coco;
+
+/// <summary>One ground-truth object as evaluation sees it: id, category, JSON area, crowd flag, mask and box.</summary>
+public sealed record EvalObject(long Id, int CategoryId, double Area, bool IsCrowd, Rle? Mask, BoundingBox Box, double Score = 0);
+
+/// <summary>
+/// Ground truth prepared for COCO evaluation: every annotation already rasterised to its RLE (as
+/// pycocotools' <c>annToRLE</c> does) and grouped by image. Polygons are not kept, so a LIVECell-sized
+/// file fits in a fraction of its JSON size.
+/// </summary>
+public sealed class EvalGroundTruth
+{
+    private readonly Dictionary<long, int> _indexById;
+
+    internal EvalGroundTruth(IReadOnlyList<CocoImage> images, IReadOnlyList<int> categoryIds, List<EvalObject>[] objects, IReadOnlyList<ReadIssue> issues, string? sourcePath)
+    {
+        Images = images;
+        CategoryIds = categoryIds;
+        ObjectsByImage = objects;
+        Issues = issues;
+        SourcePath = sourcePath;
+        _indexById = new Dictionary<long, int>(images.Count);
+        for (var i = 0; i < images.Count; i++)
+        {
+            _indexById[images[i].Id] = i;
+        }
+    }
+
+    /// <summary>The file read, if any.</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>Images in file order.</summary>
+    public IReadOnlyList<CocoImage> Images { get; }
+
+    /// <summary>Category ids, ascending (pycocotools' <c>getCatIds()</c> order).</summary>
+    public IReadOnlyList<int> CategoryIds { get; }
+
+    /// <summary>Objects of each image (indexed like <see cref="Images"/>), in file order.</summary>
+    public IReadOnlyList<IReadOnlyList<EvalObject>> ObjectsByImage { get; }
+
+    /// <summary>Records skipped in lenient mode.</summary>
+    public IReadOnlyList<ReadIssue> Issues { get; }
+
+    /// <summary>Total number of objects.</summary>
+    public int ObjectCount => ObjectsByImage.Sum(o => o.Count);
+
+    /// <summary>Index of an image id in <see cref="Images"/>, or −1.</summary>
+    public int IndexOf(long imageId) => _indexById.GetValueOrDefault(imageId, -1);
+
+    /// <summary>Prepares an in-memory dataset (rasterising in parallel).</summary>
+    public static EvalGroundTruth FromDataset(CocoDataset dataset, IouType iouType)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var images = dataset.Images;
+        var lists = new List<EvalObject>[images.Count];
+        Parallel.For(0, images.Count, i =>
+        {
+            var image = images[i];
+            var annotations = dataset.AnnotationsOf(image.Id);
+            var list = new List<EvalObject>(annotations.Count);
+            foreach (var a in annotations)
+            {
+                list.Add(ToEvalObject(a, image, iouType));
+            }
+
+            lists[i] = list;
+        });
+        var categories = dataset.Categories.Select(c => c.Id).Distinct().Order().ToArray();
+        return new EvalGroundTruth(images, categories, lists, dataset.Issues, dataset.SourcePath);
+    }
+
+    /// <summary>
+    /// Streams a ground-truth file and rasterises annotations while it reads (reading on one thread,
+    /// rasterising batches in parallel), keeping only RLEs. Same checks as <see cref="CocoReader.LoadAsync"/>.
+    /// </summary>
+    public static async Task<EvalGroundTruth> LoadAsync(string path, IouType iouType, CocoReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= CocoReadOptions.Default;
+        var sink = new StreamingSink(path, iouType, options.Lenient);
+        await CocoReader.ReadAsync(path, sink, options, sink.Validator.AddIssue, cancellationToken).ConfigureAwait(false);
+        return await sink.CompleteAsync().ConfigureAwait(false);
+    }
+
+    internal static EvalObject ToEvalObject(CocoAnnotation a, CocoImage image, IouType iouType)
+    {
+        var mask = iouType == IouType.Segm ? a.Segmentation.ToRle(image.Height, image.Width) : null;
+        return new EvalObject(a.Id, a.CategoryId, a.Area, a.IsCrowd, mask, a.Bbox);
+    }
+
+    /// <summary>Collects images and rasterises annotations in batches on a background task while the reader goes on.</summary>
+    private sealed class StreamingSink(string path, IouType iouType, bool lenient) : ICocoRecordSink
+    {
+        private const int BatchSize = 8192;
+        private readonly List<CocoImage> _images = [];
+        private readonly Dictionary<long, CocoImage> _imageById = [];
+        private readonly List<CocoCategory> _categories = [];
+        private readonly HashSet<long> _annotationIds = [];
+        private readonly List<(CocoAnnotation Annotation, CocoImage Image)> _batch = new(BatchSize);
+        private readonly List<CocoAnnotation> _waitingForImage = [];
+        private readonly List<(long ImageId, EvalObject Object)> _done = [];
+        private Task _pending = Task.CompletedTask;
+
+        public CocoDatasetBuilder Validator { get; } = new(path, lenient);
+
+        public void OnOtherField(string name, string rawJson)
+        {
+        }
+
+        public void OnImage(CocoImage image)
+        {
+            if (_imageById.TryAdd(image.Id, image))
+            {
+                _images.Add(image);
+            }
+
+            Validator.OnImage(image);
+        }
+
+        public void OnCategory(CocoCategory category)
+        {
+            _categories.Add(category);
+            Validator.OnCategory(category);
+        }
+
+        public void OnAnnotation(CocoAnnotation annotation)
+        {
+            if (!_annotationIds.Add(annotation.Id))
+            {
+                Reject(annotation, "duplicate annotation id");
+                return;
+            }
+
+            var image = _imageById.GetValueOrDefault(annotation.ImageId);
+            if (image is null)
+            {
+                _waitingForImage.Add(annotation);
+                return;
+            }
+
+            Add(annotation, image);
+        }
+
+        public async Task<EvalGroundTruth> CompleteAsync()
+        {
+            foreach (var a in _waitingForImage)
+            {
+                var image = _imageById.GetValueOrDefault(a.ImageId);
+                if (image is null)
+                {
+                    Reject(a, $"refers to image {a.ImageId}, which is not in the file");
+                }
+                else
+                {
+                    Add(a, image);
+                }
+            }
+
+            Flush();
+            await _pending.ConfigureAwait(false);
+            var index = new Dictionary<long, int>(_images.Count);
+            var lists = new List<EvalObject>[_images.Count];
+            for (var i = 0; i < _images.Count; i++)
+            {
+                index[_images[i].Id] = i;
+                lists[i] = [];
+            }
+
+            foreach (var (imageId, obj) in _done)
+            {
+                lists[index[imageId]].Add(obj);
+            }
+
+            var categories = _categories.Select(c => c.Id).Distinct().Order().ToArray();
+            return new EvalGroundTruth(_images, categories, lists, Validator.Issues, path);
+        }
+
+        private void Add(CocoAnnotation annotation, CocoImage image)
+        {
+            var problem = Validator.CheckAnnotation(annotation, image);
+            if (problem is not null)
+            {
+                Reject(annotation, problem);
+                return;
+            }
+
+            _batch.Add((annotation, image));
+            if (_batch.Count == BatchSize)
+            {
+                Flush();
+            }
+        }
+
+        private void Reject(CocoAnnotation annotation, string problem)
+        {
+            if (!lenient)
+            {
+                throw new DataFormatException(path, $"annotation {annotation.Id}", problem);
+            }
+
+            Validator.AddIssue(new ReadIssue($"annotation {annotation.Id}", problem));
+        }
+
+        private void Flush()
+        {
+            if (_batch.Count == 0)
+            {
+                return;
+            }
+
+            var work = _batch.ToArray();
+            _batch.Clear();
+            _pending.GetAwaiter().GetResult();
+            _pending = Task.Run(() =>
+            {
+                var results = new (long, EvalObject)[work.Length];
+                Parallel.For(0, work.Length, i => results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType)));
+                _done.AddRange(results);
+            });
+        }
+    }
+}
