@@ -61,7 +61,7 @@ public static class CocoReader
     }
 
     private static IProgress<long>? BytesProgress(CocoReadOptions options, long total, Func<long> records) =>
-        options.Progress is { } p ? new InlineProgress<long>(bytes => p.Report(new ReadProgress(bytes, total, records()))) : null;
+        options.Progress is { } p ? new SyncProgress<long>(bytes => p.Report(new ReadProgress(bytes, total, records()))) : null;
 
     private static void ReadGroundTruth(string path, ICocoRecordSink sink, CocoReadOptions options, Action<ReadIssue>? onIssue, CancellationToken ct)
     {
@@ -211,11 +211,5 @@ public static class CocoReader
         }
 
         return null;
-    }
-
-    /// <summary>Reports synchronously on the reading thread (System.Progress would post to a thread pool).</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

@@ -210,6 +210,8 @@ internal sealed class JsonChunkedReader : IDisposable
     /// <summary>Checks that nothing but whitespace follows the document.</summary>
     public void ReadDocumentEnd()
     {
+        _lastProgress = -1;
+        ReportProgressNow();
         while (true)
         {
             var reader = NewReader();
@@ -220,6 +222,7 @@ internal sealed class JsonChunkedReader : IDisposable
 
             if (!Refill())
             {
+                ReportProgressNow();
                 return;
             }
         }
@@ -259,6 +262,11 @@ internal sealed class JsonChunkedReader : IDisposable
     private DataFormatException MalformedJson(JsonException ex)
     {
         var line = ex.LineNumber is { } l ? $"line {l + 1}" : "unknown line";
+        if (_eof && (ex.Message.Contains("end of data", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("end of the JSON payload", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new DataFormatException(_path, line, "the file ends in the middle of a JSON value (truncated?)", ex);
+        }
+
         var column = ex.BytePositionInLine is { } c ? $", column {c + 1}" : string.Empty;
         return new DataFormatException(_path, line + column, "malformed JSON: " + FirstSentence(ex.Message), ex);
     }
@@ -330,6 +338,15 @@ internal sealed class JsonChunkedReader : IDisposable
 
         var position = Position;
         if (position - _lastProgress >= (4 << 20) || (_eof && _start == _end))
+        {
+            ReportProgressNow();
+        }
+    }
+
+    private void ReportProgressNow()
+    {
+        var position = _eof ? _bufferOffset + _end : Position;
+        if (_progress is not null && position != _lastProgress)
         {
             _lastProgress = position;
             _progress.Report(position);

@@ -155,6 +155,36 @@ public sealed class Rle
         return new Rle(h, w, [.. counts]);
     }
 
+    /// <summary>Builds a mask from the column-major positions (x·h + y) of its foreground pixels, in ascending order.</summary>
+    public static Rle FromSortedPositions(ReadOnlySpan<int> positions, int height, int width)
+    {
+        var counts = new List<uint>();
+        var next = 0;
+        var j = 0;
+        while (j < positions.Length)
+        {
+            var start = positions[j];
+            var end = start + 1;
+            j++;
+            while (j < positions.Length && positions[j] == end)
+            {
+                end++;
+                j++;
+            }
+
+            counts.Add((uint)(start - next));
+            counts.Add((uint)(end - start));
+            next = end;
+        }
+
+        if (next < height * width || counts.Count == 0)
+        {
+            counts.Add((uint)(height * width - next));
+        }
+
+        return new Rle(height, width, [.. counts]);
+    }
+
     /// <summary>
     /// Rasterises one polygon [x1, y1, x2, y2, …] exactly as pycocotools' <c>rleFrPoly</c>: the outline is
     /// traced on a 5× upsampled grid and a pixel is inside when its centre column crossing says so.
@@ -383,6 +413,58 @@ public sealed class Rle
         }
 
         return new Rle(h, w, [.. cnts]);
+    }
+
+    /// <summary>
+    /// The union of many masks of one size, by painting them into one column-major bitmap and encoding
+    /// it once: the same pixels as <see cref="Merge"/>, in O(pixels) rather than O(masks × runs).
+    /// </summary>
+    public static Rle UnionOf(IReadOnlyCollection<Rle> rles, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(rles);
+        var pixels = new byte[checked(height * width)];
+        foreach (var rle in rles)
+        {
+            if (rle.Height != height || rle.Width != width)
+            {
+                throw new ArgumentException($"mask is {rle.Width}x{rle.Height}, expected {width}x{height}", nameof(rles));
+            }
+
+            long pos = 0;
+            for (var j = 0; j < rle._counts.Length; j++)
+            {
+                var run = (int)rle._counts[j];
+                if ((j & 1) == 1)
+                {
+                    pixels.AsSpan((int)pos, run).Fill(1);
+                }
+
+                pos += run;
+            }
+        }
+
+        return EncodeColumnMajor(pixels, height, width);
+    }
+
+    private static Rle EncodeColumnMajor(byte[] pixels, int height, int width)
+    {
+        var counts = new List<uint>();
+        var previous = (byte)0;
+        uint c = 0;
+        foreach (var b in pixels)
+        {
+            if (b != previous)
+            {
+                counts.Add(c);
+                c = 0;
+                previous = b;
+            }
+
+            c++;
+        }
+
+        counts.Add(c);
+        return new Rle(height, width, [.. counts]);
     }
 
     /// <summary>
