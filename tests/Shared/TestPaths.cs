@@ -1,7 +1,7 @@
 namespace CellSegFlows.Testing;
 
 /// <summary>Where the repository and the read-only shared data (LIVECell sample, pycocotools references) are.</summary>
-internal static class TestPaths
+public static class TestPaths
 {
     private static readonly Lazy<string> Root = new(FindRepoRoot);
 

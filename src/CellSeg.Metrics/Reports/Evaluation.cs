@@ -107,4 +107,11 @@ public static class Evaluation
             SkippedRecords = skipped,
         };
     }
+
+    /// <summary>True when the images have LIVECell names (<c>&lt;CellType&gt;_Phase_…</c>), so LIVECell's evaluation settings apply.</summary>
+    public static bool IsLivecell(EvalGroundTruth gt)
+    {
+        ArgumentNullException.ThrowIfNull(gt);
+        return gt.Images.Count > 0 && gt.Images.All(i => CellTypes.TryFromFileName(i.FileName, out _));
+    }
 }

@@ -1,0 +1,17 @@
+namespace CellSeg.Data.Samples;
+
+/// <summary>Settings of <see cref="SampleDatasetGenerator"/>; defaults make a quickstart-sized set in about a second.</summary>
+public sealed record SampleDatasetOptions
+{
+    /// <summary>Images per cell type.</summary>
+    public int ImagesPerCellType { get; init; } = 2;
+
+    /// <summary>Image width in pixels (LIVECell's is 704).</summary>
+    public int Width { get; init; } = 320;
+
+    /// <summary>Image height in pixels (LIVECell's is 520).</summary>
+    public int Height { get; init; } = 240;
+
+    /// <summary>Seed of every random choice; the same seed gives byte-identical files.</summary>
+    public int Seed { get; init; } = 1;
+}

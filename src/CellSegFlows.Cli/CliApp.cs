@@ -1,0 +1,59 @@
+using CellSeg.Data;
+using CellSegFlows.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CellSegFlows.Cli;
+
+/// <summary>
+/// The <c>cellsegflows</c> command line. Tests run it in-process with their own console.
+/// A user mistake (bad file, bad option) prints one line and exits 2; nothing prints a stack trace
+/// unless <c>CELLSEGFLOWS_DEBUG=1</c>.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Exit code for bad input or bad options.</summary>
+    public const int UserError = 2;
+
+    /// <summary>Runs the command line with <paramref name="console"/> as standard output.</summary>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("cellsegflows");
+            config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            config.AddCommand<QuickstartCommand>("quickstart")
+                .WithDescription("The main job: make a small LIVECell-like dataset offline (or use --data), segment it with the classical baseline, evaluate, and write a report.")
+                .WithExample("quickstart", "--out", "out/quickstart");
+            config.AddCommand<EvalCommand>("eval")
+                .WithDescription("Evaluate predictions against ground truth: COCO AP/AR (pycocotools-exact), AFNR, and F1 of the union masks, overall and per cell type.")
+                .WithExample("eval", "--gt", "livecell_coco_test.json", "--pred", "pred.json", "--by-cell-type");
+            config.AddBranch("coco", coco =>
+            {
+                coco.SetDescription("Inspect COCO annotation files.");
+                coco.AddCommand<CocoStatsCommand>("stats")
+                    .WithDescription("Images, annotations, and cells per image per cell type.")
+                    .WithExample("coco", "stats", "livecell_coco_val.json");
+            });
+        });
+
+        try
+        {
+            return await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUserError(ex) && Environment.GetEnvironmentVariable("CELLSEGFLOWS_DEBUG") != "1")
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return UserError;
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine("[yellow]cancelled[/]");
+            return 130;
+        }
+    }
+
+    private static bool IsUserError(Exception ex) => ex is DataFormatException or CommandParseException or CommandRuntimeException or UserInputException;
+}
