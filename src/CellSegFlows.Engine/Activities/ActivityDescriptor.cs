@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+
+namespace CellSegFlows.Engine.Activities;
+
+/// <summary>One input or output of an activity, as the studio's forms and the validator see it.</summary>
+/// <param name="Name">Name as written in definitions (camelCase).</param>
+/// <param name="Type">Its type.</param>
+/// <param name="Required">Inputs only: the definition must bind it (no default).</param>
+/// <param name="Default">Inputs only: the value used when the definition does not bind it.</param>
+/// <param name="Description">What it is, for people.</param>
+public sealed record PortDescriptor(string Name, DataType Type, bool Required, JsonNode? Default, string Description);
+
+/// <summary>What the engine knows of an activity type: its name, version, ports and documentation.</summary>
+/// <param name="Type">The name definitions use in a node's <c>activity</c> field.</param>
+/// <param name="Version">Bumped when the activity's behaviour changes; part of the step-cache key.</param>
+/// <param name="Category">Grouping in the studio's palette.</param>
+/// <param name="Description">What it does, for people.</param>
+/// <param name="Inputs">Inputs in declaration order.</param>
+/// <param name="Outputs">Outputs in declaration order.</param>
+/// <param name="DefaultQueue">Queue used when a node does not name one: <c>cpu</c> or <c>gpu</c>.</param>
+public sealed record ActivityDescriptor(
+    string Type,
+    int Version,
+    string Category,
+    string Description,
+    IReadOnlyList<PortDescriptor> Inputs,
+    IReadOnlyList<PortDescriptor> Outputs,
+    string DefaultQueue);
+
+/// <summary>The activities that exist; only these can run (a definition can never name code or commands).</summary>
+public interface IActivityCatalog
+{
+    /// <summary>Every registered activity, by type name.</summary>
+    IReadOnlyList<ActivityDescriptor> All { get; }
+
+    /// <summary>The activity with this type name, or null.</summary>
+    ActivityDescriptor? Find(string type);
+}
