@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CellSegFlows.Engine.Activities;
+
+/// <summary>
+/// Base class of every activity: typed input and output records (their properties are the node's
+/// ports), one short <see cref="ExecuteAsync(TInput, ActivityContext)"/> that calls a library.
+/// </summary>
+/// <typeparam name="TInput">A record whose properties are the inputs; constructor defaults are the input defaults.</typeparam>
+/// <typeparam name="TOutput">A record whose properties are the outputs.</typeparam>
+public abstract class Activity<TInput, TOutput> : IActivity
+    where TInput : class
+    where TOutput : class
+{
+    /// <summary>Does the work.</summary>
+    protected abstract Task<TOutput> ExecuteAsync(TInput input, ActivityContext context);
+
+    /// <inheritdoc />
+    async Task<JsonObject> IActivity.ExecuteAsync(JsonObject inputs, ActivityContext context)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(context);
+        TInput input;
+        try
+        {
+            input = inputs.Deserialize<TInput>(ActivityJson.Options)
+                ?? throw new ActivityInputException($"inputs of {GetType().Name} are null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ActivityInputException($"inputs do not fit {typeof(TInput).Name}: {ex.Message}", ex);
+        }
+
+        var output = await ExecuteAsync(input, context).ConfigureAwait(false);
+        return JsonSerializer.SerializeToNode(output, ActivityJson.Options)!.AsObject();
+    }
+}
+
+/// <summary>The JSON conventions for activity inputs and outputs: camelCase names, strict numbers.</summary>
+public static class ActivityJson
+{
+    /// <summary>Options used for every (de)serialisation of ports.</summary>
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        WriteIndented = false,
+    };
+}
+
+/// <summary>Inputs that cannot be bound to the activity's input record (a definition error that slipped past validation).</summary>
+public sealed class ActivityInputException(string message, Exception? inner = null) : Exception(message, inner);

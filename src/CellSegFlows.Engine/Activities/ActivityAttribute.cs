@@ -1,0 +1,31 @@
+namespace CellSegFlows.Engine.Activities;
+
+/// <summary>Marks a class as a workflow activity and gives the metadata the registry, the validator and the studio use.</summary>
+/// <param name="type">The name definitions use in a node's <c>activity</c> field.</param>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ActivityAttribute(string type) : Attribute
+{
+    /// <summary>The name definitions use.</summary>
+    public string Type { get; } = type;
+
+    /// <summary>Bump when behaviour changes, so cached results of the old version are not reused.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Palette group in the studio.</summary>
+    public string Category { get; init; } = "General";
+
+    /// <summary>What the activity does.</summary>
+    public string Description { get; init; } = string.Empty;
+
+    /// <summary>Queue used when a node does not name one: <c>cpu</c> (default) or <c>gpu</c>.</summary>
+    public string Queue { get; init; } = "cpu";
+}
+
+/// <summary>Documents one input or output property of an activity.</summary>
+/// <param name="description">What the value is, for people (shown in the studio's forms).</param>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class PortAttribute(string description) : Attribute
+{
+    /// <summary>What the value is.</summary>
+    public string Description { get; } = description;
+}

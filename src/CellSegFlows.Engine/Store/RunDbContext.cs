@@ -1,0 +1,112 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace CellSegFlows.Engine.Store;
+
+/// <summary>
+/// The run history: definitions, runs, the join ledger, steps with their journal, artifacts, metrics
+/// and the step cache. SQLite by default; PostgreSQL when several machines share runs. The schema is
+/// managed by EF migrations (one set per provider), so an upgrade keeps old runs.
+/// </summary>
+public abstract class RunDbContext(DbContextOptions options) : DbContext(options)
+{
+    /// <summary>Definition versions.</summary>
+    public DbSet<DefinitionVersionRecord> Definitions => Set<DefinitionVersionRecord>();
+
+    /// <summary>Runs.</summary>
+    public DbSet<RunRecord> Runs => Set<RunRecord>();
+
+    /// <summary>Join ledger.</summary>
+    public DbSet<NodeStateRecord> Nodes => Set<NodeStateRecord>();
+
+    /// <summary>Steps.</summary>
+    public DbSet<StepRecord> Steps => Set<StepRecord>();
+
+    /// <summary>Step journal.</summary>
+    public DbSet<StepEventRecord> Events => Set<StepEventRecord>();
+
+    /// <summary>Artifacts.</summary>
+    public DbSet<ArtifactRecord> Artifacts => Set<ArtifactRecord>();
+
+    /// <summary>Metrics.</summary>
+    public DbSet<MetricRecord> Metrics => Set<MetricRecord>();
+
+    /// <summary>Step cache.</summary>
+    public DbSet<CacheEntryRecord> Cache => Set<CacheEntryRecord>();
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<DefinitionVersionRecord>(e =>
+        {
+            e.ToTable("definitions");
+            e.HasKey(x => x.Hash);
+            e.HasIndex(x => x.WorkflowId);
+        });
+        modelBuilder.Entity<RunRecord>(e =>
+        {
+            e.ToTable("runs");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.WorkflowId);
+            e.HasIndex(x => x.Status);
+            e.Property(x => x.Status).HasConversion<string>();
+        });
+        modelBuilder.Entity<NodeStateRecord>(e =>
+        {
+            e.ToTable("run_nodes");
+            e.HasKey(x => new { x.RunId, x.NodeId });
+            e.Property(x => x.Status).HasConversion<string>();
+        });
+        modelBuilder.Entity<StepRecord>(e =>
+        {
+            e.ToTable("steps");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RunId, x.NodeId });
+            e.HasIndex(x => x.Status);
+            e.Property(x => x.Status).HasConversion<string>();
+        });
+        modelBuilder.Entity<StepEventRecord>(e =>
+        {
+            e.ToTable("step_events");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RunId, x.StepId });
+            e.Property(x => x.Status).HasConversion<string>();
+        });
+        modelBuilder.Entity<ArtifactRecord>(e =>
+        {
+            e.ToTable("artifacts");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Hash);
+            e.HasIndex(x => x.RunId);
+        });
+        modelBuilder.Entity<MetricRecord>(e =>
+        {
+            e.ToTable("metrics");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RunId, x.Name });
+        });
+        modelBuilder.Entity<CacheEntryRecord>(e =>
+        {
+            e.ToTable("step_cache");
+            e.HasKey(x => x.Key);
+        });
+
+        // SQLite cannot order or compare DateTimeOffset columns; store them as UTC ticks there.
+        if (Database.IsSqlite())
+        {
+            foreach (var entity in modelBuilder.Model.GetEntityTypes())
+            {
+                foreach (var property in entity.GetProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
+                {
+                    property.SetValueConverter(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter());
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The run store on SQLite (the embedded default: one file, nothing to install).</summary>
+public sealed class SqliteRunDbContext(DbContextOptions<SqliteRunDbContext> options) : RunDbContext(options);
+
+/// <summary>The run store on PostgreSQL (several workers on several machines).</summary>
+public sealed class PostgresRunDbContext(DbContextOptions<PostgresRunDbContext> options) : RunDbContext(options);

@@ -1,0 +1,85 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace CellSegFlows.Engine.Store;
+
+/// <summary>Which database holds the run history, and how to open it.</summary>
+public sealed class RunStoreOptions
+{
+    private RunStoreOptions(string connectionString, bool postgres)
+    {
+        ConnectionString = connectionString;
+        IsPostgres = postgres;
+    }
+
+    /// <summary>The connection string.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>True for PostgreSQL, false for SQLite.</summary>
+    public bool IsPostgres { get; }
+
+    /// <summary>A SQLite file (created on first use).</summary>
+    public static RunStoreOptions Sqlite(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var builder = new SqliteConnectionStringBuilder { DataSource = full, Cache = SqliteCacheMode.Shared, DefaultTimeout = 30 };
+        return new RunStoreOptions(builder.ToString(), postgres: false);
+    }
+
+    /// <summary>A PostgreSQL database by connection string (<c>Host=…;Database=…;Username=…</c>).</summary>
+    public static RunStoreOptions Postgres(string connectionString) => new(connectionString, postgres: true);
+
+    /// <summary>Reads either form: a string with <c>Host=</c> is PostgreSQL, anything else a SQLite path or connection string.</summary>
+    public static RunStoreOptions Parse(string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(value);
+        if (value.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            return Postgres(value);
+        }
+
+        return value.Contains("Data Source=", StringComparison.OrdinalIgnoreCase)
+            ? new RunStoreOptions(value, postgres: false)
+            : Sqlite(value);
+    }
+
+    /// <summary>A new context (contexts are short-lived: one per unit of work).</summary>
+    public RunDbContext CreateContext()
+    {
+        if (IsPostgres)
+        {
+            return new PostgresRunDbContext(new DbContextOptionsBuilder<PostgresRunDbContext>().UseNpgsql(ConnectionString).Options);
+        }
+
+        var context = new SqliteRunDbContext(new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).Options);
+        return context;
+    }
+
+    /// <summary>Applies pending migrations (creates the database on first use) and, on SQLite, turns on write-ahead logging.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = CreateContext();
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (!IsPostgres)
+        {
+            // WAL lets readers (the CLI's progress view, the server) work while a step commits.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>Lets <c>dotnet ef</c> create SQLite migrations.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteRunDbContext>
+{
+    public SqliteRunDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite("Data Source=design.db").Options);
+}
+
+/// <summary>Lets <c>dotnet ef</c> create PostgreSQL migrations (no server needed to generate them).</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresRunDbContext>
+{
+    public PostgresRunDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresRunDbContext>().UseNpgsql("Host=localhost;Database=design").Options);
+}
