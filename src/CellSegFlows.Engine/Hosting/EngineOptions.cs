@@ -1,0 +1,52 @@
+using CellSegFlows.Engine.Store;
+
+namespace CellSegFlows.Engine.Hosting;
+
+/// <summary>
+/// Where the engine keeps its state and which work this process takes. The embedded default — one
+/// folder holding a SQLite run store, a SQLite Quartz store, the artifacts and the step work folders —
+/// needs nothing installed; PostgreSQL for both stores lets several workers share runs.
+/// </summary>
+public sealed record EngineOptions
+{
+    /// <summary>The engine's folder (default <c>.cellsegflows</c> in the current folder, or <c>CELLSEGFLOWS_HOME</c>).</summary>
+    public required string Home { get; init; }
+
+    /// <summary>Run history; default SQLite <c>HOME/runs.db</c>.</summary>
+    public RunStoreOptions? RunStore { get; init; }
+
+    /// <summary>Quartz job store: null = SQLite <c>HOME/quartz.db</c> (one process only); a PostgreSQL connection string = clustered.</summary>
+    public string? QuartzPostgres { get; init; }
+
+    /// <summary>Artifact store root; default <c>HOME/artifacts</c> (several workers may share a folder).</summary>
+    public string? ArtifactRoot { get; init; }
+
+    /// <summary>Execution groups this process runs; default both.</summary>
+    public IReadOnlyList<string> Queues { get; init; } = ["cpu", "gpu"];
+
+    /// <summary>Steps run at once on this process.</summary>
+    public int Threads { get; init; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>Steps on the gpu queue at once on this process (one GPU: 1).</summary>
+    public int GpuSlots { get; init; } = 1;
+
+    /// <summary>Name of this worker in the journal; default host name and process id.</summary>
+    public string WorkerName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>Device given to activities on this worker: cpu, or cuda when the worker has a GPU.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Only schedule and query; run no steps (a client process next to workers).</summary>
+    public bool ClientOnly { get; init; }
+
+    /// <summary>The default home: <c>CELLSEGFLOWS_HOME</c> or <c>./.cellsegflows</c>.</summary>
+    public static string DefaultHome => Environment.GetEnvironmentVariable("CELLSEGFLOWS_HOME") is { Length: > 0 } home
+        ? home
+        : Path.Combine(Environment.CurrentDirectory, ".cellsegflows");
+
+    internal RunStoreOptions ResolvedRunStore => RunStore ?? RunStoreOptions.Sqlite(Path.Combine(Home, "runs.db"));
+
+    internal string ResolvedArtifactRoot => ArtifactRoot ?? Path.Combine(Home, "artifacts");
+
+    internal string WorkRoot => Path.Combine(Home, "work");
+}

@@ -1,0 +1,46 @@
+using Quartz;
+
+namespace CellSegFlows.Engine.Runtime;
+
+/// <summary>
+/// Schedules steps as one-shot Quartz jobs with deterministic keys (<c>run/step</c>), recovery on,
+/// no Quartz retries, routed to the step's queue as an execution group. Scheduling a step whose job
+/// already exists is a no-op, so the reconciler and a completing step may both schedule it safely.
+/// </summary>
+internal sealed class QuartzStepScheduler(IScheduler scheduler) : IStepScheduler
+{
+    public const string JobGroup = "steps";
+
+    public static JobKey KeyOf(string stepId) => new(stepId, JobGroup);
+
+    public async Task ScheduleAsync(IReadOnlyCollection<ReadyStep> steps, CancellationToken cancellationToken)
+    {
+        foreach (var step in steps)
+        {
+            var key = KeyOf(step.StepId);
+            var job = JobBuilder.Create<StepJob>()
+                .WithIdentity(key)
+                .RequestRecovery(true)
+                .StoreDurably(false)
+                .UsingJobData(StepJob.RunIdKey, step.RunId)
+                .UsingJobData(StepJob.StepIdKey, step.StepId)
+                .Build();
+            var trigger = TriggerBuilder.Create()
+                .WithIdentity(key.Name, JobGroup)
+                .ForJob(job)
+                .StartNow()
+                .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+                .WithRetryPolicy(RetryPolicy.None)
+                .WithExecutionGroup(step.Queue)
+                .Build();
+            try
+            {
+                await scheduler.ScheduleJob(job, trigger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // Already scheduled or running: deterministic keys make the second call harmless.
+            }
+        }
+    }
+}

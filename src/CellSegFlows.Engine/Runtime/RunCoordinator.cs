@@ -1,0 +1,462 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Definitions;
+using CellSegFlows.Engine.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace CellSegFlows.Engine.Runtime;
+
+/// <summary>What an attempt needs to run, read in the transaction that marked it running.</summary>
+internal sealed record AttemptStart(StepRecord Step, NodeDefinition Node, int Attempt, bool Recovering, string PreviousWorker);
+
+/// <summary>
+/// Every state change of runs and steps, each one transaction on the run store: creating a run,
+/// starting an attempt, completing or failing a step (and, in the same transaction, the join ledger
+/// that releases its successors exactly once), skipping downstream steps, cancelling, finishing the
+/// run, and reconciling after a crash. Returns the steps that became ready; the caller schedules them.
+/// </summary>
+internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog catalog)
+{
+    private static readonly ConcurrentDictionary<string, (WorkflowDefinition Definition, WorkflowPlan Plan)> Plans = new(StringComparer.Ordinal);
+
+    public RunStoreOptions Store => store;
+
+    public static string StepIdOf(string runId, string nodeId, int? mapIndex) =>
+        mapIndex is null ? $"{runId}/{nodeId}" : $"{runId}/{nodeId}[{mapIndex}]";
+
+    public async Task<(string RunId, List<ReadyStep> Ready)> CreateRunAsync(
+        string definitionJson, WorkflowDefinition definition, string definitionHash, JsonObject parameters,
+        string trigger, string? triggerDetail, string? startedBy, CancellationToken ct)
+    {
+        var runId = NewRunId();
+        var plan = PlanOf(definitionHash, definitionJson);
+        var ready = await StoreGate.WriteAsync(store, async db =>
+        {
+            if (await db.Definitions.FindAsync([definitionHash], ct).ConfigureAwait(false) is null)
+            {
+                db.Definitions.Add(new DefinitionVersionRecord
+                {
+                    Hash = definitionHash, WorkflowId = definition.Id, VersionLabel = definition.Version, Json = definitionJson,
+                    SavedAt = DateTimeOffset.UtcNow, SavedBy = startedBy,
+                });
+            }
+
+            var run = new RunRecord
+            {
+                Id = runId, WorkflowId = definition.Id, DefinitionHash = definitionHash, ParametersJson = parameters.ToJsonString(),
+                Trigger = trigger, TriggerDetail = triggerDetail, StartedBy = startedBy, Status = RunStatus.Running, CreatedAt = DateTimeOffset.UtcNow,
+            };
+            db.Runs.Add(run);
+            var nodes = new Dictionary<string, NodeStateRecord>(StringComparer.Ordinal);
+            foreach (var planned in plan.Order)
+            {
+                var state = new NodeStateRecord { RunId = runId, NodeId = planned.Id, PendingParents = planned.Parents.Count, Status = StepStatus.Waiting };
+                nodes[planned.Id] = state;
+                db.Nodes.Add(state);
+            }
+
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            var ready = new List<ReadyStep>();
+            var context = new RunContext(db, run, plan, parameters);
+            foreach (var root in plan.Roots)
+            {
+                await ExpandAsync(context, nodes[root.Id], ready, ct).ConfigureAwait(false);
+            }
+
+            await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
+            return ready;
+        }, ct).ConfigureAwait(false);
+        return (runId, ready);
+    }
+
+    /// <summary>Marks the next attempt running; null when there is nothing to do (finished, skipped, cancelled).</summary>
+    public Task<AttemptStart?> BeginAttemptAsync(string stepId, string worker, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var step = await db.Steps.FindAsync([stepId], ct).ConfigureAwait(false);
+            if (step is null || IsTerminal(step.Status))
+            {
+                return null;
+            }
+
+            var run = await db.Runs.FindAsync([step.RunId], ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
+            var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+            if (run.CancelRequested || run.Status is RunStatus.Cancelled)
+            {
+                SetStepStatus(db, step, StepStatus.Cancelled, "run cancelled before the step started");
+                await FinishIfDoneAsync(new RunContext(db, run, plan, ParametersOf(run)), ct).ConfigureAwait(false);
+                return null;
+            }
+
+            var recovering = step.Status == StepStatus.Running;
+            var previousWorker = step.Worker ?? string.Empty;
+            if (recovering)
+            {
+                AddEvent(db, step, "state", StepStatus.Running, $"attempt {step.Attempt} was interrupted (worker {previousWorker} stopped); running it again");
+            }
+
+            step.Attempt++;
+            step.Status = StepStatus.Running;
+            step.Worker = worker;
+            step.StartedAt = DateTimeOffset.UtcNow;
+            step.Error = null;
+            var node = await db.Nodes.FindAsync([step.RunId, step.NodeId], ct).ConfigureAwait(false);
+            if (node is not null && node.Status is StepStatus.Scheduled or StepStatus.Waiting)
+            {
+                node.Status = StepStatus.Running;
+            }
+
+            AddEvent(db, step, "state", StepStatus.Running, $"attempt {step.Attempt} started on {worker}");
+            return new AttemptStart(step, plan[step.NodeId].Node, step.Attempt, recovering, previousWorker);
+        }, ct);
+
+    /// <summary>Starts the next attempt of a step that is already running (a retry inside the same job).</summary>
+    public Task<int> NextAttemptAsync(string stepId, string worker, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var step = await db.Steps.FindAsync([stepId], ct).ConfigureAwait(false) ?? throw new EngineException($"step {stepId} is missing");
+            step.Attempt++;
+            step.Worker = worker;
+            step.StartedAt = DateTimeOffset.UtcNow;
+            AddEvent(db, step, "state", StepStatus.Running, $"attempt {step.Attempt} started on {worker}");
+            return step.Attempt;
+        }, ct);
+
+    /// <summary>A failed attempt that will be retried.</summary>
+    public Task RecordRetryAsync(string stepId, int attempt, Exception error, TimeSpan delay, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var step = await db.Steps.FindAsync([stepId], ct).ConfigureAwait(false);
+            if (step is not null)
+            {
+                AddEvent(db, step, "error", null, $"attempt {attempt} failed: {ErrorText.CauseChain(error)}; retrying in {delay.TotalSeconds:0.###} s", attempt);
+            }
+        }, ct);
+
+    public Task<List<ReadyStep>> CompleteStepAsync(string stepId, JsonObject outputs, string? cacheKey, bool cached, string? note, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var ready = new List<ReadyStep>();
+            var step = await db.Steps.FindAsync([stepId], ct).ConfigureAwait(false) ?? throw new EngineException($"step {stepId} is missing");
+            if (IsTerminal(step.Status))
+            {
+                return ready; // a second completion (e.g. a recovered duplicate) changes nothing
+            }
+
+            var run = await db.Runs.FindAsync([step.RunId], ct).ConfigureAwait(false)!;
+            var context = new RunContext(db, run!, await PlanOfRunAsync(db, run!, ct).ConfigureAwait(false), ParametersOf(run!));
+            step.OutputsJson = outputs.ToJsonString();
+            step.CacheKey = cacheKey;
+            step.Progress = 1;
+            SetStepStatus(db, step, cached ? StepStatus.Cached : StepStatus.Succeeded, note);
+            var node = await db.Nodes.FindAsync([step.RunId, step.NodeId], ct).ConfigureAwait(false) ?? throw new EngineException($"node {step.NodeId} of run {step.RunId} is missing");
+            node.BranchesDone++;
+            if (node.BranchesDone == node.BranchCount)
+            {
+                node.Status = StepStatus.Succeeded;
+                await ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
+            }
+
+            await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
+            return ready;
+        }, ct);
+
+    public Task FailStepAsync(string stepId, string error, bool cancelled, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var step = await db.Steps.FindAsync([stepId], ct).ConfigureAwait(false) ?? throw new EngineException($"step {stepId} is missing");
+            if (IsTerminal(step.Status))
+            {
+                return;
+            }
+
+            var run = (await db.Runs.FindAsync([step.RunId], ct).ConfigureAwait(false))!;
+            var context = new RunContext(db, run, await PlanOfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run));
+            step.Error = error;
+            SetStepStatus(db, step, cancelled ? StepStatus.Cancelled : StepStatus.Failed, error);
+            var node = (await db.Nodes.FindAsync([step.RunId, step.NodeId], ct).ConfigureAwait(false))!;
+            node.Status = cancelled ? StepStatus.Cancelled : StepStatus.Failed;
+            if (!cancelled)
+            {
+                run.Error ??= $"{step.NodeId}{(step.MapIndex is { } i ? $"[{i}]" : string.Empty)}: {FirstLine(error)}";
+                await SkipDescendantsAsync(context, node.NodeId, $"skipped: upstream step {step.Id} failed", ct).ConfigureAwait(false);
+            }
+
+            await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
+        }, ct);
+
+    public Task<bool> CancelRunAsync(string runId, string? by, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var run = await db.Runs.FindAsync([runId], ct).ConfigureAwait(false) ?? throw new EngineException($"no run {runId}");
+            if (run.Status is not (RunStatus.Running or RunStatus.Pending))
+            {
+                return false;
+            }
+
+            run.CancelRequested = true;
+            run.Error ??= $"cancelled{(by is null ? string.Empty : " by " + by)}";
+            var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+            foreach (var node in await db.Nodes.Where(n => n.RunId == runId && n.Status == StepStatus.Waiting).ToListAsync(ct).ConfigureAwait(false))
+            {
+                node.Status = StepStatus.Cancelled;
+            }
+
+            foreach (var step in await db.Steps.Where(s => s.RunId == runId && s.Status == StepStatus.Scheduled).ToListAsync(ct).ConfigureAwait(false))
+            {
+                SetStepStatus(db, step, StepStatus.Cancelled, "run cancelled");
+                var node = await db.Nodes.FindAsync([runId, step.NodeId], ct).ConfigureAwait(false);
+                node!.Status = StepStatus.Cancelled;
+            }
+
+            await FinishIfDoneAsync(new RunContext(db, run, plan, ParametersOf(run)), ct).ConfigureAwait(false);
+            return true;
+        }, ct);
+
+    /// <summary>
+    /// After a crash: expands nodes whose parents are all done but that were never expanded (a crash
+    /// between "step done" and "successor scheduled" is impossible here, since both happen in one
+    /// transaction, but a step may have been committed as scheduled without its job), and returns every
+    /// scheduled or running step of a running run so its job exists.
+    /// </summary>
+    public Task<List<ReadyStep>> ReconcileAsync(string? runId, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var ready = new List<ReadyStep>();
+            var runs = await db.Runs.Where(r => r.Status == RunStatus.Running && (runId == null || r.Id == runId)).ToListAsync(ct).ConfigureAwait(false);
+            foreach (var run in runs)
+            {
+                var context = new RunContext(db, run, await PlanOfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run));
+                if (!run.CancelRequested)
+                {
+                    foreach (var node in await db.Nodes.Where(n => n.RunId == run.Id && n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.BranchCount < 0).ToListAsync(ct).ConfigureAwait(false))
+                    {
+                        await ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
+                    }
+                }
+
+                foreach (var step in await db.Steps.Where(s => s.RunId == run.Id && (s.Status == StepStatus.Scheduled || s.Status == StepStatus.Running)).ToListAsync(ct).ConfigureAwait(false))
+                {
+                    if (ready.All(r => r.StepId != step.Id))
+                    {
+                        ready.Add(new ReadyStep(run.Id, step.Id, step.Queue));
+                    }
+                }
+
+                await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
+            }
+
+            return ready;
+        }, ct);
+
+    public async Task<(WorkflowDefinition Definition, WorkflowPlan Plan)> DefinitionOfRunAsync(string runId, CancellationToken ct)
+    {
+        await using var db = store.CreateContext();
+        var run = await db.Runs.FindAsync([runId], ct).ConfigureAwait(false) ?? throw new EngineException($"no run {runId}");
+        var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+        return (plan.Definition, plan);
+    }
+
+    internal static bool IsTerminal(StepStatus status) => status is StepStatus.Succeeded or StepStatus.Cached or StepStatus.Failed or StepStatus.Skipped or StepStatus.Cancelled;
+
+    private static string NewRunId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    private static string FirstLine(string text)
+    {
+        var cut = text.IndexOf('\n', StringComparison.Ordinal);
+        return cut < 0 ? text : text[..cut];
+    }
+
+    private static JsonObject ParametersOf(RunRecord run) => JsonNode.Parse(run.ParametersJson)!.AsObject();
+
+    private static WorkflowPlan PlanOf(string hash, string json) =>
+        Plans.GetOrAdd(hash, _ =>
+        {
+            var definition = WorkflowDefinitionReader.Parse(json, $"definition {hash[..12]}");
+            return (definition, WorkflowPlan.Create(definition));
+        }).Plan;
+
+    private static async Task<WorkflowPlan> PlanOfRunAsync(RunDbContext db, RunRecord run, CancellationToken ct)
+    {
+        if (Plans.TryGetValue(run.DefinitionHash, out var cached))
+        {
+            return cached.Plan;
+        }
+
+        var record = await db.Definitions.FindAsync([run.DefinitionHash], ct).ConfigureAwait(false) ?? throw new EngineException($"definition {run.DefinitionHash} of run {run.Id} is missing");
+        return PlanOf(record.Hash, record.Json);
+    }
+
+    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, JsonObject Parameters);
+
+    /// <summary>Creates the steps of a node whose parents are done: one, or one per element of its map list.</summary>
+    private async Task ExpandAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
+    {
+        var (db, run, plan, parameters) = context;
+        var definition = plan[node.NodeId].Node;
+        var activity = catalog.Find(definition.Activity) ?? throw new EngineException($"node {definition.Id}: activity '{definition.Activity}' is not registered in this worker");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        var resolver = new ValueResolver(parameters, await UpstreamOutputsAsync(db, run.Id, plan[node.NodeId].Parents, ct).ConfigureAwait(false), plan);
+        JsonArray? items = null;
+        if (definition.Map is { } map)
+        {
+            items = resolver.Resolve(map.Over, null, null) as JsonArray
+                ?? throw new EngineException($"node {definition.Id}: map.over {map.Over} is not a list at run time");
+        }
+
+        var count = items?.Count ?? 1;
+        node.BranchCount = count;
+        node.Status = StepStatus.Scheduled;
+        var queue = definition.Queue ?? activity.DefaultQueue;
+        for (var i = 0; i < count; i++)
+        {
+            var item = items?[i];
+            var inputs = new JsonObject();
+            foreach (var port in activity.Inputs)
+            {
+                if (definition.Inputs.TryGetValue(port.Name, out var value))
+                {
+                    inputs[port.Name] = value switch
+                    {
+                        LiteralInput literal => literal.Value?.DeepClone(),
+                        ReferenceInput reference => resolver.Resolve(reference.Expression, definition.Map?.As, item),
+                        _ => null,
+                    };
+                }
+                else if (!port.Required)
+                {
+                    inputs[port.Name] = port.Default?.DeepClone();
+                }
+            }
+
+            var step = new StepRecord
+            {
+                Id = StepIdOf(run.Id, definition.Id, items is null ? null : i),
+                RunId = run.Id,
+                NodeId = definition.Id,
+                MapIndex = items is null ? null : i,
+                ActivityType = definition.Activity,
+                Queue = queue,
+                Status = StepStatus.Scheduled,
+                InputsJson = inputs.ToJsonString(),
+                ScheduledAt = DateTimeOffset.UtcNow,
+            };
+            db.Steps.Add(step);
+            AddEvent(db, step, "state", StepStatus.Scheduled, $"scheduled on queue {queue}");
+            ready.Add(new ReadyStep(run.Id, step.Id, queue));
+        }
+
+        if (count == 0)
+        {
+            node.Status = StepStatus.Succeeded;
+            await ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReleaseChildrenAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
+    {
+        foreach (var childId in context.Plan[node.NodeId].Children)
+        {
+            var child = await context.Db.Nodes.FindAsync([context.Run.Id, childId], ct).ConfigureAwait(false);
+            if (child is null || child.Status != StepStatus.Waiting)
+            {
+                continue;
+            }
+
+            child.PendingParents--;
+            if (child.PendingParents == 0 && context.Run.Status == RunStatus.Running && !context.Run.CancelRequested)
+            {
+                await ExpandAsync(context, child, ready, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task SkipDescendantsAsync(RunContext context, string nodeId, string reason, CancellationToken ct)
+    {
+        var queue = new Queue<string>(context.Plan[nodeId].Children);
+        while (queue.Count > 0)
+        {
+            var id = queue.Dequeue();
+            var state = await context.Db.Nodes.FindAsync([context.Run.Id, id], ct).ConfigureAwait(false);
+            if (state is null || state.Status != StepStatus.Waiting)
+            {
+                continue;
+            }
+
+            state.Status = StepStatus.Skipped;
+            context.Db.Events.Add(new StepEventRecord
+            {
+                RunId = context.Run.Id, StepId = StepIdOf(context.Run.Id, id, null), Time = DateTimeOffset.UtcNow, Kind = "state", Status = StepStatus.Skipped, Message = reason,
+            });
+            foreach (var child in context.Plan[id].Children)
+            {
+                queue.Enqueue(child);
+            }
+        }
+    }
+
+    private async Task FinishIfDoneAsync(RunContext context, CancellationToken ct)
+    {
+        var (db, run, plan, parameters) = context;
+        if (run.Status is not RunStatus.Running)
+        {
+            return;
+        }
+
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        var nodes = await db.Nodes.Where(n => n.RunId == run.Id).ToListAsync(ct).ConfigureAwait(false);
+        var stepsActive = await db.Steps.AnyAsync(s => s.RunId == run.Id && (s.Status == StepStatus.Scheduled || s.Status == StepStatus.Running), ct).ConfigureAwait(false);
+        if (stepsActive || nodes.Any(n => !IsTerminal(n.Status) && !(run.CancelRequested && n.Status == StepStatus.Waiting)))
+        {
+            return;
+        }
+
+        run.FinishedAt = DateTimeOffset.UtcNow;
+        if (run.CancelRequested)
+        {
+            run.Status = RunStatus.Cancelled;
+        }
+        else if (nodes.Any(n => n.Status is StepStatus.Failed or StepStatus.Skipped or StepStatus.Cancelled))
+        {
+            run.Status = RunStatus.Failed;
+        }
+        else
+        {
+            run.Status = RunStatus.Succeeded;
+            var all = await UpstreamOutputsAsync(db, run.Id, plan.Order.Select(n => n.Id).ToList(), ct).ConfigureAwait(false);
+            var resolver = new ValueResolver(parameters, all, plan);
+            var outputs = new JsonObject();
+            foreach (var (name, expression) in plan.Definition.Outputs)
+            {
+                outputs[name] = resolver.Resolve(expression, null, null);
+            }
+
+            run.OutputsJson = outputs.ToJsonString();
+        }
+    }
+
+    private static async Task<Dictionary<string, List<StepRecord>>> UpstreamOutputsAsync(RunDbContext db, string runId, IReadOnlyList<string> nodeIds, CancellationToken ct)
+    {
+        var steps = await db.Steps.Where(s => s.RunId == runId && nodeIds.Contains(s.NodeId)).ToListAsync(ct).ConfigureAwait(false);
+        return steps.GroupBy(s => s.NodeId).ToDictionary(g => g.Key, g => g.OrderBy(s => s.MapIndex ?? -1).ToList(), StringComparer.Ordinal);
+    }
+
+    private static void SetStepStatus(RunDbContext db, StepRecord step, StepStatus status, string? message)
+    {
+        step.Status = status;
+        if (IsTerminal(status))
+        {
+            step.FinishedAt = DateTimeOffset.UtcNow;
+        }
+
+        AddEvent(db, step, "state", status, message);
+    }
+
+    internal static void AddEvent(RunDbContext db, StepRecord step, string kind, StepStatus? status, string? message, int? attempt = null) =>
+        db.Events.Add(new StepEventRecord
+        {
+            RunId = step.RunId, StepId = step.Id, Time = DateTimeOffset.UtcNow, Kind = kind, Attempt = attempt ?? step.Attempt,
+            Status = status, Message = message, Worker = step.Worker,
+        });
+}

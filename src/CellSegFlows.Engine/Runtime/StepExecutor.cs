@@ -1,0 +1,267 @@
+using System.Text.Json.Nodes;
+using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Artifacts;
+using CellSegFlows.Engine.Definitions;
+using CellSegFlows.Engine.Store;
+using Microsoft.EntityFrameworkCore;
+using Polly;
+using Polly.Retry;
+
+namespace CellSegFlows.Engine.Runtime;
+
+/// <summary>
+/// Runs one step on this worker: marks the attempt, answers from the step cache when it can, otherwise
+/// runs the activity with the node's timeout and retry policy (Polly), watching for a cancel request,
+/// then records the outcome — and, in the same transaction, releases successors.
+/// </summary>
+internal sealed class StepExecutor(
+    RunCoordinator coordinator,
+    ActivityRegistry registry,
+    IArtifactStore artifacts,
+    string workRoot,
+    IStepScheduler scheduler,
+    string worker,
+    string device)
+{
+    private static readonly TimeSpan CancelPoll = TimeSpan.FromMilliseconds(250);
+
+    public async Task ExecuteAsync(string stepId, CancellationToken workerToken)
+    {
+        var start = await coordinator.BeginAttemptAsync(stepId, worker, workerToken).ConfigureAwait(false);
+        if (start is null)
+        {
+            return;
+        }
+
+        var step = start.Step;
+        var node = start.Node;
+        var descriptor = registry.Find(step.ActivityType) ?? throw new EngineException($"activity '{step.ActivityType}' is not registered in worker {worker}");
+        var inputs = JsonNode.Parse(step.InputsJson ?? "{}")!.AsObject();
+        var cacheKey = CanonicalJson.Sha256($"{descriptor.Type}@{descriptor.Version}\n{CanonicalJson.Write(inputs)}");
+        if (node.Cache && await TryCachedAsync(step, cacheKey, workerToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(workerToken);
+        using var watcher = WatchForCancel(step.RunId, run);
+        var attempt = start.Attempt;
+        var firstTry = true;
+        try
+        {
+            var outputs = await Pipeline(node, step.Id, () => attempt).ExecuteAsync(
+                async token =>
+                {
+                    if (!firstTry)
+                    {
+                        attempt = await coordinator.NextAttemptAsync(step.Id, worker, token).ConfigureAwait(false);
+                    }
+
+                    firstTry = false;
+                    return await RunOnceAsync(step, node, inputs, attempt, token).ConfigureAwait(false);
+                },
+                run.Token).ConfigureAwait(false);
+            if (node.Cache)
+            {
+                await SaveCacheAsync(step, descriptor, cacheKey, outputs, workerToken).ConfigureAwait(false);
+            }
+
+            var ready = await coordinator.CompleteStepAsync(step.Id, outputs, cacheKey, cached: false, $"attempt {attempt} succeeded", workerToken).ConfigureAwait(false);
+            await scheduler.ScheduleAsync(ready, workerToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (workerToken.IsCancellationRequested)
+        {
+            // The worker is stopping: leave the step running; recovery runs it again on restart.
+            throw;
+        }
+        catch (OperationCanceledException) when (watcher.CancelRequested)
+        {
+            await coordinator.FailStepAsync(step.Id, "cancelled while running", cancelled: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: {ErrorText.CauseChain(ex)}\n{ex}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JsonObject> RunOnceAsync(StepRecord step, NodeDefinition node, JsonObject inputs, int attempt, CancellationToken token)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        if (node.Timeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        var work = Path.Combine(workRoot, step.RunId, SafeFolder(step.Id[(step.RunId.Length + 1)..]));
+        Directory.CreateDirectory(work);
+        await using var journal = new StepJournal(coordinator.Store, step.RunId, step.Id, attempt, worker);
+        var context = new ActivityContext
+        {
+            RunId = step.RunId,
+            StepId = step.Id,
+            NodeId = step.NodeId,
+            Attempt = attempt,
+            WorkFolder = work,
+            Artifacts = new RecordingArtifactStore(artifacts, journal),
+            Progress = journal,
+            Logger = journal,
+            CancellationToken = timeout.Token,
+            Device = device,
+            ReportMetric = journal.Metric,
+        };
+        var activity = registry.Create(step.ActivityType);
+        try
+        {
+            return await activity.ExecuteAsync((JsonObject)inputs.DeepClone(), context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new TimeoutException($"attempt {attempt} exceeded the node's timeout of {node.Timeout}");
+        }
+    }
+
+    private ResiliencePipeline<JsonObject> Pipeline(NodeDefinition node, string stepId, Func<int> attempt)
+    {
+        var builder = new ResiliencePipelineBuilder<JsonObject>();
+        if (node.Retry is { Attempts: > 1 } retry)
+        {
+            builder.AddRetry(new RetryStrategyOptions<JsonObject>
+            {
+                MaxRetryAttempts = retry.Attempts - 1,
+                Delay = retry.Delay,
+                MaxDelay = retry.MaxDelay,
+                BackoffType = retry.Backoff == RetryBackoff.Exponential ? DelayBackoffType.Exponential : DelayBackoffType.Constant,
+                UseJitter = retry.Backoff == RetryBackoff.Exponential,
+                ShouldHandle = new PredicateBuilder<JsonObject>().Handle<Exception>(ex => ex is not (OperationCanceledException or ActivityInputException)),
+                OnRetry = args => new ValueTask(coordinator.RecordRetryAsync(stepId, attempt(), args.Outcome.Exception!, args.RetryDelay, CancellationToken.None)),
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private async Task<bool> TryCachedAsync(StepRecord step, string key, CancellationToken ct)
+    {
+        CacheEntryRecord? entry;
+        await using (var db = coordinator.Store.CreateContext())
+        {
+            entry = await db.Cache.AsNoTracking().FirstOrDefaultAsync(c => c.Key == key, ct).ConfigureAwait(false);
+        }
+
+        if (entry is null)
+        {
+            return false;
+        }
+
+        var outputs = JsonNode.Parse(entry.OutputsJson)!.AsObject();
+        if (ArtifactHashes(outputs).Any(h => !artifacts.Contains(h)))
+        {
+            return false; // an artifact it points to is gone from the store: compute again
+        }
+
+        var ready = await coordinator.CompleteStepAsync(step.Id, outputs, key, cached: true, $"cache hit: outputs of step {entry.StepId}", ct).ConfigureAwait(false);
+        await scheduler.ScheduleAsync(ready, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    private Task SaveCacheAsync(StepRecord step, ActivityDescriptor descriptor, string key, JsonObject outputs, CancellationToken ct) =>
+        StoreGate.WriteAsync(coordinator.Store, async db =>
+        {
+            if (await db.Cache.FindAsync([key], ct).ConfigureAwait(false) is null)
+            {
+                db.Cache.Add(new CacheEntryRecord
+                {
+                    Key = key, ActivityType = descriptor.Type, ActivityVersion = descriptor.Version, OutputsJson = outputs.ToJsonString(), StepId = step.Id, CreatedAt = DateTimeOffset.UtcNow,
+                });
+            }
+        }, ct);
+
+    private static IEnumerable<string> ArtifactHashes(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o when o["hash"] is JsonValue v && v.TryGetValue<string>(out var hash) && LocalArtifactStore.IsHash(hash) && o.ContainsKey("size"):
+                yield return hash;
+                break;
+            case JsonObject o:
+                foreach (var (_, value) in o)
+                {
+                    foreach (var h in ArtifactHashes(value))
+                    {
+                        yield return h;
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var value in a)
+                {
+                    foreach (var h in ArtifactHashes(value))
+                    {
+                        yield return h;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private CancelWatcher WatchForCancel(string runId, CancellationTokenSource run) => new(coordinator.Store, runId, run, CancelPoll);
+
+    private static string SafeFolder(string stepPart) => new(stepPart.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+
+    /// <summary>Polls the run's cancel flag and cancels the step's token when it is set.</summary>
+    private sealed class CancelWatcher : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private volatile bool _cancelRequested;
+
+        public CancelWatcher(RunStoreOptions store, string runId, CancellationTokenSource run, TimeSpan interval)
+        {
+            _loop = Task.Run(async () =>
+            {
+                using var timer = new PeriodicTimer(interval);
+                try
+                {
+                    while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                    {
+                        await using var db = store.CreateContext();
+                        if (await db.Runs.AsNoTracking().AnyAsync(r => r.Id == runId && r.CancelRequested, _stop.Token).ConfigureAwait(false))
+                        {
+                            _cancelRequested = true;
+                            await run.CancelAsync().ConfigureAwait(false);
+                            return;
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The step ended.
+                }
+                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+                {
+                    // A poll that fails (store briefly busy) is retried by the next one only if the loop goes on;
+                    // stopping here just means a cancel is seen at the next step instead.
+                }
+            });
+        }
+
+        public bool CancelRequested => _cancelRequested;
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            try
+            {
+                _loop.Wait(TimeSpan.FromSeconds(5));
+            }
+            catch (AggregateException)
+            {
+                // Already reported through CancelRequested.
+            }
+
+            _stop.Dispose();
+        }
+    }
+}

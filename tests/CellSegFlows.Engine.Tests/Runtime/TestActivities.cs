@@ -1,0 +1,145 @@
+using System.Collections.Concurrent;
+using CellSegFlows.Engine.Activities;
+
+namespace CellSegFlows.Engine.Tests.Runtime;
+
+/// <summary>Counts executions per key across the test process, so tests can prove what ran and how often.</summary>
+public static class Calls
+{
+    private static readonly ConcurrentDictionary<string, int> Counts = new(StringComparer.Ordinal);
+
+    public static int Hit(string key) => Counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+
+    public static int Of(string key) => Counts.GetValueOrDefault(key);
+}
+
+[Activity("test.Constant", Category = "Test", Description = "Returns its input.")]
+public sealed class ConstantActivity : Activity<ConstantActivity.Input, ConstantActivity.Output>
+{
+    public sealed record Input([property: Port("a number")] long Value, [property: Port("call-count key")] string Key = "");
+
+    public sealed record Output(long Value);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        return Task.FromResult(new Output(input.Value));
+    }
+}
+
+[Activity("test.Add", Category = "Test", Description = "Adds two numbers.")]
+public sealed class AddActivity : Activity<AddActivity.Input, AddActivity.Output>
+{
+    public sealed record Input(long A, long B = 0, string Key = "", int DelayMs = 0);
+
+    public sealed record Output(long Sum);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        if (input.DelayMs > 0)
+        {
+            await Task.Delay(input.DelayMs, context.CancellationToken);
+        }
+
+        context.Progress.Report(new StepProgress(1, "added"));
+        return new Output(input.A + input.B);
+    }
+}
+
+[Activity("test.Sum", Category = "Test", Description = "Adds a list of numbers (a fan-in).")]
+public sealed class SumActivity : Activity<SumActivity.Input, SumActivity.Output>
+{
+    public sealed record Input(IReadOnlyList<long> Values, string Key = "");
+
+    public sealed record Output(long Total, int Count);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        context.ReportMetric("total", input.Values.Sum(), null);
+        return Task.FromResult(new Output(input.Values.Sum(), input.Values.Count));
+    }
+}
+
+[Activity("test.Flaky", Category = "Test", Description = "Fails its first N attempts, then succeeds.")]
+public sealed class FlakyActivity : Activity<FlakyActivity.Input, FlakyActivity.Output>
+{
+    public sealed record Input(string Key, int Failures);
+
+    public sealed record Output(int Attempt);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        var n = Calls.Hit(input.Key);
+        if (n <= input.Failures)
+        {
+            throw new IOException($"transient failure {n} of {input.Failures}");
+        }
+
+        context.Logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, "succeeded on call {Call}", n);
+        return Task.FromResult(new Output(context.Attempt));
+    }
+}
+
+[Activity("test.Sleep", Category = "Test", Description = "Waits, honouring cancellation.")]
+public sealed class SleepActivity : Activity<SleepActivity.Input, SleepActivity.Output>
+{
+    public sealed record Input(int Milliseconds, string Key = "");
+
+    public sealed record Output(bool Done);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        var steps = Math.Max(1, input.Milliseconds / 50);
+        for (var i = 0; i < steps; i++)
+        {
+            await Task.Delay(input.Milliseconds / steps, context.CancellationToken);
+            context.Progress.Report(new StepProgress((i + 1.0) / steps, $"slept {(i + 1) * (input.Milliseconds / steps)} ms"));
+        }
+
+        return new Output(true);
+    }
+}
+
+[Activity("test.WriteText", Category = "Test", Description = "Stores a text as an artifact.")]
+public sealed class WriteTextActivity : Activity<WriteTextActivity.Input, WriteTextActivity.Output>
+{
+    public sealed record Input(string Text, string Key = "");
+
+    public sealed record Output(ArtifactRef File);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        var path = Path.Combine(context.WorkFolder, "text.txt");
+        await File.WriteAllTextAsync(path, input.Text, context.CancellationToken);
+        return new Output(await context.Artifacts.PutFileAsync(path, cancellationToken: context.CancellationToken));
+    }
+}
+
+[Activity("test.ReadText", Category = "Test", Description = "Reads an artifact's text.")]
+public sealed class ReadTextActivity : Activity<ReadTextActivity.Input, ReadTextActivity.Output>
+{
+    public sealed record Input(ArtifactRef File, string Key = "");
+
+    public sealed record Output(string Text);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        return new Output(await File.ReadAllTextAsync(context.Artifacts.GetPath(input.File), context.CancellationToken));
+    }
+}
+
+[Activity("test.Fail", Category = "Test", Description = "Always fails.")]
+public sealed class FailActivity : Activity<FailActivity.Input, FailActivity.Output>
+{
+    public sealed record Input(string Message);
+
+    public sealed record Output(bool Never);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) =>
+        throw new InvalidOperationException(input.Message, new FormatException("the inner cause"));
+}
