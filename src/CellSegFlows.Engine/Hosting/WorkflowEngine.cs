@@ -167,7 +167,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// <summary>Stops the scheduler, letting running steps finish when <paramref name="waitForSteps"/> is true.</summary>
     public async Task StopAsync(bool waitForSteps = true)
     {
-        if (!_scheduler.IsShutdown)
+        if (_scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
         {
             await _scheduler.Shutdown(waitForSteps).ConfigureAwait(false);
         }

@@ -35,7 +35,7 @@ internal sealed class QuartzStepScheduler(IScheduler scheduler) : IStepScheduler
                 .Build();
             try
             {
-                await scheduler.ScheduleJob(job, trigger, cancellationToken).ConfigureAwait(false);
+                await scheduler.ScheduleJob(job, trigger, default, cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectAlreadyExistsException)
             {

@@ -1,16 +1,35 @@
 using System.Collections.Concurrent;
 using CellSegFlows.Engine.Activities;
 
-namespace CellSegFlows.Engine.Tests.Runtime;
+namespace CellSegFlows.Engine.TestHost;
 
-/// <summary>Counts executions per key across the test process, so tests can prove what ran and how often.</summary>
+/// <summary>
+/// Counts executions per key, so tests can prove what ran and how often: in memory, and also as lines
+/// appended to the file named by CELLSEGFLOWS_TEST_CALLS when a test runs activities in another process.
+/// </summary>
 public static class Calls
 {
     private static readonly ConcurrentDictionary<string, int> Counts = new(StringComparer.Ordinal);
+    private static readonly object FileLock = new();
 
-    public static int Hit(string key) => Counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+    public static int Hit(string key)
+    {
+        if (Environment.GetEnvironmentVariable("CELLSEGFLOWS_TEST_CALLS") is { Length: > 0 } file)
+        {
+            lock (FileLock)
+            {
+                File.AppendAllText(file, key + "\n");
+            }
+        }
+
+        return Counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+    }
 
     public static int Of(string key) => Counts.GetValueOrDefault(key);
+
+    /// <summary>Executions of a key recorded in a calls file (by any process).</summary>
+    public static int InFile(string file, string key) =>
+        File.Exists(file) ? File.ReadAllLines(file).Count(l => l == key) : 0;
 }
 
 [Activity("test.Constant", Category = "Test", Description = "Returns its input.")]
@@ -77,7 +96,7 @@ public sealed class FlakyActivity : Activity<FlakyActivity.Input, FlakyActivity.
             throw new IOException($"transient failure {n} of {input.Failures}");
         }
 
-        context.Logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, "succeeded on call {Call}", n);
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(context.Logger, "succeeded on call {Call}", n);
         return Task.FromResult(new Output(context.Attempt));
     }
 }
@@ -87,7 +106,7 @@ public sealed class SleepActivity : Activity<SleepActivity.Input, SleepActivity.
 {
     public sealed record Input(int Milliseconds, string Key = "");
 
-    public sealed record Output(bool Done);
+    public sealed record Output(bool Done, long Slept);
 
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
@@ -99,7 +118,7 @@ public sealed class SleepActivity : Activity<SleepActivity.Input, SleepActivity.
             context.Progress.Report(new StepProgress((i + 1.0) / steps, $"slept {(i + 1) * (input.Milliseconds / steps)} ms"));
         }
 
-        return new Output(true);
+        return new Output(true, input.Milliseconds);
     }
 }
 
@@ -133,12 +152,23 @@ public sealed class ReadTextActivity : Activity<ReadTextActivity.Input, ReadText
     }
 }
 
+[Activity("test.Range", Category = "Test", Description = "The numbers 1..count (a list to map over).")]
+public sealed class RangeActivity : Activity<RangeActivity.Input, RangeActivity.Output>
+{
+    public sealed record Input(int Count);
+
+    public sealed record Output(IReadOnlyList<long> Values);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) =>
+        Task.FromResult(new Output(Enumerable.Range(1, input.Count).Select(i => (long)i).ToArray()));
+}
+
 [Activity("test.Fail", Category = "Test", Description = "Always fails.")]
 public sealed class FailActivity : Activity<FailActivity.Input, FailActivity.Output>
 {
     public sealed record Input(string Message);
 
-    public sealed record Output(bool Never);
+    public sealed record Output(long Value);
 
     protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) =>
         throw new InvalidOperationException(input.Message, new FormatException("the inner cause"));
