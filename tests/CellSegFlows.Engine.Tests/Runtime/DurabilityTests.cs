@@ -1,0 +1,57 @@
+using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Engine.Store;
+using CellSegFlows.Engine.TestHost;
+
+namespace CellSegFlows.Engine.Tests.Runtime;
+
+public sealed class DurabilityTests
+{
+    [Fact]
+    public async Task A_run_killed_with_sigkill_continues_on_restart_without_repeating_finished_steps()
+    {
+        var home = TestPaths.NewTempFolder();
+        var calls = Path.Combine(home, "calls.txt");
+        var workflow = Path.Combine(home, "wf.json");
+        await File.WriteAllTextAsync(workflow, """
+            { "id": "durable",
+              "nodes": [
+                { "id": "first", "activity": "test.Constant", "inputs": { "value": 5, "key": "first" } },
+                { "id": "slow", "activity": "test.Sleep", "inputs": { "milliseconds": 4000, "key": "slow" }, "timeout": "1m" },
+                { "id": "last", "activity": "test.Add", "inputs": { "a": "${nodes.first.value}", "b": "${nodes.slow.slept}", "key": "last" } } ],
+              "outputs": { "sum": "${nodes.last.sum}" } }
+            """);
+        var env = new Dictionary<string, string> { ["CELLSEGFLOWS_TEST_CALLS"] = calls };
+
+        string runId;
+        using (var first = TestHostProcess.Start(env, "run", home, workflow))
+        {
+            runId = await first.WaitForLineAsync("RUN ", TimeSpan.FromSeconds(60));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (Calls.InFile(calls, "slow") == 0 || Calls.InFile(calls, "first") == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the slow step never started:\n" + first.Output);
+                await Task.Delay(50);
+            }
+
+            first.Kill();
+        }
+
+        var interrupted = await new RunQueries(RunStoreOptions.Sqlite(Path.Combine(home, "runs.db"))).SnapshotAsync(runId);
+        Assert.Equal(RunStatus.Running, interrupted.Run.Status);
+
+        using (var second = TestHostProcess.Start(env, "resume", home, runId))
+        {
+            Assert.Equal("Succeeded", await second.WaitForLineAsync("STATUS ", TimeSpan.FromSeconds(90)));
+        }
+
+        var detail = await new RunQueries(RunStoreOptions.Sqlite(Path.Combine(home, "runs.db"))).DetailAsync(runId);
+        Assert.Equal(1, Calls.InFile(calls, "first"));
+        Assert.Equal(2, Calls.InFile(calls, "slow"));
+        Assert.Equal(1, Calls.InFile(calls, "last"));
+        Assert.Equal("""{"sum":4005}""", detail.Run.OutputsJson);
+        var slow = detail.Step("slow");
+        Assert.Equal(2, slow.Attempt);
+        Assert.Contains(detail.EventsOf("slow"), e => e.Message!.Contains("attempt 1 was interrupted"));
+        Assert.Equal(2, detail.EventsOf("slow").Select(e => e.Worker).Where(w => w is not null).Distinct().Count());
+    }
+}
