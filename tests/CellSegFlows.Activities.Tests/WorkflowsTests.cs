@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using CellSegFlows.Engine.Definitions;
+using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Engine.Store;
+
+namespace CellSegFlows.Activities.Tests;
+
+public sealed class WorkflowsTests
+{
+    private static IEnumerable<string> WorkflowFiles() =>
+        Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "workflows"), "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal);
+
+    [Fact]
+    public async Task Every_shipped_workflow_validates_against_the_real_activities()
+    {
+        var catalog = ActivityCatalog.Create();
+        var files = WorkflowFiles().ToList();
+        Assert.Contains(files, f => f.EndsWith("quickstart.json", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            var definition = await WorkflowDefinitionReader.LoadAsync(file);
+            var problems = WorkflowValidator.Validate(definition, catalog);
+            Assert.True(problems.Count == 0, $"{file}:\n{string.Join('\n', problems)}");
+        }
+    }
+
+    [Fact]
+    public void The_catalog_describes_every_activity_with_typed_documented_ports()
+    {
+        var json = ActivityCatalog.Create().ToJson();
+        var types = json.Select(a => a!["type"]!.GetValue<string>()).ToList();
+        Assert.Contains("MakeSampleDataset", types);
+        Assert.Contains("SegmentImageClassical", types);
+        Assert.Contains("EvaluateInstances", types);
+        foreach (var activity in json)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(activity!["description"]!.GetValue<string>()));
+            foreach (var port in activity["inputs"]!.AsArray().Concat(activity["outputs"]!.AsArray()))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(port!["description"]!.GetValue<string>()), $"{activity["type"]}.{port["name"]} has no description");
+            }
+        }
+
+        var evaluate = json.Single(a => a!["type"]!.GetValue<string>() == "EvaluateInstances")!;
+        var preset = evaluate["inputs"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "preset")!;
+        Assert.Equal("string", preset["type"]!.GetValue<string>());
+        Assert.Equal("livecell", preset["default"]!.GetValue<string>());
+        Assert.False(preset["required"]!.GetValue<bool>());
+        var predictions = evaluate["inputs"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "predictions")!;
+        Assert.Equal("list<artifact>", predictions["type"]!.GetValue<string>());
+        Assert.True(predictions["required"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task The_quickstart_workflow_runs_end_to_end_on_the_embedded_engine()
+    {
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        var file = Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json");
+        var runId = await engine.StartRunAsync(await File.ReadAllTextAsync(file), file, new Dictionary<string, string>());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+        var detail = await engine.Runs.DetailAsync(runId);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(8, detail.Steps.Count(s => s.NodeId == "segment"));
+        var outputs = JsonNode.Parse(run.OutputsJson!)!;
+        Assert.InRange(outputs["ap"]!.GetValue<double>(), 0.1, 0.99);
+        Assert.InRange(outputs["f1"]!.GetValue<double>(), 0.5, 0.999);
+        Assert.Contains(detail.Metrics, m => m.Name == "AP/SHSY5Y");
+        var table = outputs["table"]!;
+        var tablePath = engine.Artifacts.GetPath(new Engine.Activities.ArtifactRef(table["hash"]!.GetValue<string>(), table["name"]!.GetValue<string>(), table["size"]!.GetValue<long>()));
+        Assert.Contains("| all |", await File.ReadAllTextAsync(tablePath));
+        Assert.Equal((8 + 1) + 8 + 2, detail.Artifacts.Count); // sample: 8 images + annotations; 8 predictions; 2 reports
+    }
+}
