@@ -30,6 +30,25 @@ public static class CliApp
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Evaluate predictions against ground truth: COCO AP/AR (pycocotools-exact), AFNR, and F1 of the union masks, overall and per cell type.")
                 .WithExample("eval", "--gt", "livecell_coco_test.json", "--pred", "pred.json", "--by-cell-type");
+            config.AddCommand<ValidateCommand>("validate")
+                .WithDescription("Check a workflow definition: every problem, each naming node and field.")
+                .WithExample("validate", "workflows/quickstart.json");
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Run a workflow on the embedded engine (SQLite, in-process worker) and wait for it.")
+                .WithExample("run", "workflows/quickstart.json", "--param", "imagesPerCellType=2");
+            config.AddBranch("runs", runs =>
+            {
+                runs.SetDescription("The run history.");
+                runs.AddCommand<RunsListCommand>("list").WithDescription("Recent runs.");
+                runs.AddCommand<RunsShowCommand>("show").WithDescription("A run with its steps, journal, artifacts and metrics.");
+                runs.AddCommand<RunsResumeCommand>("resume").WithDescription("Carry on an interrupted run.");
+                runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Ask a run to stop.");
+            });
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Serve steps of some queues until stopped (several workers: PostgreSQL stores).")
+                .WithExample("worker", "--queues", "gpu,cpu", "--quartz-pg", "Host=db;Database=quartz", "--store", "Host=db;Database=runs");
+            config.AddCommand<ActivitiesCommand>("activities")
+                .WithDescription("The activity registry as a table, or --json for the studio.");
             config.AddBranch("coco", coco =>
             {
                 coco.SetDescription("Inspect COCO annotation files.");
@@ -55,5 +74,5 @@ public static class CliApp
         }
     }
 
-    private static bool IsUserError(Exception ex) => ex is DataFormatException or CommandParseException or CommandRuntimeException or UserInputException;
+    private static bool IsUserError(Exception ex) => ex is DataFormatException or CommandParseException or CommandRuntimeException or UserInputException or CellSegFlows.Engine.Runtime.EngineException;
 }

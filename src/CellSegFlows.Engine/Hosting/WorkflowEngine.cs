@@ -130,7 +130,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             values[name] = value?.DeepClone();
         }
 
-        var hash = DefinitionHash.Compute(definitionJson);
+        var hash = DefinitionHash.Compute(definition);
         var (runId, ready) = await _coordinator.CreateRunAsync(definitionJson, definition, hash, values, trigger, triggerDetail, startedBy ?? Environment.UserName, cancellationToken).ConfigureAwait(false);
         await _steps.ScheduleAsync(ready, cancellationToken).ConfigureAwait(false);
         return runId;

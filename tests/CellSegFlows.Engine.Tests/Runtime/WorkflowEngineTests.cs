@@ -208,7 +208,7 @@ public sealed class WorkflowEngineTests
         await using var h = await EngineHarness.StartAsync();
         const string json = """{ "id": "ver", "version": 3, "nodes": [ { "id": "c", "activity": "test.Constant", "inputs": { "value": 7 } } ] }""";
         var run = await h.RunAsync(json);
-        Assert.Equal(DefinitionHash.Compute(json), run.Run.DefinitionHash);
+        Assert.Equal(DefinitionHash.Compute(WorkflowDefinitionReader.Parse(json, "v")), run.Run.DefinitionHash);
         await using var db = h.Engine.Options.RunStore?.CreateContext() ?? RunStoreOptions.Sqlite(Path.Combine(h.Home, "runs.db")).CreateContext();
         var saved = await db.Definitions.FindAsync(run.Run.DefinitionHash);
         Assert.Equal(json, saved!.Json);

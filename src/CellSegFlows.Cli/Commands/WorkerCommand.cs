@@ -1,0 +1,59 @@
+using System.ComponentModel;
+using CellSegFlows.Activities;
+using CellSegFlows.Engine.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CellSegFlows.Cli.Commands;
+
+/// <summary>
+/// <c>cellsegflows worker --queues gpu,cpu</c>: a worker process that runs steps of the queues it serves
+/// until stopped (Ctrl+C lets running steps finish). With PostgreSQL stores, start several on several machines.
+/// </summary>
+internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCommand.Settings>
+{
+    public sealed class Settings : EngineSettings
+    {
+        [CommandOption("--queues <LIST>")]
+        [Description("Execution groups to serve, comma-separated: cpu, gpu (default both).")]
+        [DefaultValue("cpu,gpu")]
+        public string Queues { get; init; } = "cpu,gpu";
+
+        [CommandOption("--name <NAME>")]
+        [Description("Worker name in the journal (default host:pid).")]
+        public string? Name { get; init; }
+
+        public override ValidationResult Validate() =>
+            Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(q => q is "cpu" or "gpu")
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"--queues takes cpu and/or gpu, not '{Queues}'");
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var queues = settings.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (settings.QuartzPostgres is null)
+        {
+            console.MarkupLine("[yellow]note:[/] without --quartz-pg this worker uses the SQLite job store: run only one process per home folder.");
+        }
+
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}; Ctrl+C to stop");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        try
+        {
+            await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken).Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine("stopping: waiting for running steps to finish");
+        }
+
+        return 0;
+    }
+}
