@@ -57,6 +57,17 @@ public sealed class WorkflowEngine : IAsyncDisposable
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         var artifacts = new LocalArtifactStore(options.ResolvedArtifactRoot);
         var coordinator = new RunCoordinator(store, registry);
+        var quartzFile = Path.Combine(Path.GetFullPath(options.Home), "quartz.db");
+        if (options.QuartzPostgres is null)
+        {
+            // Write-ahead logging is a property of the file: set once, Quartz's own connections then use it.
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={quartzFile}");
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var holder = new SchedulerHolder();
         var stepScheduler = new DeferredStepScheduler(holder);
         var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, options.Device);
@@ -89,7 +100,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
                 }
                 else
                 {
-                    s.UseSqlite($"Data Source={Path.Combine(Path.GetFullPath(options.Home), "quartz.db")}");
+                    s.UseSqlite($"Data Source={quartzFile}");
                 }
 
                 s.UseSystemTextJsonSerializer();

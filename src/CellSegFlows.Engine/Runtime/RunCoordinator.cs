@@ -405,19 +405,27 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         }
 
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        var nodes = await db.Nodes.Where(n => n.RunId == run.Id).ToListAsync(ct).ConfigureAwait(false);
         var stepsActive = await db.Steps.AnyAsync(s => s.RunId == run.Id && (s.Status == StepStatus.Scheduled || s.Status == StepStatus.Running), ct).ConfigureAwait(false);
-        if (stepsActive || nodes.Any(n => !IsTerminal(n.Status) && !(run.CancelRequested && n.Status == StepStatus.Waiting)))
+        if (stepsActive)
         {
             return;
         }
 
+        var open = run.CancelRequested
+            ? await db.Nodes.AnyAsync(n => n.RunId == run.Id && (n.Status == StepStatus.Scheduled || n.Status == StepStatus.Running), ct).ConfigureAwait(false)
+            : await db.Nodes.AnyAsync(n => n.RunId == run.Id && (n.Status == StepStatus.Waiting || n.Status == StepStatus.Scheduled || n.Status == StepStatus.Running), ct).ConfigureAwait(false);
+        if (open)
+        {
+            return;
+        }
+
+        var anyFailed = await db.Nodes.AnyAsync(n => n.RunId == run.Id && (n.Status == StepStatus.Failed || n.Status == StepStatus.Skipped || n.Status == StepStatus.Cancelled), ct).ConfigureAwait(false);
         run.FinishedAt = DateTimeOffset.UtcNow;
         if (run.CancelRequested)
         {
             run.Status = RunStatus.Cancelled;
         }
-        else if (nodes.Any(n => n.Status is StepStatus.Failed or StepStatus.Skipped or StepStatus.Cancelled))
+        else if (anyFailed)
         {
             run.Status = RunStatus.Failed;
         }

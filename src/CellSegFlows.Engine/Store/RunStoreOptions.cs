@@ -53,8 +53,7 @@ public sealed class RunStoreOptions
             return new PostgresRunDbContext(new DbContextOptionsBuilder<PostgresRunDbContext>().UseNpgsql(ConnectionString).Options);
         }
 
-        var context = new SqliteRunDbContext(new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).Options);
-        return context;
+        return new SqliteRunDbContext(new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).Options);
     }
 
     /// <summary>Applies pending migrations (creates the database on first use) and, on SQLite, turns on write-ahead logging.</summary>

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Bench;
+using CellSegFlows.Engine.Hosting;
+
+// Usage: dotnet run -c Release --project bench/CellSegFlows.Engine.Bench -- [wide|chain|all] [--steps N] [--threads T]
+// Prints wall time, engine overhead per step and peak memory (VmHWM) for DAGs of no-op steps.
+var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var steps = Option("--steps", 1000);
+var threads = Option("--threads", Environment.ProcessorCount);
+Console.WriteLine($"engine bench: {Environment.ProcessorCount} cores, {threads} threads, {DateTime.UtcNow:yyyy-MM-dd}");
+if (mode is "wide" or "all")
+{
+    await MeasureAsync("wide (map over N + join)", Workflows.Wide(steps), steps + 1);
+}
+
+if (mode is "chain" or "all")
+{
+    await MeasureAsync("chain (N nodes in a line)", Workflows.Chain(steps), steps);
+}
+
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+async Task MeasureAsync(string name, string json, int stepCount)
+{
+    var home = Path.Combine(Path.GetTempPath(), "cellsegflows-engine-bench", Guid.NewGuid().ToString("N"));
+    var registry = new ActivityRegistry().Add(typeof(NoopActivity));
+    var startClock = Stopwatch.StartNew();
+    await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home, Threads = threads }, registry);
+    var startup = startClock.Elapsed;
+    var clock = Stopwatch.StartNew();
+    var runId = await engine.StartRunAsync(json, name, new Dictionary<string, string>());
+    var run = await engine.WaitForRunAsync(runId);
+    var wall = clock.Elapsed;
+    var detail = await engine.Runs.DetailAsync(runId);
+    var busy = detail.Steps.Sum(s => (s.FinishedAt - s.StartedAt)?.TotalMilliseconds ?? 0);
+    Console.WriteLine($"{name}: {stepCount} steps, status {run.Status}, wall {wall.TotalSeconds:0.00} s, " +
+        $"{wall.TotalMilliseconds / stepCount:0.00} ms per step (wall / steps), activity time {busy / stepCount:0.000} ms per step, " +
+        $"engine start {startup.TotalMilliseconds:0} ms, peak memory {PeakMegabytes():0} MiB");
+    await engine.StopAsync();
+    Directory.Delete(home, recursive: true);
+}
+
+static double PeakMegabytes()
+{
+    foreach (var line in File.ReadLines("/proc/self/status"))
+    {
+        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+        {
+            return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+    }
+
+    return double.NaN;
+}
+
+namespace CellSegFlows.Engine.Bench
+{
+    /// <summary>Does nothing: what is measured is the engine around it.</summary>
+    [Activity("bench.Noop", Description = "No-op.")]
+    internal sealed class NoopActivity : Activity<NoopActivity.Input, NoopActivity.Output>
+    {
+        internal sealed record Input(long Value = 0, IReadOnlyList<long>? Values = null);
+
+        internal sealed record Output(long Value);
+
+        protected override Task<Output> ExecuteAsync(Input input, CellSegFlows.Engine.Activities.ActivityContext context) => Task.FromResult(new Output(input.Value + 1));
+    }
+
+    /// <summary>Definitions of benchmark DAGs.</summary>
+    internal static class Workflows
+    {
+        public static string Wide(int n) =>
+            $$"""
+            { "id": "bench-wide", "parameters": { "xs": { "type": "list<int>", "default": [{{string.Join(",", Enumerable.Range(0, n))}}] } },
+              "nodes": [
+                { "id": "each", "activity": "bench.Noop", "map": { "over": "${params.xs}" }, "inputs": { "value": "${item}" }, "cache": false },
+                { "id": "join", "activity": "bench.Noop", "inputs": { "values": "${nodes.each.value}" }, "cache": false } ] }
+            """;
+
+        public static string Chain(int n)
+        {
+            var nodes = new StringBuilder();
+            for (var i = 0; i < n; i++)
+            {
+                var input = i == 0 ? "0" : $"\"${{nodes.n{i - 1}.value}}\"";
+                nodes.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? "," : string.Empty)}{{ \"id\": \"n{i}\", \"activity\": \"bench.Noop\", \"inputs\": {{ \"value\": {input} }}, \"cache\": false }}");
+            }
+
+            return $$"""{ "id": "bench-chain", "nodes": [ {{nodes}} ] }""";
+        }
+    }
+}
