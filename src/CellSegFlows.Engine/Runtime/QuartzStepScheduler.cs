@@ -15,24 +15,29 @@ internal sealed class QuartzStepScheduler(IScheduler scheduler) : IStepScheduler
 
     public async Task ScheduleAsync(IReadOnlyCollection<ReadyStep> steps, CancellationToken cancellationToken)
     {
-        foreach (var step in steps)
+        if (steps.Count == 0)
         {
-            var key = KeyOf(step.StepId);
-            var job = JobBuilder.Create<StepJob>()
-                .WithIdentity(key)
-                .RequestRecovery(true)
-                .StoreDurably(false)
-                .UsingJobData(StepJob.RunIdKey, step.RunId)
-                .UsingJobData(StepJob.StepIdKey, step.StepId)
-                .Build();
-            var trigger = TriggerBuilder.Create()
-                .WithIdentity(key.Name, JobGroup)
-                .ForJob(job)
-                .StartNow()
-                .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
-                .WithRetryPolicy(RetryPolicy.None)
-                .WithExecutionGroup(step.Queue)
-                .Build();
+            return;
+        }
+
+        var jobs = steps.Select(Build).ToList();
+        if (jobs.Count > 1)
+        {
+            // A fan-out schedules its branches in one store transaction instead of one each.
+            try
+            {
+                var batch = jobs.ToDictionary(j => j.Job, j => (IReadOnlyCollection<ITrigger>)[j.Trigger]);
+                await scheduler.ScheduleJobs(batch, default, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ObjectAlreadyExistsException)
+            {
+                // Some already exist (e.g. the reconciler): fall back to one by one, skipping those.
+            }
+        }
+
+        foreach (var (job, trigger) in jobs)
+        {
             try
             {
                 await scheduler.ScheduleJob(job, trigger, default, cancellationToken).ConfigureAwait(false);
@@ -42,5 +47,26 @@ internal sealed class QuartzStepScheduler(IScheduler scheduler) : IStepScheduler
                 // Already scheduled or running: deterministic keys make the second call harmless.
             }
         }
+    }
+
+    private static (IJobDetail Job, ITrigger Trigger) Build(ReadyStep step)
+    {
+        var key = KeyOf(step.StepId);
+        var job = JobBuilder.Create<StepJob>()
+            .WithIdentity(key)
+            .RequestRecovery(true)
+            .StoreDurably(false)
+            .UsingJobData(StepJob.RunIdKey, step.RunId)
+            .UsingJobData(StepJob.StepIdKey, step.StepId)
+            .Build();
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(key.Name, JobGroup)
+            .ForJob(job)
+            .StartNow()
+            .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .WithRetryPolicy(RetryPolicy.None)
+            .WithExecutionGroup(step.Queue)
+            .Build();
+        return (job, trigger);
     }
 }
