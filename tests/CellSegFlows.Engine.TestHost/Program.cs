@@ -5,10 +5,11 @@ using CellSegFlows.Engine.TestHost;
 // A worker process for engine tests:
 //   run HOME WORKFLOW.json [name=value ...]   start a run, print "RUN <id>", wait, print "STATUS <status>"
 //   resume HOME RUN_ID                          start the engine (recovery + reconcile), wait, print "STATUS <status>"
-//   worker HOME QUARTZ_PG RUN_STORE QUEUES      serve steps from a clustered store until killed
+//   worker HOME QUARTZ_PG RUN_STORE QUEUES NAME [THREADS]
+//                                               serve steps from a clustered store until killed
 if (args.Length < 3)
 {
-    Console.Error.WriteLine("usage: run HOME WORKFLOW [k=v...] | resume HOME RUN_ID | worker HOME QUARTZ_PG RUN_STORE QUEUES NAME");
+    Console.Error.WriteLine("usage: run HOME WORKFLOW [k=v...] | resume HOME RUN_ID | worker HOME QUARTZ_PG RUN_STORE QUEUES NAME [THREADS]");
     return 2;
 }
 
@@ -23,6 +24,12 @@ var options = args[0] == "worker"
         WorkerName = args.Length > 5 ? args[5] : $"worker-{Environment.ProcessId}",
     }
     : new EngineOptions { Home = args[1] };
+if (args[0] == "worker" && args.Length > 6)
+{
+    // A fixed thread count lets a test predict how steps spread over workers on any machine.
+    options = options with { Threads = int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture) };
+}
+
 await using var engine = await WorkflowEngine.StartAsync(options, registry);
 switch (args[0])
 {
@@ -37,9 +44,37 @@ switch (args[0])
         return 0;
     case "worker":
         Console.WriteLine("READY");
-        await Task.Delay(Timeout.Infinite);
-        return 0;
+        await WaitForParentExitAsync();
+        Environment.Exit(3); // an orphan just ends: its store may be gone already
+        return 3;
     default:
         Console.Error.WriteLine($"unknown command {args[0]}");
         return 2;
+}
+
+// A worker started by a test names the test process in CELLSEGFLOWS_TEST_PARENT_PID and ends when it is
+// gone, so a crashed or killed test run leaves no worker behind; without it the worker runs until killed.
+static async Task WaitForParentExitAsync()
+{
+    if (!int.TryParse(Environment.GetEnvironmentVariable("CELLSEGFLOWS_TEST_PARENT_PID"), out var parent))
+    {
+        await Task.Delay(Timeout.Infinite);
+    }
+
+    while (true)
+    {
+        await Task.Delay(1000);
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(parent);
+            if (process.HasExited)
+            {
+                return;
+            }
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+    }
 }

@@ -173,3 +173,18 @@ public sealed class FailActivity : Activity<FailActivity.Input, FailActivity.Out
     protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) =>
         throw new InvalidOperationException(input.Message, new FormatException("the inner cause"));
 }
+
+[Activity("test.Gather", Category = "Test", Description = "Adds up to four lists of numbers (a join with several parents).")]
+public sealed class GatherActivity : Activity<GatherActivity.Input, GatherActivity.Output>
+{
+    public sealed record Input(IReadOnlyList<long> A, IReadOnlyList<long>? B = null, IReadOnlyList<long>? C = null, IReadOnlyList<long>? D = null, string Key = "");
+
+    public sealed record Output(long Total, int Count);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        var all = new[] { input.A, input.B ?? [], input.C ?? [], input.D ?? [] }.SelectMany(v => v).ToList();
+        return Task.FromResult(new Output(all.Sum(), all.Count));
+    }
+}

@@ -105,7 +105,15 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
                 s.UseSystemTextJsonSerializer();
                 s.ProvisionSchema();
-                s.ConfigureStore(o => o.MisfireThreshold = TimeSpan.FromSeconds(5));
+                s.ConfigureStore(o =>
+                {
+                    o.MisfireThreshold = TimeSpan.FromSeconds(5);
+
+                    // A recovered job's trigger carries the original fire time, so it is already misfired and
+                    // waits for the misfire handler's next pass (every MisfireThreshold by default): one pass a
+                    // second cuts a dead worker's takeover from about 8 s to about 4 s.
+                    o.MisfireHandlerFrequency = TimeSpan.FromSeconds(1);
+                });
             });
         }).BuildScheduler().ConfigureAwait(false);
         holder.Scheduler = scheduler;

@@ -25,11 +25,25 @@ internal sealed class StepExecutor(
 {
     private static readonly TimeSpan CancelPoll = TimeSpan.FromMilliseconds(250);
 
-    public async Task ExecuteAsync(string stepId, CancellationToken workerToken)
+    /// <param name="runId">The step's run.</param>
+    /// <param name="stepId">The step.</param>
+    /// <param name="recovering">Quartz runs the job again because the worker that ran it died.</param>
+    /// <param name="workerToken">Cancelled when this worker stops.</param>
+    public async Task ExecuteAsync(string runId, string stepId, bool recovering, CancellationToken workerToken)
     {
         var start = await coordinator.BeginAttemptAsync(stepId, worker, workerToken).ConfigureAwait(false);
         if (start is null)
         {
+            if (recovering)
+            {
+                // The dead worker recorded the step's end but may have died before creating the jobs of
+                // the steps that end released (two stores, no shared transaction). Nobody else would
+                // schedule them until an engine restarts, so schedule whatever of the run is ready now;
+                // steps whose job exists are left alone.
+                var ready = await coordinator.ReconcileAsync(runId, workerToken).ConfigureAwait(false);
+                await scheduler.ScheduleAsync(ready, workerToken).ConfigureAwait(false);
+            }
+
             return;
         }
 

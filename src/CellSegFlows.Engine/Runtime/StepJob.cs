@@ -15,6 +15,7 @@ internal sealed class StepJob(StepExecutor executor) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var stepId = context.MergedJobDataMap.GetString(StepIdKey) ?? throw new JobExecutionException("step job without a step id");
-        await executor.ExecuteAsync(stepId, cancellationToken).ConfigureAwait(false);
+        var runId = context.MergedJobDataMap.GetString(RunIdKey) ?? throw new JobExecutionException("step job without a run id");
+        await executor.ExecuteAsync(runId, stepId, context.Recovering, cancellationToken).ConfigureAwait(false);
     }
 }
