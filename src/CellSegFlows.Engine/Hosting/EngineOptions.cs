@@ -36,6 +36,9 @@ public sealed record EngineOptions
     /// <summary>Device given to activities on this worker: cpu, or cuda when the worker has a GPU.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>How often a worker re-checks unfinished runs for steps without a job (zero turns it off).</summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Only schedule and query; run no steps (a client process next to workers).</summary>
     public bool ClientOnly { get; init; }
 

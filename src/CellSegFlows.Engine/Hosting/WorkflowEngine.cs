@@ -20,6 +20,8 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private readonly IScheduler _scheduler;
     private readonly RunCoordinator _coordinator;
     private readonly IStepScheduler _steps;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _reconciler;
 
     private WorkflowEngine(EngineOptions options, ActivityRegistry registry, IScheduler scheduler, RunCoordinator coordinator, IStepScheduler steps, IArtifactStore artifacts)
     {
@@ -120,6 +122,11 @@ public sealed class WorkflowEngine : IAsyncDisposable
         var engine = new WorkflowEngine(options, registry, scheduler, coordinator, stepScheduler, artifacts);
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
         await engine.ReconcileAsync(null, cancellationToken).ConfigureAwait(false);
+        if (!options.ClientOnly && options.ReconcileInterval > TimeSpan.Zero)
+        {
+            engine._reconciler = Task.Run(() => engine.ReconcileLoopAsync(options.ReconcileInterval));
+        }
+
         return engine;
     }
 
@@ -186,6 +193,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// <summary>Stops the scheduler, letting running steps finish when <paramref name="waitForSteps"/> is true.</summary>
     public async Task StopAsync(bool waitForSteps = true)
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_reconciler is { } loop)
+        {
+            await loop.ConfigureAwait(false);
+        }
+
         if (_scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
         {
             await _scheduler.Shutdown(waitForSteps).ConfigureAwait(false);
@@ -194,6 +207,33 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync(waitForSteps: true).ConfigureAwait(false);
+
+    /// <summary>
+    /// Re-checks unfinished runs now and then, so a step left without a job (its successor's job could
+    /// not be created, or a worker stopped without waiting) is picked up without restarting anything.
+    /// </summary>
+    private async Task ReconcileLoopAsync(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await ReconcileAsync(null, _stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A failed pass (store briefly unavailable) is retried at the next tick.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
 
     private sealed class SchedulerHolder
     {
