@@ -156,10 +156,9 @@ internal static class CocoRecordParser
     {
         var reader = new Utf8JsonReader(json);
         reader.Read();
-        var record = $"annotations[{index}]";
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            return new(null, record, $"must be an object, found {JsonChunkedReader.Describe(reader.TokenType)}");
+            return new(null, $"annotations[{index}]", $"must be an object, found {JsonChunkedReader.Describe(reader.TokenType)}");
         }
 
         long? id = null, imageId = null, categoryId = null;
@@ -170,7 +169,8 @@ internal static class CocoRecordParser
         string? problem = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            // Names are matched as UTF-8 bytes: a million annotations would otherwise make seven million strings.
+            var name = AnnotationField(ref reader);
             reader.Read();
             string? p = null;
             switch (name)
@@ -179,7 +179,6 @@ internal static class CocoRecordParser
                     if (JsonValue.TryInt64(ref reader, out var v, out p))
                     {
                         id = v;
-                        record = $"annotation {v}";
                     }
 
                     break;
@@ -235,6 +234,7 @@ internal static class CocoRecordParser
             }
         }
 
+        var record = id is { } known ? $"annotation {known}" : $"annotations[{index}]";
         problem ??= Missing(("id", id is not null), ("image_id", imageId is not null), ("category_id", categoryId is not null), ("segmentation", segmentation is not null), ("area", area is not null));
         if (problem is null && categoryId is < int.MinValue or > int.MaxValue)
         {
@@ -247,7 +247,7 @@ internal static class CocoRecordParser
         }
 
         var box = bbox ?? ExtentOf(segmentation!);
-        return new(new CocoAnnotation(id!.Value, imageId!.Value, (int)categoryId!.Value, segmentation!, area!.Value, box, crowd), record, null);
+        return new(new CocoAnnotation(id!.Value, imageId!.Value, (int)categoryId!.Value, segmentation!, area!.Value, box, crowd), string.Empty, null);
     }
 
     /// <summary>Parses one entry of a results file.</summary>
@@ -325,6 +325,47 @@ internal static class CocoRecordParser
         return problem is null
             ? new(new CocoDetection(imageId!.Value, (int)categoryId!.Value, score!.Value, segmentation, bbox), record, null)
             : new(null, record, problem);
+    }
+
+    /// <summary>The annotation field the reader is on, as an interned name; unknown names come back as they are.</summary>
+    private static string AnnotationField(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("id"u8))
+        {
+            return "id";
+        }
+
+        if (reader.ValueTextEquals("image_id"u8))
+        {
+            return "image_id";
+        }
+
+        if (reader.ValueTextEquals("category_id"u8))
+        {
+            return "category_id";
+        }
+
+        if (reader.ValueTextEquals("segmentation"u8))
+        {
+            return "segmentation";
+        }
+
+        if (reader.ValueTextEquals("area"u8))
+        {
+            return "area";
+        }
+
+        if (reader.ValueTextEquals("bbox"u8))
+        {
+            return "bbox";
+        }
+
+        if (reader.ValueTextEquals("iscrowd"u8))
+        {
+            return "iscrowd";
+        }
+
+        return reader.GetString()!;
     }
 
     private static BoundingBox? ReadBox(ref Utf8JsonReader reader, out string? problem)

@@ -81,7 +81,16 @@ public sealed class EvalGroundTruth
     {
         options ??= CocoReadOptions.Default;
         var sink = new StreamingSink(path, iouType, options.Lenient);
-        await CocoReader.ReadAsync(path, sink, options, sink.Validator.AddIssue, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CocoReader.ReadAsync(path, sink, options, sink.Validator.AddIssue, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            sink.Abandon();
+            throw;
+        }
+
         return await sink.CompleteAsync().ConfigureAwait(false);
     }
 
@@ -91,10 +100,20 @@ public sealed class EvalGroundTruth
         return new EvalObject(a.Id, a.CategoryId, a.Area, a.IsCrowd, mask, a.Bbox);
     }
 
-    /// <summary>Collects images and rasterises annotations in batches on a background task while the reader goes on.</summary>
-    private sealed class StreamingSink(string path, IouType iouType, bool lenient) : ICocoRecordSink
+    /// <summary>
+    /// Collects images, and hands annotations in batches to a dedicated rasteriser thread while the
+    /// reader goes on: on two cores, one thread parses and one rasterises. Batches are processed in
+    /// file order, so objects keep the order pycocotools sees them in (which decides ties).
+    /// </summary>
+    private sealed class StreamingSink : ICocoRecordSink
     {
-        private const int BatchSize = 8192;
+        private const int BatchSize = 1024;
+        private readonly string path;
+        private readonly IouType iouType;
+        private readonly bool lenient;
+        private readonly System.Collections.Concurrent.BlockingCollection<(CocoAnnotation Annotation, CocoImage Image)[]> _queue = new(boundedCapacity: 32);
+        private readonly Thread _rasteriser;
+        private Exception? _failure;
         private readonly List<CocoImage> _images = [];
         private readonly Dictionary<long, CocoImage> _imageById = [];
         private readonly List<CocoCategory> _categories = [];
@@ -102,9 +121,18 @@ public sealed class EvalGroundTruth
         private readonly List<(CocoAnnotation Annotation, CocoImage Image)> _batch = new(BatchSize);
         private readonly List<CocoAnnotation> _waitingForImage = [];
         private readonly List<(long ImageId, EvalObject Object)> _done = [];
-        private Task _pending = Task.CompletedTask;
 
-        public CocoDatasetBuilder Validator { get; } = new(path, lenient);
+        public StreamingSink(string path, IouType iouType, bool lenient)
+        {
+            this.path = path;
+            this.iouType = iouType;
+            this.lenient = lenient;
+            Validator = new CocoDatasetBuilder(path, lenient);
+            _rasteriser = new Thread(Rasterise) { IsBackground = true, Name = "rasteriser" };
+            _rasteriser.Start();
+        }
+
+        public CocoDatasetBuilder Validator { get; }
 
         public void OnOtherField(string name, string rawJson)
         {
@@ -160,7 +188,13 @@ public sealed class EvalGroundTruth
             }
 
             Flush();
-            await _pending.ConfigureAwait(false);
+            _queue.CompleteAdding();
+            await Task.Run(_rasteriser.Join).ConfigureAwait(false);
+            if (_failure is not null)
+            {
+                throw new InvalidOperationException("rasterising the ground truth failed: " + _failure.Message, _failure);
+            }
+
             var index = new Dictionary<long, int>(_images.Count);
             var lists = new List<EvalObject>[_images.Count];
             for (var i = 0; i < _images.Count; i++)
@@ -204,6 +238,15 @@ public sealed class EvalGroundTruth
             Validator.AddIssue(new ReadIssue($"annotation {annotation.Id}", problem));
         }
 
+        /// <summary>Stops the rasteriser thread after a failed read.</summary>
+        public void Abandon()
+        {
+            if (!_queue.IsAddingCompleted)
+            {
+                _queue.CompleteAdding();
+            }
+        }
+
         private void Flush()
         {
             if (_batch.Count == 0)
@@ -213,13 +256,46 @@ public sealed class EvalGroundTruth
 
             var work = _batch.ToArray();
             _batch.Clear();
-            _pending.GetAwaiter().GetResult();
-            _pending = Task.Run(() =>
+            if (_failure is not null)
             {
-                var results = new (long, EvalObject)[work.Length];
-                Parallel.For(0, work.Length, i => results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType)));
-                _done.AddRange(results);
-            });
+                throw new InvalidOperationException("rasterising the ground truth failed: " + _failure.Message, _failure);
+            }
+
+            _queue.Add(work);
+        }
+
+        private void Rasterise()
+        {
+            try
+            {
+                foreach (var work in _queue.GetConsumingEnumerable())
+                {
+                    var results = new (long, EvalObject)[work.Length];
+                    if (Environment.ProcessorCount > 2)
+                    {
+                        Parallel.For(0, work.Length, i => results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType)));
+                    }
+                    else
+                    {
+                        for (var i = 0; i < work.Length; i++)
+                        {
+                            results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType));
+                        }
+                    }
+
+                    _done.AddRange(results);
+                }
+            }
+            catch (Exception ex)
+            {
+                _failure = ex;
+
+                // Keep draining so the reader never blocks on a full queue.
+                foreach (var unused in _queue.GetConsumingEnumerable())
+                {
+                    _ = unused;
+                }
+            }
         }
     }
 }

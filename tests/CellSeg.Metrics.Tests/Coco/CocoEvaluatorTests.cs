@@ -110,3 +110,21 @@ public sealed class CocoEvaluatorTests
         }
     }
 }
+
+public sealed class EvalGroundTruthLoadTests
+{
+    [Fact]
+    public async Task A_bad_record_stops_the_streaming_load_with_its_name()
+    {
+        var path = Path.Combine(TestPaths.NewTempFolder(), "gt.json");
+        var annotations = string.Join(",", Enumerable.Range(0, 3000).Select(i => $$"""{"id":{{i + 10}},"image_id":1,"category_id":1,"segmentation":[[1,1,5,1,5,5]],"area":8,"iscrowd":0}"""));
+        await File.WriteAllTextAsync(path, $$"""{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"categories":[{"id":1,"name":"cell"}],"annotations":[{{annotations}},{"id":99999,"image_id":1,"category_id":1,"segmentation":[[1,1]],"area":1}]}""");
+
+        var ex = await Assert.ThrowsAsync<CellSeg.Data.DataFormatException>(() => EvalGroundTruth.LoadAsync(path, IouType.Segm));
+        Assert.Equal("annotation 99999", ex.Record);
+
+        var lenient = await EvalGroundTruth.LoadAsync(path, IouType.Segm, new CocoReadOptions { Lenient = true });
+        Assert.Equal(3000, lenient.ObjectCount);
+        Assert.Equal("annotation 99999", Assert.Single(lenient.Issues).Record);
+    }
+}
