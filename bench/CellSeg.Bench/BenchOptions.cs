@@ -6,13 +6,15 @@ namespace CellSeg.Bench;
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        usage: CellSeg.Bench parse|eval|all [--scale N] [--work DIR] [--shared DIR] [--cocoapi DIR] [--no-anchor]
+        usage: CellSeg.Bench parse|eval|all [--scale N] [--repeat N] [--work DIR] [--shared DIR] [--cocoapi DIR] [--no-anchor]
           parse      generate a LIVECell-train-sized COCO file (1,000,000 polygons at --scale 1) and time
                      streaming parse, parse + rasterise, and full in-memory load, each in its own process
           eval       generate a LIVECell-test-sized evaluation set (104 tiles of the 15 test images at
                      --scale 1) and time every stage of COCO evaluation
           all        parse, then eval
           --scale N  size factor (default 1; 0.05 for a quick run)
+          --repeat N run every measurement N times, each in a fresh process, and report the median
+                     run with the range (default 3)
           --work DIR folder for generated files, reused when present (default /tmp/cellseg-bench)
           --shared DIR   the shared data folder (default: ../shared beside the checkout)
           --cocoapi DIR  a folder holding pycocotools' common/maskApi.c and maskApi.h (kept outside
@@ -23,6 +25,8 @@ internal sealed record BenchOptions
     public required string Command { get; init; }
 
     public double Scale { get; init; } = 1;
+
+    public int Repeat { get; init; } = 3;
 
     public string WorkDir { get; init; } = Path.Combine(Path.GetTempPath(), "cellseg-bench");
 
@@ -61,6 +65,15 @@ internal sealed record BenchOptions
                     }
 
                     options = options with { Scale = scale };
+                    break;
+                case "--repeat":
+                    var count = Value();
+                    if (!int.TryParse(count, NumberStyles.Integer, CultureInfo.InvariantCulture, out var repeat) || repeat < 1 || repeat > 20)
+                    {
+                        throw new UsageException($"--repeat must be a whole number from 1 to 20, not '{count}'");
+                    }
+
+                    options = options with { Repeat = repeat };
                     break;
                 case "--work":
                     options = options with { WorkDir = Path.GetFullPath(Value()) };

@@ -16,10 +16,10 @@ internal sealed record Scores(double AP, double AP50, double AP75, double APs, d
     ];
 }
 
-/// <summary>One cell type: its images, its scores on the sample and on the tiled set, and the time to accumulate it.</summary>
-internal sealed record CellTypeFigures(string CellType, int SampleImages, int TiledImages, Scores Sample, Scores Tiled, Scores SampleTieFree, Scores TiledTieFree, double AccumulateS);
+/// <summary>One cell type: its images and its scores on the sample and on the tiled set, with and without score ties.</summary>
+internal sealed record CellTypeFigures(string CellType, int SampleImages, int TiledImages, Scores Sample, Scores Tiled, Scores SampleTieFree, Scores TiledTieFree);
 
-/// <summary>What the eval child reports.</summary>
+/// <summary>What the eval child reports: the timed stages, and (first run only) the untimed "identical numbers" check.</summary>
 internal sealed record EvalFigures
 {
     public required double GroundTruthS { get; init; }
@@ -34,7 +34,12 @@ internal sealed record EvalFigures
 
     public required double AccumulateCellTypesS { get; init; }
 
+    /// <summary>Seconds of each cell type's accumulation.</summary>
+    public required IReadOnlyDictionary<string, double> CellTypeS { get; init; }
+
     public required double TotalS { get; init; }
+
+    public required double CpuS { get; init; }
 
     public required long PeakBytes { get; init; }
 
@@ -49,6 +54,16 @@ internal sealed record EvalFigures
     /// <summary>Σ over images of ground truths × detections: the candidate pairs matching looks at.</summary>
     public required long Pairs { get; init; }
 
+    public required Scores Tiled { get; init; }
+
+    public EvalCheck? Check { get; init; }
+
+    public int Cores { get; init; }
+}
+
+/// <summary>The tiled set against the 15-image sample it copies, as evaluated and with score ties broken.</summary>
+internal sealed record EvalCheck
+{
     public required Scores Sample { get; init; }
 
     public required Scores Tiled { get; init; }
@@ -66,6 +81,4 @@ internal sealed record EvalFigures
     public required int TiedSampleDetections { get; init; }
 
     public required IReadOnlyList<CellTypeFigures> CellTypes { get; init; }
-
-    public int Cores { get; init; }
 }

@@ -8,9 +8,10 @@ using CellSeg.Metrics.Coco;
 namespace CellSeg.Bench.Eval;
 
 /// <summary>
-/// The eval child (<c>eval-one --gt --dt --sample-gt --sample-dt [--reference]</c>): times every
-/// stage on the tiled set first, cold, as a command-line user would meet it; then, untimed, evaluates
-/// the 15-image sample and both sets again with score ties broken, for the "identical numbers" check.
+/// The eval child (<c>eval-one --gt --dt --sample-gt --sample-dt [--reference] [--check no]</c>):
+/// times every stage on the tiled set first, cold, as a command-line user would meet it; then,
+/// untimed, evaluates the 15-image sample and both sets again with score ties broken, for the
+/// "identical numbers" check.
 /// </summary>
 internal static class EvalMeasurement
 {
@@ -20,6 +21,8 @@ internal static class EvalMeasurement
     public static async Task RunAsync(BenchOptions options, CancellationToken ct)
     {
         var p = CocoEvalParams.Livecell(IouType.Segm);
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
         var total = Stopwatch.StartNew();
         var watch = Stopwatch.StartNew();
         var line = new ProgressLine("ground truth load + rasterise");
@@ -43,15 +46,19 @@ internal static class EvalMeasurement
         var accumulateSeconds = Lap(watch);
 
         var tiledTypes = CellTypes.Group(gt.Images);
-        var typeSummaries = new Dictionary<string, (CocoEvalSummary Summary, double Seconds)>(StringComparer.Ordinal);
+        var typeSummaries = new Dictionary<string, CocoEvalSummary>(StringComparer.Ordinal);
+        var typeSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (type, ids) in tiledTypes)
         {
             var typeWatch = Stopwatch.StartNew();
-            typeSummaries[type] = (evaluator.Accumulate(ids), typeWatch.Elapsed.TotalSeconds);
+            typeSummaries[type] = evaluator.Accumulate(ids);
+            typeSeconds[type] = typeWatch.Elapsed.TotalSeconds;
         }
 
         var typesSeconds = Lap(watch);
         var totalSeconds = total.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpuSeconds = (process.TotalProcessorTime - cpu0).TotalSeconds;
         var peak = ProcessMemory.PeakBytes();
 
         // Untimed from here on.
@@ -63,7 +70,44 @@ internal static class EvalMeasurement
             maxPerImage = Math.Max(maxPerImage, dt.ObjectsByImage[i].Count);
         }
 
-        Console.Error.WriteLine("  untimed: the 15-image sample, and both sets with score ties broken ...");
+        dt = null;
+        var check = options.Files.GetValueOrDefault("check") == "no"
+            ? null
+            : await CheckAsync(options, p, gt, detections, summary, tiledTypes, typeSummaries, ct).ConfigureAwait(false);
+        ChildProcess.PrintResult(new EvalFigures
+        {
+            GroundTruthS = gtSeconds,
+            DetectionsLoadS = loadSeconds,
+            DetectionsPrepareS = prepareSeconds,
+            EvaluateS = evaluateSeconds,
+            AccumulateS = accumulateSeconds,
+            AccumulateCellTypesS = typesSeconds,
+            CellTypeS = typeSeconds,
+            TotalS = totalSeconds,
+            CpuS = cpuSeconds,
+            PeakBytes = peak,
+            Images = gt.Images.Count,
+            GroundTruthObjects = gt.ObjectCount,
+            Detections = detections.Detections.Count,
+            MaxDetectionsPerImage = maxPerImage,
+            Pairs = pairs,
+            Tiled = Scores.Of(summary),
+            Check = check,
+            Cores = Environment.ProcessorCount,
+        });
+    }
+
+    private static async Task<EvalCheck> CheckAsync(
+        BenchOptions options,
+        CocoEvalParams p,
+        EvalGroundTruth gt,
+        DetectionSet detections,
+        CocoEvalSummary summary,
+        SortedDictionary<string, List<long>> tiledTypes,
+        Dictionary<string, CocoEvalSummary> typeSummaries,
+        CancellationToken ct)
+    {
+        Console.Error.WriteLine("  untimed check: the 15-image sample, and both sets with score ties broken ...");
         var sampleGt = await EvalGroundTruth.LoadAsync(options.File("sample-gt"), IouType.Segm, cancellationToken: ct).ConfigureAwait(false);
         var sampleDetections = await CocoReader.LoadDetectionsAsync(options.File("sample-dt"), cancellationToken: ct).ConfigureAwait(false);
         var sampleEvaluator = CocoEvaluator.Evaluate(sampleGt, EvalDetections.Prepare(sampleDetections, sampleGt, IouType.Segm), p, cancellationToken: ct);
@@ -74,12 +118,11 @@ internal static class EvalMeasurement
         {
             if (detections.Detections[i].Score != sampleDetections.Detections[i % count].Score)
             {
-                throw new BenchException($"{options.File("dt")}: detection {i} is not a copy of sample detection {i % count}; regenerate the work folder");
+                throw new BenchException($"{options.File("dt")}: detection {i} is not a copy of sample detection {i % count}; delete the work folder to regenerate it");
             }
         }
 
         var sampleTieFree = CocoEvaluator.Evaluate(sampleGt, EvalDetections.Prepare(BreakTies(sampleDetections, count), sampleGt, IouType.Segm), p, cancellationToken: ct);
-        dt = null;
         var tiledTieFree = CocoEvaluator.Evaluate(gt, EvalDetections.Prepare(BreakTies(detections, count), gt, IouType.Segm), p, cancellationToken: ct);
 
         var types = new List<CellTypeFigures>();
@@ -91,27 +134,13 @@ internal static class EvalMeasurement
                 sampleIds.Count,
                 ids.Count,
                 Scores.Of(sampleEvaluator.Accumulate(sampleIds)),
-                Scores.Of(typeSummaries[type].Summary),
+                Scores.Of(typeSummaries[type]),
                 Scores.Of(sampleTieFree.Accumulate(sampleIds)),
-                Scores.Of(tiledTieFree.Accumulate(ids)),
-                typeSummaries[type].Seconds));
+                Scores.Of(tiledTieFree.Accumulate(ids))));
         }
 
-        ChildProcess.PrintResult(new EvalFigures
+        return new EvalCheck
         {
-            GroundTruthS = gtSeconds,
-            DetectionsLoadS = loadSeconds,
-            DetectionsPrepareS = prepareSeconds,
-            EvaluateS = evaluateSeconds,
-            AccumulateS = accumulateSeconds,
-            AccumulateCellTypesS = typesSeconds,
-            TotalS = totalSeconds,
-            PeakBytes = peak,
-            Images = gt.Images.Count,
-            GroundTruthObjects = gt.ObjectCount,
-            Detections = detections.Detections.Count,
-            MaxDetectionsPerImage = maxPerImage,
-            Pairs = pairs,
             Sample = Scores.Of(sampleEvaluator.Accumulate()),
             Tiled = Scores.Of(summary),
             SampleTieFree = Scores.Of(sampleTieFree.Accumulate()),
@@ -120,8 +149,7 @@ internal static class EvalMeasurement
             SampleDetections = count,
             TiedSampleDetections = sampleDetections.Detections.CountBy(d => d.Score).Where(g => g.Value > 1).Sum(g => g.Value),
             CellTypes = types,
-            Cores = Environment.ProcessorCount,
-        });
+        };
     }
 
     private static double Lap(Stopwatch watch)

@@ -14,7 +14,7 @@ internal static class Anchors
 
     public static string AnchorFolder => Path.Combine(RepoRoot.Find(), "bench", "pycocotools-anchor");
 
-    public static async Task<(PythonFigures? Figures, string? Skipped)> RunPythonAsync(string jsonPath, CancellationToken ct)
+    public static async Task<(PythonFigures? Figures, string? Skipped)> RunPythonAsync(string jsonPath, int run, int runs, CancellationToken ct)
     {
         var script = Path.Combine(AnchorFolder, "coco_load_anchor.py");
         if (!File.Exists(Python))
@@ -22,11 +22,11 @@ internal static class Anchors
             return (null, $"{Python} not found");
         }
 
-        Console.Error.WriteLine($"  python: json.load + createIndex of {Path.GetFileName(jsonPath)} (no progress shown) ...");
+        Console.Error.WriteLine($"  python: json.load + createIndex of {Path.GetFileName(jsonPath)}, run {run + 1} of {runs} (no progress shown) ...");
         return (await ChildProcess.RunAsync<PythonFigures>(Python, [script, jsonPath], ct).ConfigureAwait(false), null);
     }
 
-    public static async Task<(CFigures? Figures, string? Skipped)> RunCAsync(string? cocoApiDir, string polygonDump, string workDir, CancellationToken ct)
+    public static async Task<(CFigures? Figures, string? Skipped)> RunCAsync(string? cocoApiDir, string polygonDump, string workDir, int run, int runs, CancellationToken ct)
     {
         if (cocoApiDir is null)
         {
@@ -41,8 +41,12 @@ internal static class Anchors
         var exe = Path.Combine(workDir, "rle_anchor");
 
         // -O3 and one thread: at least as fast as pycocotools' own build of the same file.
-        await ChildProcess.RunPlainAsync("gcc", ["-O3", "-std=c99", "-D_POSIX_C_SOURCE=199309L", "-include", "string.h", "-I", cocoApiDir, "-o", exe, Path.Combine(AnchorFolder, "rle_anchor.c"), Path.Combine(cocoApiDir, "maskApi.c"), "-lm"], ct).ConfigureAwait(false);
-        Console.Error.WriteLine("  C: pycocotools rleFrPoly and annToRLE's C calls over the polygon dump ...");
+        if (run == 0)
+        {
+            await ChildProcess.RunPlainAsync("gcc", ["-O3", "-std=c99", "-D_POSIX_C_SOURCE=199309L", "-include", "string.h", "-I", cocoApiDir, "-o", exe, Path.Combine(AnchorFolder, "rle_anchor.c"), Path.Combine(cocoApiDir, "maskApi.c"), "-lm"], ct).ConfigureAwait(false);
+        }
+
+        Console.Error.WriteLine($"  C: pycocotools rleFrPoly and annToRLE's C calls over the polygon dump, run {run + 1} of {runs} ...");
         return (await ChildProcess.RunAsync<CFigures>(exe, [polygonDump], ct).ConfigureAwait(false), null);
     }
 }
