@@ -24,10 +24,10 @@ internal static class EvalBenchmark
         Console.WriteLine($"detections    {set.DetectionsPath}{reused}: {Units.Count(set.Detections)} detections (up to {set.MaxDetectionsPerImage} per image), {Units.Mib(set.DetectionsBytes)} MiB");
         Console.WriteLine("parameters    CocoEvalParams.Livecell(Segm): class-agnostic, maxDets 100/500/2000, areas split at 18² and 31²");
         Console.WriteLine($"machine       {Machine.Describe()}");
-        Console.WriteLine($"runs          {options.Repeat}x, each in a fresh process (cold: load, JIT and all); figures from the median run by total time");
+        Console.WriteLine($"runs          {options.Repeat}x, each in a fresh process started on a quiet machine (cold: load, JIT and all); figures from the median run by total time");
         Console.WriteLine();
 
-        var runs = await Repeated<EvalFigures>.RunAsync(
+        var runs = await Repeated<Measured<EvalFigures>>.RunAsync(
             options.Repeat,
             async i =>
             {
@@ -37,14 +37,15 @@ internal static class EvalBenchmark
                     singleCore: false,
                     ct).ConfigureAwait(false);
             },
-            f => f.TotalS).ConfigureAwait(false);
+            m => m.Figures.TotalS).ConfigureAwait(false);
         PrintStages(runs);
-        var check = runs.Runs[0].Check ?? throw new BenchException("the first evaluation run did no check");
+        var check = runs.Runs[0].Figures.Check ?? throw new BenchException("the first evaluation run did no check");
         PrintCheck(check, tiles);
     }
 
-    private static void PrintStages(Repeated<EvalFigures> runs)
+    private static void PrintStages(Repeated<Measured<EvalFigures>> measured)
     {
+        var runs = new Repeated<EvalFigures>(measured.Runs.Select(m => m.Figures).ToArray(), r => r.TotalS);
         var f = runs.Median;
         var stages = new TextTable("stage", "s", "share", "range s");
         void Stage(string name, Func<EvalFigures, double> seconds)
@@ -62,6 +63,7 @@ internal static class EvalBenchmark
         stages.Add($"total (target < {TargetSeconds:F0} s on {f.Cores} cores)", Units.Seconds(f.TotalS), f.TotalS < TargetSeconds ? "met" : "MISSED", runs.Range);
         Console.WriteLine(stages);
         Console.WriteLine($"CPU {Units.Seconds(f.CpuS)} s over {Units.Seconds(f.TotalS)} s wall; peak memory (VmHWM) {Units.Mib(f.PeakBytes)} MiB for {Units.Count(f.GroundTruthObjects)} cells and {Units.Count(f.Detections)} detections (max {f.MaxDetectionsPerImage} per image)");
+        Console.WriteLine($"other processes used at most {MachineLoad.MostOtherCores(measured.Runs)} cores during a run (over {MachineLoad.DisturbedCores}: disturbed, marked *)");
         Console.WriteLine("per cell type accumulate s: " + string.Join(", ", f.CellTypeS.Select(t => $"{t.Key} {t.Value:F2}")));
         Console.WriteLine();
     }

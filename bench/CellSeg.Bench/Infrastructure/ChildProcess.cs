@@ -13,7 +13,7 @@ internal static class ChildProcess
     private const string ResultPrefix = "RESULT ";
 
     /// <summary>Starts this benchmark program again with <paramref name="args"/>, optionally pinned to CPU 0.</summary>
-    public static Task<T> RunSelfAsync<T>(IReadOnlyList<string> args, bool singleCore, CancellationToken ct)
+    public static Task<Measured<T>> RunSelfAsync<T>(IReadOnlyList<string> args, bool singleCore, CancellationToken ct)
     {
         var self = Environment.ProcessPath ?? throw new BenchException("cannot find this program's path");
         var command = new List<string>();
@@ -37,9 +37,13 @@ internal static class ChildProcess
         return RunAsync<T>(command[0], command.Skip(1).ToArray(), ct);
     }
 
-    /// <summary>Runs a program and returns the JSON of its RESULT line.</summary>
-    public static async Task<T> RunAsync<T>(string fileName, IReadOnlyList<string> args, CancellationToken ct)
+    /// <summary>
+    /// Runs a program on a quiet machine and returns the JSON of its RESULT line, with the cores that
+    /// other processes used meanwhile.
+    /// </summary>
+    public static async Task<Measured<T>> RunAsync<T>(string fileName, IReadOnlyList<string> args, CancellationToken ct)
     {
+        await MachineLoad.WaitForQuietAsync(TimeSpan.FromMinutes(3), ct).ConfigureAwait(false);
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
@@ -51,6 +55,9 @@ internal static class ChildProcess
             start.ArgumentList.Add(arg);
         }
 
+        var ours0 = MachineLoad.SelfAndChildrenSeconds();
+        var busy0 = MachineLoad.BusySeconds();
+        var wall = Stopwatch.StartNew();
         using var process = Start(start);
         await using var kill = ct.Register(() =>
         {
@@ -77,12 +84,19 @@ internal static class ChildProcess
         }
 
         await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        var others = busy0 < 0 ? 0 : (MachineLoad.BusySeconds() - busy0 - (MachineLoad.SelfAndChildrenSeconds() - ours0)) / wall.Elapsed.TotalSeconds;
         if (process.ExitCode != 0 || result is null)
         {
             throw new BenchException($"{Path.GetFileName(fileName)} {string.Join(' ', args)} exited with {process.ExitCode}{(result is null ? " and printed no RESULT line" : string.Empty)}");
         }
 
-        return JsonSerializer.Deserialize<T>(result, Json.Options) ?? throw new BenchException($"{fileName} printed an empty RESULT");
+        var figures = JsonSerializer.Deserialize<T>(result, Json.Options) ?? throw new BenchException($"{fileName} printed an empty RESULT");
+        if (others > MachineLoad.DisturbedCores)
+        {
+            Console.Error.WriteLine($"  note: other processes used {others:F2} cores during this run");
+        }
+
+        return new Measured<T>(figures, Math.Max(0, others));
     }
 
     /// <summary>Runs a tool (a compiler) that prints no RESULT line; fails when it exits non-zero.</summary>
@@ -116,6 +130,12 @@ internal static class ChildProcess
 
     /// <summary>What a child prints as its last line.</summary>
     public static void PrintResult<T>(T value) => Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(value, Json.Options));
+}
+
+/// <summary>A child's figures and the cores other processes used while it ran (a disturbed run shows it).</summary>
+internal sealed record Measured<T>(T Figures, double OtherCores)
+{
+    public bool Disturbed => OtherCores > MachineLoad.DisturbedCores;
 }
 
 /// <summary>JSON settings shared by the parent and the children: snake_case, like the Python anchor prints.</summary>

@@ -20,10 +20,10 @@ internal static class ParseBenchmark
         Console.WriteLine($"content   {Units.Count(file.Images)} images, {Units.Count(file.Annotations)} annotations, {Units.Count(file.Polygons)} polygons, {Units.Count(file.Vertices)} vertices");
         Console.WriteLine($"made of   the 20 real sample images tiled, each copy shifted by up to ±16 px (seed {file.Seed}); {Units.Count(file.ClippedAnnotations)} annotations clipped at the border");
         Console.WriteLine($"machine   {Machine.Describe()}");
-        Console.WriteLine($"runs      each measurement {options.Repeat}x, each run in a fresh process; figures from the median run");
+        Console.WriteLine($"runs      each measurement {options.Repeat}x, each run in a fresh process started on a quiet machine; figures from the median run");
         Console.WriteLine();
 
-        var rows = new List<(string Key, string Label, Repeated<ParseFigures> Runs)>();
+        var rows = new List<(string Key, string Label, Repeated<Measured<ParseFigures>> Runs)>();
         foreach (var (mode, label) in ParseMeasurement.Modes)
         {
             rows.Add((mode, label, await MeasureAsync(options, file, mode, label, singleCore: false, ct).ConfigureAwait(false)));
@@ -33,10 +33,10 @@ internal static class ParseBenchmark
             }
         }
 
-        var table = new TextTable("measurement", "wall s", "range s", "CPU s", "polygons/s", "MiB/s", "peak MiB", "peak/file", "GC alloc MiB");
+        var table = new TextTable("measurement", "wall s", "range s", "CPU s", "polygons/s", "MiB/s", "peak MiB", "peak/file", "GC alloc MiB", "other cores");
         foreach (var (_, label, runs) in rows)
         {
-            var f = runs.Median;
+            var f = runs.Median.Figures;
             table.Add(
                 label,
                 Units.Seconds(f.WallS),
@@ -46,12 +46,14 @@ internal static class ParseBenchmark
                 f.Mode == "rasterise-only" ? "-" : Units.Rate(mib / f.WallS),
                 Units.Mib(f.PeakBytes),
                 Units.Ratio((double)f.PeakBytes / file.Bytes),
-                Units.Mib(f.AllocatedBytes));
+                Units.Mib(f.AllocatedBytes),
+                MachineLoad.MostOtherCores(runs.Runs));
         }
 
         Console.WriteLine(table);
-        var only = Find(rows, "rasterise-only").Median;
+        var only = Find(rows, "rasterise-only").Median.Figures;
         Console.WriteLine($"(rasterise-only first loads the file, untimed: {Units.Seconds(only.SetupS)} s; its peak includes that load.)");
+        Console.WriteLine($"other cores: the most CPU other processes used during any run of the row (a run over {MachineLoad.DisturbedCores} cores is disturbed; marked *).");
         Console.WriteLine();
 
         if (!options.Anchor)
@@ -63,17 +65,17 @@ internal static class ParseBenchmark
         await CompareAsync(options, file, rows, ct).ConfigureAwait(false);
     }
 
-    private static async Task<Repeated<ParseFigures>> MeasureAsync(BenchOptions options, TrainFile file, string mode, string label, bool singleCore, CancellationToken ct)
+    private static async Task<Repeated<Measured<ParseFigures>>> MeasureAsync(BenchOptions options, TrainFile file, string mode, string label, bool singleCore, CancellationToken ct)
     {
-        var runs = await Repeated<ParseFigures>.RunAsync(
+        var runs = await Repeated<Measured<ParseFigures>>.RunAsync(
             options.Repeat,
             async i =>
             {
                 Console.Error.WriteLine($"  {label}, run {i + 1} of {options.Repeat} ...");
                 return await ChildProcess.RunSelfAsync<ParseFigures>(["parse-one", "--mode", mode, "--file", file.JsonPath], singleCore, ct).ConfigureAwait(false);
             },
-            f => f.WallS).ConfigureAwait(false);
-        foreach (var f in runs.Runs)
+            m => m.Figures.WallS).ConfigureAwait(false);
+        foreach (var f in runs.Runs.Select(r => r.Figures))
         {
             if (f.Annotations != 0 && f.Annotations != file.Annotations)
             {
@@ -84,65 +86,65 @@ internal static class ParseBenchmark
         return runs;
     }
 
-    private static Repeated<ParseFigures> Find(List<(string Key, string Label, Repeated<ParseFigures> Runs)> rows, string key) =>
+    private static string Runs<T>(Repeated<T> runs) => runs.Runs.Count > 1 ? $" (runs {runs.Range} s)" : string.Empty;
+
+    private static Repeated<Measured<ParseFigures>> Find(List<(string Key, string Label, Repeated<Measured<ParseFigures>> Runs)> rows, string key) =>
         rows.First(r => r.Key == key).Runs;
 
-    private static async Task CompareAsync(BenchOptions options, TrainFile file, List<(string Key, string Label, Repeated<ParseFigures> Runs)> rows, CancellationToken ct)
+    private static async Task CompareAsync(BenchOptions options, TrainFile file, List<(string Key, string Label, Repeated<Measured<ParseFigures>> Runs)> rows, CancellationToken ct)
     {
         Console.WriteLine("-- comparator: pycocotools' COCO() loader + annToRLE on the same file --");
-        var python = await Repeated<PythonFigures?>.RunAsync(options.Repeat, async i =>
+        if (!File.Exists(Anchors.Python))
         {
-            var (figures, skipped) = await Anchors.RunPythonAsync(file.JsonPath, i, options.Repeat, ct).ConfigureAwait(false);
-            if (skipped is not null && i == 0)
-            {
-                Console.WriteLine("Python anchor skipped: " + skipped);
-            }
-
-            return figures;
-        }, f => f is null ? 0 : f.JsonLoadS + f.CreateIndexS).ConfigureAwait(false);
-        var c = await Repeated<CFigures?>.RunAsync(options.Repeat, async i =>
-        {
-            var (figures, skipped) = await Anchors.RunCAsync(options.CocoApiDir, file.PolygonDumpPath, options.WorkDir, i, options.Repeat, ct).ConfigureAwait(false);
-            if (skipped is not null && i == 0)
-            {
-                Console.WriteLine("C anchor skipped: " + skipped);
-            }
-
-            return figures;
-        }, f => f?.AnntorleS ?? 0).ConfigureAwait(false);
-
-        var py = python.Median;
-        var cc = c.Median;
-        var table = new TextTable("pycocotools step", "s", "range s (load+index)", "polygons/s", "peak MiB", "how");
-        if (py is not null)
-        {
-            table.Add("json.load", Units.Seconds(py.JsonLoadS), python.Range, Units.Rate(file.Polygons / py.JsonLoadS), Units.Mib(py.PeakBytes), $"Python {py.Python} (/usr/bin/python3), measured");
-            table.Add("createIndex (anns, imgs, imgToAnns, catToImgs)", Units.Seconds(py.CreateIndexS), string.Empty, "-", "-", "measured");
-        }
-
-        if (cc is not null)
-        {
-            var frpoly = new Repeated<CFigures?>(c.Runs, f => f!.FrpolyS);
-            table.Add("rleFrPoly only (C, 1 thread)", Units.Seconds(frpoly.MedianSeconds), frpoly.Range, Units.Rate(cc.Polygons / frpoly.MedianSeconds), "-", "maskApi.c -O3, measured");
-            table.Add("annToRLE's C calls (frPoly, toString, frString, merge, toString)", Units.Seconds(cc.AnntorleS), c.Range, Units.Rate(cc.Polygons / cc.AnntorleS), "-", "maskApi.c -O3, measured; Python overhead not counted");
-        }
-
-        Console.WriteLine(table);
-        if (py is null || cc is null)
-        {
-            Console.WriteLine("no ratio: both anchors are needed");
+            Console.WriteLine($"Python anchor skipped: {Anchors.Python} not found; no ratio");
             return;
         }
 
-        var pycoco = py.JsonLoadS + py.CreateIndexS + cc.AnntorleS;
+        var python = await Repeated<Measured<PythonFigures>>.RunAsync(
+            options.Repeat,
+            i => Anchors.RunPythonAsync(file.JsonPath, i, options.Repeat, ct),
+            m => m.Figures.JsonLoadS + m.Figures.CreateIndexS).ConfigureAwait(false);
+        var skipped = Anchors.WhyNoC(options.CocoApiDir);
+        if (skipped is not null)
+        {
+            Console.WriteLine("C anchor skipped: " + skipped + "; no ratio");
+        }
+
+        var c = skipped is null
+            ? await Repeated<Measured<CFigures>>.RunAsync(
+                options.Repeat,
+                i => Anchors.RunCAsync(options.CocoApiDir!, file.PolygonDumpPath, options.WorkDir, i, options.Repeat, ct),
+                m => m.Figures.AnntorleS).ConfigureAwait(false)
+            : null;
+
+        var py = python.Median.Figures;
+        var table = new TextTable("pycocotools step", "s", "range s", "polygons/s", "peak MiB", "other cores", "how");
+        table.Add("json.load", Units.Seconds(py.JsonLoadS), new Repeated<Measured<PythonFigures>>(python.Runs, m => m.Figures.JsonLoadS).Range, Units.Rate(file.Polygons / py.JsonLoadS), Units.Mib(py.PeakBytes), MachineLoad.MostOtherCores(python.Runs), $"Python {py.Python} (/usr/bin/python3), measured");
+        table.Add("createIndex (anns, imgs, imgToAnns, catToImgs)", Units.Seconds(py.CreateIndexS), new Repeated<Measured<PythonFigures>>(python.Runs, m => m.Figures.CreateIndexS).Range, "-", "-", string.Empty, "measured");
+        if (c is not null)
+        {
+            var cc = c.Median.Figures;
+            var frpoly = new Repeated<Measured<CFigures>>(c.Runs, m => m.Figures.FrpolyS);
+            table.Add("rleFrPoly only (C, 1 thread)", Units.Seconds(frpoly.MedianSeconds), frpoly.Range, Units.Rate(cc.Polygons / frpoly.MedianSeconds), "-", MachineLoad.MostOtherCores(c.Runs), "maskApi.c -O3, measured");
+            table.Add("annToRLE's C calls (frPoly, toString, frString, merge, toString)", Units.Seconds(cc.AnntorleS), c.Range, Units.Rate(cc.Polygons / cc.AnntorleS), "-", string.Empty, "maskApi.c -O3, measured; Python overhead not counted");
+        }
+
+        Console.WriteLine(table);
+        if (c is null)
+        {
+            return;
+        }
+
+        var pycoco = py.JsonLoadS + py.CreateIndexS + c.Median.Figures.AnntorleS;
         var b = Find(rows, "rasterise");
         var b1 = Find(rows, "rasterise-1core");
         var only = Find(rows, "rasterise-only");
-        var frpolyMedian = new Repeated<CFigures?>(c.Runs, f => f!.FrpolyS).MedianSeconds;
+        var frpolyMedian = new Repeated<Measured<CFigures>>(c.Runs, m => m.Figures.FrpolyS).MedianSeconds;
+        var spread = b.Runs.Count > 1 ? $"; best run {Units.Ratio(pycoco / b.Min)}x, worst {Units.Ratio(pycoco / b.Max)}x" : string.Empty;
         Console.WriteLine($"pycocotools COCO() + annToRLE, lower bound = json.load + createIndex + annToRLE C calls = {Units.Seconds(pycoco)} s");
-        Console.WriteLine($"C# (b) parse + rasterise, {b.Median.Cores} cores:  {Units.Seconds(b.MedianSeconds)} s (runs {b.Range} s)  -> {Units.Ratio(pycoco / b.MedianSeconds)}x faster (target >= 3x); best run {Units.Ratio(pycoco / b.Min)}x, worst {Units.Ratio(pycoco / b.Max)}x");
-        Console.WriteLine($"C# (b1) parse + rasterise, 1 core:  {Units.Seconds(b1.MedianSeconds)} s (runs {b1.Range} s)  -> {Units.Ratio(pycoco / b1.MedianSeconds)}x faster");
-        Console.WriteLine($"memory: pycocotools loader peak {Units.Mib(py.PeakBytes)} MiB vs C# (b) {Units.Mib(b.Median.PeakBytes)} MiB ({Units.Ratio((double)py.PeakBytes / b.Median.PeakBytes)}x less)");
+        Console.WriteLine($"C# (b) parse + rasterise, {b.Median.Figures.Cores} cores:  {Units.Seconds(b.MedianSeconds)} s{Runs(b)}  -> {Units.Ratio(pycoco / b.MedianSeconds)}x faster (target >= 3x){spread}");
+        Console.WriteLine($"C# (b1) parse + rasterise, 1 core:  {Units.Seconds(b1.MedianSeconds)} s{Runs(b1)}  -> {Units.Ratio(pycoco / b1.MedianSeconds)}x faster");
+        Console.WriteLine($"memory: pycocotools loader peak {Units.Mib(py.PeakBytes)} MiB vs C# (b) {Units.Mib(b.Median.Figures.PeakBytes)} MiB ({Units.Ratio((double)py.PeakBytes / b.Median.Figures.PeakBytes)}x less)");
         Console.WriteLine($"rasteriser alone, 1 thread: C rleFrPoly {Units.Seconds(frpolyMedian)} s vs C# Rle.FromPolygons {Units.Seconds(only.MedianSeconds)} s ({Units.Ratio(only.MedianSeconds / frpolyMedian)}x the C time)");
     }
 }
