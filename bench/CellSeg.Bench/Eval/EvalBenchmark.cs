@@ -32,10 +32,10 @@ internal static class EvalBenchmark
             async i =>
             {
                 Console.Error.WriteLine($"  evaluation run {i + 1} of {options.Repeat} ...");
-                return await ChildProcess.RunSelfAsync<EvalFigures>(
+                return await ChildProcess.RunUndisturbedAsync(() => ChildProcess.RunSelfAsync<EvalFigures>(
                     ["eval-one", "--gt", set.GroundTruthPath, "--dt", set.DetectionsPath, "--sample-gt", shared.TestAnnotations, "--sample-dt", shared.NoisyPredictions, "--reference", shared.NoisyReference, "--check", i == 0 ? "yes" : "no"],
                     singleCore: false,
-                    ct).ConfigureAwait(false);
+                    ct)).ConfigureAwait(false);
             },
             m => m.Figures.TotalS).ConfigureAwait(false);
         PrintStages(runs);
@@ -63,7 +63,7 @@ internal static class EvalBenchmark
         stages.Add($"total (target < {TargetSeconds:F0} s on {f.Cores} cores)", Units.Seconds(f.TotalS), f.TotalS < TargetSeconds ? "met" : "MISSED", runs.Range);
         Console.WriteLine(stages);
         Console.WriteLine($"CPU {Units.Seconds(f.CpuS)} s over {Units.Seconds(f.TotalS)} s wall; peak memory (VmHWM) {Units.Mib(f.PeakBytes)} MiB for {Units.Count(f.GroundTruthObjects)} cells and {Units.Count(f.Detections)} detections (max {f.MaxDetectionsPerImage} per image)");
-        Console.WriteLine($"other processes used at most {MachineLoad.MostOtherCores(measured.Runs)} cores during a run (over {MachineLoad.DisturbedCores}: disturbed, marked *)");
+        Console.WriteLine($"other processes used at most {MachineLoad.MostOtherCores(measured.Runs)} cores during a kept run (a run over {MachineLoad.DisturbedCores} is measured again, up to 3 times, and marked * if never undisturbed)");
         Console.WriteLine("per cell type accumulate s: " + string.Join(", ", f.CellTypeS.Select(t => $"{t.Key} {t.Value:F2}")));
         Console.WriteLine();
     }
