@@ -312,7 +312,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         }
         catch (FormatException ex)
         {
-            throw new TriggerDefinitionException(trigger, "cron", $"'{cron}' is not a Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year], e.g. \"0 0 3 * * ?\"): {ex.Message}");
+            throw new TriggerDefinitionException(trigger, "cron", $"'{cron}' is not a Quartz cron expression: {ex.Message}");
         }
 
         if (expression.GetNextValidTimeAfter(DateTimeOffset.UtcNow) is null)
