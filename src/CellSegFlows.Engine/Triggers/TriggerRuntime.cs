@@ -28,6 +28,7 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         }
 
         var detail = $"{id}@{fireTime.UtcDateTime:yyyy-MM-ddTHH:mm:ss}Z";
+        string? admitted = null;
         try
         {
             var workflow = await WorkflowSource.ResolveAsync(schedule.WorkflowPath, schedule.DefinitionJson, schedule.DefinitionHash, schedule.UpdatedAt, ct).ConfigureAwait(false);
@@ -48,12 +49,18 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
                     }
 
                     db.TriggerFirings.Add(Firing(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Started, workflow.Note, runId));
+                    admitted = runId;
                     return true;
                 },
                 ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            if (await store.RunExistsAsync(admitted, ct).ConfigureAwait(false))
+            {
+                throw; // the run and its firing committed; only scheduling its steps failed (the reconciler at the next start does it)
+            }
+
             await store.RecordFiringAsync(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Failed, Describe(ex), ct).ConfigureAwait(false);
         }
     }
@@ -67,7 +74,7 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         }
 
         var memory = _memories.GetOrAdd(id, _ => new WatchMemory());
-        var where = $"{watch.Folder}\n{watch.Glob}";
+        var where = $"{watch.CreatedAt.UtcTicks}\n{watch.Folder}\n{watch.Glob}"; // removed and added again: a new watch
         if (memory.Where != where)
         {
             memory.Reset(where);
@@ -122,6 +129,7 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         var detail = $"{file.Relative}@{file.Hash[..12]}";
         var parameters = new Dictionary<string, string>(baseParameters, StringComparer.Ordinal) { [watch.ParameterName] = file.Full };
         var now = DateTimeOffset.UtcNow;
+        string? admitted = null;
         try
         {
             await starter.StartAsync(
@@ -153,6 +161,7 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
 
                     var message = workflow.Note is null ? detail : $"{detail}; {workflow.Note}";
                     db.TriggerFirings.Add(Firing(TriggerStore.WatchKind, id, now, FiringOutcome.Started, message, runId));
+                    admitted = runId;
                     return true;
                 },
                 ct).ConfigureAwait(false);
@@ -160,10 +169,15 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            if (await store.RunExistsAsync(admitted, ct).ConfigureAwait(false))
+            {
+                throw; // the run and the cursor committed; only scheduling its steps failed
+            }
+
             // No cursor: the file is tried again at the next scan (e.g. once the workflow is fixed), but the
-            // same failure is recorded only once.
+            // same failure of the same content is recorded only once.
             var message = $"{detail}: {Describe(ex)}";
-            if (memory.FirstReport(file.Relative, Describe(ex)))
+            if (memory.FirstReport($"{file.Relative}@{file.Hash}", Describe(ex)))
             {
                 await store.RecordFiringAsync(TriggerStore.WatchKind, id, now, FiringOutcome.Failed, message, ct).ConfigureAwait(false);
             }

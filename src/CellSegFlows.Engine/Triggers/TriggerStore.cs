@@ -205,6 +205,17 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         return await db.FileCursors.AsNoTracking().Where(c => c.WatchId == watchId).ToDictionaryAsync(c => c.RelativePath, c => c.ContentHash, StringComparer.Ordinal, ct).ConfigureAwait(false);
     }
 
+    internal async Task<bool> RunExistsAsync(string? runId, CancellationToken ct)
+    {
+        if (runId is null)
+        {
+            return false;
+        }
+
+        await using var db = store.CreateContext();
+        return await db.Runs.AnyAsync(r => r.Id == runId, ct).ConfigureAwait(false);
+    }
+
     internal Task RecordFiringAsync(string kind, string id, DateTimeOffset time, FiringOutcome outcome, string? message, CancellationToken ct) =>
         StoreGate.WriteAsync(store, db =>
         {

@@ -92,6 +92,25 @@ public sealed class ScheduleTests
     }
 
     [Fact]
+    public async Task A_firing_whose_workflow_file_became_invalid_is_recorded_as_failed_and_starts_nothing()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var workflow = QuickWorkflow(h.Home, "broken");
+        await h.Engine.AddScheduleAsync(new ScheduleSpec("broken", workflow, "* * * * * ?"));
+        File.WriteAllText(workflow, """{ "id": "broken", "nodes": [ { "id": "c", "activity": "NoSuchActivity", "inputs": {} } ] }""");
+        await EventuallyAsync(
+            async () => (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "broken")).Any(f => f.Outcome == FiringOutcome.Failed),
+            TimeSpan.FromSeconds(10),
+            "a failed firing");
+        await h.Engine.RemoveScheduleAsync("broken");
+
+        var failed = (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "broken")).First(f => f.Outcome == FiringOutcome.Failed);
+        Assert.Null(failed.RunId);
+        Assert.Contains(workflow, failed.Message, StringComparison.Ordinal);
+        Assert.Contains("NoSuchActivity", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_schedule_saved_by_another_process_is_picked_up_by_a_running_engine()
     {
         await using var h = await EngineHarness.StartAsync(configure: o => o with { TriggerSyncInterval = TimeSpan.FromMilliseconds(200) });
