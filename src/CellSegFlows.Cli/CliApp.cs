@@ -44,6 +44,22 @@ public static class CliApp
                 runs.AddCommand<RunsResumeCommand>("resume").WithDescription("Carry on an interrupted run.");
                 runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Ask a run to stop.");
             });
+            config.AddBranch("schedule", schedule =>
+            {
+                schedule.SetDescription("Cron schedules that start runs (e.g. nightly retraining). They fire while an engine process runs: worker, or run.");
+                schedule.AddCommand<ScheduleListCommand>("list").WithDescription("The schedules with their next and latest firing.");
+                schedule.AddCommand<ScheduleAddCommand>("add").WithDescription("Add a schedule, or update the one with the same id.")
+                    .WithExample("schedule", "add", "--id", "nightly", "--workflow", "workflows/quickstart.json", "--cron", "0 0 3 * * ?", "--param", "seed=7");
+                schedule.AddCommand<ScheduleRemoveCommand>("remove").WithDescription("Remove a schedule.");
+            });
+            config.AddBranch("watch", watch =>
+            {
+                watch.SetDescription("Folder watches: each new or changed file (e.g. an annotation file) starts one run with its path as a parameter.");
+                watch.AddCommand<WatchListCommand>("list").WithDescription("The watches with the files they have started runs for.");
+                watch.AddCommand<WatchAddCommand>("add").WithDescription("Add a watch, or update the one with the same id.")
+                    .WithExample("watch", "add", "--id", "incoming", "--workflow", "eval.json", "--folder", "incoming", "--glob", "*.json", "--param-name", "annotations");
+                watch.AddCommand<WatchRemoveCommand>("remove").WithDescription("Remove a watch and forget the files it has seen.");
+            });
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Serve steps of some queues until stopped (several workers: PostgreSQL stores).")
                 .WithExample("worker", "--queues", "gpu,cpu", "--quartz-pg", "Host=db;Database=quartz", "--store", "Host=db;Database=runs");
@@ -74,5 +90,5 @@ public static class CliApp
         }
     }
 
-    private static bool IsUserError(Exception ex) => ex is DataFormatException or CommandParseException or CommandRuntimeException or UserInputException or CellSegFlows.Engine.Runtime.EngineException;
+    private static bool IsUserError(Exception ex) => ex is DataFormatException or CommandParseException or CommandRuntimeException or UserInputException or CellSegFlows.Engine.Runtime.EngineException or CellSegFlows.Engine.Triggers.TriggerDefinitionException;
 }

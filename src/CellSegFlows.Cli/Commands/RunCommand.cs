@@ -25,13 +25,17 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
         [CommandOption("--detach")]
         [Description("Start the run and return its id without waiting (a worker must be running).")]
         public bool Detach { get; init; }
+
+        [CommandOption("--triggers <FILE>")]
+        [Description("A triggers file whose schedules and watches are added or updated (by id) before the run; they fire while this command runs, and later in any worker.")]
+        public string? Triggers { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var path = EvalCommand.RequireFile(settings.File, "FILE");
         var parameters = ParseParameters(settings.Parameters);
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(clientOnly: settings.Detach), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(clientOnly: settings.Detach, triggersFile: settings.Triggers), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         string runId;
         try
         {

@@ -23,6 +23,10 @@ internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerC
         [Description("Worker name in the journal (default host:pid).")]
         public string? Name { get; init; }
 
+        [CommandOption("--triggers <FILE>")]
+        [Description("A triggers file (JSON: schedules and watches) whose schedules and watches are added or updated at start, by id.")]
+        public string? Triggers { get; init; }
+
         public override ValidationResult Validate() =>
             Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(q => q is "cpu" or "gpu")
                 ? ValidationResult.Success()
@@ -37,8 +41,10 @@ internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerC
             console.MarkupLine("[yellow]note:[/] without --quartz-pg this worker uses the SQLite job store: run only one process per home folder.");
         }
 
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
-        console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}; Ctrl+C to stop");
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        var schedules = (await engine.ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Count(s => s.Schedule.Enabled);
+        var watches = (await engine.ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Count(w => w.Watch.Enabled);
+        console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}, firing {schedules} schedule(s) and {watches} watch(es); Ctrl+C to stop");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

@@ -39,8 +39,17 @@ public sealed record EngineOptions
     /// <summary>How often a worker re-checks unfinished runs for steps without a job (zero turns it off).</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Only schedule and query; run no steps (a client process next to workers).</summary>
+    /// <summary>Only schedule and query; run no steps and fire no triggers (a client process next to workers).</summary>
     public bool ClientOnly { get; init; }
+
+    /// <summary>A triggers file (<c>{"schedules": [...], "watches": [...]}</c>) whose schedules and watches are added or updated at start.</summary>
+    public string? TriggersFile { get; init; }
+
+    /// <summary>
+    /// How often a running engine brings Quartz's trigger jobs in step with the schedules and watches in the run
+    /// store, which picks up triggers added or removed by other processes (the command line). Default 5 s.
+    /// </summary>
+    public TimeSpan TriggerSyncInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The default home: <c>CELLSEGFLOWS_HOME</c> or <c>./.cellsegflows</c>.</summary>
     public static string DefaultHome => Environment.GetEnvironmentVariable("CELLSEGFLOWS_HOME") is { Length: > 0 } home

@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
 using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Artifacts;
 using CellSegFlows.Engine.Definitions;
 using CellSegFlows.Engine.Runtime;
 using CellSegFlows.Engine.Store;
+using CellSegFlows.Engine.Triggers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
@@ -12,25 +12,30 @@ namespace CellSegFlows.Engine.Hosting;
 
 /// <summary>
 /// The engine in one process: the run store, the artifact store and a Quartz scheduler that runs the
-/// steps of the queues this process serves. Start it, start runs, wait for them, stop it. If the
-/// process dies, starting it again recovers interrupted steps and carries on every unfinished run.
+/// steps of the queues this process serves and fires the triggers (cron schedules, folder watches). Start
+/// it, start runs, wait for them, stop it. If the process dies, starting it again recovers interrupted
+/// steps and carries on every unfinished run.
 /// </summary>
 public sealed class WorkflowEngine : IAsyncDisposable
 {
     private readonly IScheduler _scheduler;
     private readonly RunCoordinator _coordinator;
-    private readonly IStepScheduler _steps;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _reconciler;
+    private readonly RunStarter _starter;
+    private readonly TriggerSync _triggerSync;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _triggerLoop = Task.CompletedTask;
+    private Task _reconciler = Task.CompletedTask;
 
-    private WorkflowEngine(EngineOptions options, ActivityRegistry registry, IScheduler scheduler, RunCoordinator coordinator, IStepScheduler steps, IArtifactStore artifacts)
+    private WorkflowEngine(EngineOptions options, ActivityRegistry registry, IScheduler scheduler, RunCoordinator coordinator, RunStarter starter, IArtifactStore artifacts, TriggerStore triggers)
     {
         Options = options;
         Registry = registry;
         _scheduler = scheduler;
         _coordinator = coordinator;
-        _steps = steps;
+        _starter = starter;
         Artifacts = artifacts;
+        Triggers = triggers;
+        _triggerSync = new TriggerSync(scheduler, triggers);
         Runs = new RunQueries(options.ResolvedRunStore);
     }
 
@@ -46,10 +51,15 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// <summary>Read access to the run history.</summary>
     public RunQueries Runs { get; }
 
+    /// <summary>The schedules and watches in the run store (what the engine's trigger methods change, without the Quartz side).</summary>
+    public TriggerStore Triggers { get; }
+
     /// <summary>
-    /// Migrates the run store, starts the scheduler (which recovers steps a crashed process left
-    /// running), and reconciles unfinished runs so no ready step is left without a job.
+    /// Migrates the run store, applies <see cref="EngineOptions.TriggersFile"/>, starts the scheduler (which
+    /// recovers steps a crashed process left running), reconciles unfinished runs so no ready step is left
+    /// without a job, and (unless client-only) gives every enabled schedule and watch its Quartz job.
     /// </summary>
+    /// <exception cref="TriggerDefinitionException">The triggers file or one of its triggers is invalid.</exception>
     public static async Task<WorkflowEngine> StartAsync(EngineOptions options, ActivityRegistry registry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -57,6 +67,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
         Directory.CreateDirectory(options.Home);
         var store = options.ResolvedRunStore;
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var triggers = new TriggerStore(store, registry);
+        if (options.TriggersFile is { } triggersFile)
+        {
+            await triggers.ApplyFileAsync(triggersFile, null, cancellationToken).ConfigureAwait(false);
+        }
+
         var artifacts = new LocalArtifactStore(options.ResolvedArtifactRoot);
         var coordinator = new RunCoordinator(store, registry);
         var quartzFile = Path.Combine(Path.GetFullPath(options.Home), "quartz.db");
@@ -73,10 +89,15 @@ public sealed class WorkflowEngine : IAsyncDisposable
         var holder = new SchedulerHolder();
         var stepScheduler = new DeferredStepScheduler(holder);
         var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, options.Device);
+        var starter = new RunStarter(coordinator, registry, stepScheduler);
+        var triggerRuntime = new TriggerRuntime(triggers, starter);
         var scheduler = await QuartzSchedulerBuilder.Create(q =>
         {
             q.Services.AddSingleton(executor);
             q.Services.AddTransient<StepJob>();
+            q.Services.AddSingleton(triggerRuntime);
+            q.Services.AddTransient<ScheduleFiringJob>();
+            q.Services.AddTransient<FileWatchJob>();
             q.ConfigureScheduler(o =>
             {
                 o.InstanceName = "cellsegflows";
@@ -87,7 +108,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
                 }
             });
             q.UseDefaultThreadPool(maxConcurrency: options.Threads);
-            q.ServeExecutionGroups(options.ClientOnly ? ["none"] : [.. options.Queues]);
+            q.ServeExecutionGroups(options.ClientOnly ? ["none"] : [.. options.Queues, TriggerSync.ExecutionGroup]);
             q.UseExecutionLimits(l => l.ForGroup("gpu", options.GpuSlots));
             q.UsePersistentStore(s =>
             {
@@ -119,12 +140,17 @@ public sealed class WorkflowEngine : IAsyncDisposable
             });
         }).BuildScheduler().ConfigureAwait(false);
         holder.Scheduler = scheduler;
-        var engine = new WorkflowEngine(options, registry, scheduler, coordinator, stepScheduler, artifacts);
+        var engine = new WorkflowEngine(options, registry, scheduler, coordinator, starter, artifacts, triggers);
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
         await engine.ReconcileAsync(null, cancellationToken).ConfigureAwait(false);
-        if (!options.ClientOnly && options.ReconcileInterval > TimeSpan.Zero)
+        if (!options.ClientOnly)
         {
-            engine._reconciler = Task.Run(() => engine.ReconcileLoopAsync(options.ReconcileInterval));
+            await engine._triggerSync.SyncAllAsync(cancellationToken).ConfigureAwait(false);
+            engine._triggerLoop = engine.SyncTriggersPeriodicallyAsync(engine._stopping.Token);
+            if (options.ReconcileInterval > TimeSpan.Zero)
+            {
+                engine._reconciler = Task.Run(() => engine.ReconcileLoopAsync(options.ReconcileInterval));
+            }
         }
 
         return engine;
@@ -141,25 +167,8 @@ public sealed class WorkflowEngine : IAsyncDisposable
         string? startedBy = null,
         CancellationToken cancellationToken = default)
     {
-        var definition = WorkflowDefinitionReader.Parse(definitionJson, sourceName);
-        var problems = WorkflowValidator.Validate(definition, Registry).ToList();
-        var bound = WorkflowValidator.Bind(definition, parameters);
-        problems.AddRange(bound.Problems);
-        if (problems.Count > 0)
-        {
-            throw new WorkflowDefinitionException(sourceName, problems);
-        }
-
-        var values = new JsonObject();
-        foreach (var (name, value) in bound.Values)
-        {
-            values[name] = value?.DeepClone();
-        }
-
-        var hash = DefinitionHash.Compute(definition);
-        var (runId, ready) = await _coordinator.CreateRunAsync(definitionJson, definition, hash, values, trigger, triggerDetail, startedBy ?? Environment.UserName, cancellationToken).ConfigureAwait(false);
-        await _steps.ScheduleAsync(ready, cancellationToken).ConfigureAwait(false);
-        return runId;
+        var runId = await _starter.StartAsync(definitionJson, sourceName, parameters, trigger, triggerDetail, startedBy, null, cancellationToken).ConfigureAwait(false);
+        return runId!;
     }
 
     /// <summary>Waits until the run reaches a final status, reporting snapshots about every 200 ms.</summary>
@@ -187,18 +196,92 @@ public sealed class WorkflowEngine : IAsyncDisposable
     public async Task ReconcileAsync(string? runId, CancellationToken cancellationToken = default)
     {
         var ready = await _coordinator.ReconcileAsync(runId, cancellationToken).ConfigureAwait(false);
-        await _steps.ScheduleAsync(ready, cancellationToken).ConfigureAwait(false);
+        await _starter.ScheduleAsync(ready, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds a cron schedule, or updates the one with the same id, and gives it its Quartz job. Each firing
+    /// starts a run with trigger <c>cron</c> and trigger detail <c>ID@FIRE_TIME</c>, reading the workflow file
+    /// again (the snapshot taken now runs if the file is gone). Schedules fire only while an engine that is not
+    /// client-only runs on this store.
+    /// </summary>
+    /// <exception cref="TriggerDefinitionException">A field is invalid: the message names it.</exception>
+    public async Task<ScheduleInfo> AddScheduleAsync(ScheduleSpec spec, string? createdBy = null, CancellationToken cancellationToken = default)
+    {
+        var saved = await Triggers.AddScheduleAsync(spec, createdBy, cancellationToken).ConfigureAwait(false);
+        await _triggerSync.SyncScheduleAsync(saved.Record.Id, cancellationToken).ConfigureAwait(false);
+        return (await ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Single(s => s.Schedule.Id == saved.Record.Id);
+    }
+
+    /// <summary>Removes a schedule and its Quartz job; no run starts for it once this returns. False if there was none.</summary>
+    public async Task<bool> RemoveScheduleAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var removed = await Triggers.RemoveScheduleAsync(id, cancellationToken).ConfigureAwait(false);
+        await _triggerSync.SyncScheduleAsync(id, cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>Every schedule with Quartz's next fire time (null when disabled) and its latest firing.</summary>
+    public async Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await Triggers.ListSchedulesAsync(cancellationToken).ConfigureAwait(false);
+        var result = new List<ScheduleInfo>(list.Count);
+        foreach (var info in list)
+        {
+            result.Add(info with { NextFireTime = info.Schedule.Enabled ? await _triggerSync.NextFireTimeAsync(info.Schedule.Id, cancellationToken).ConfigureAwait(false) : null });
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Adds a folder watch, or updates the one with the same id, and gives it its Quartz job. Each file matching
+    /// the glob whose size and modification time have settled starts one run per content (trigger
+    /// <c>annotation</c>, detail <c>PATH@SHA256[:12]</c>) with its path as the named parameter.
+    /// </summary>
+    /// <exception cref="TriggerDefinitionException">A field is invalid: the message names it.</exception>
+    public async Task<FileWatchInfo> AddFileWatchAsync(FileWatchSpec spec, string? createdBy = null, CancellationToken cancellationToken = default)
+    {
+        var saved = await Triggers.AddFileWatchAsync(spec, createdBy, cancellationToken).ConfigureAwait(false);
+        await _triggerSync.SyncWatchAsync(saved.Record.Id, cancellationToken).ConfigureAwait(false);
+        return (await ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Single(w => w.Watch.Id == saved.Record.Id);
+    }
+
+    /// <summary>Removes a watch, its Quartz job and what it has seen; false if there was none.</summary>
+    public async Task<bool> RemoveFileWatchAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var removed = await Triggers.RemoveFileWatchAsync(id, cancellationToken).ConfigureAwait(false);
+        await _triggerSync.SyncWatchAsync(id, cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>Every watch with the number of files it has started runs for and its latest firing.</summary>
+    public Task<IReadOnlyList<FileWatchInfo>> ListFileWatchesAsync(CancellationToken cancellationToken = default) =>
+        Triggers.ListFileWatchesAsync(cancellationToken);
+
+    /// <summary>Firings of schedules and watches, newest first (of one trigger when <paramref name="id"/> is given).</summary>
+    public Task<IReadOnlyList<TriggerFiringRecord>> ListFiringsAsync(string? kind = null, string? id = null, int limit = 50, CancellationToken cancellationToken = default) =>
+        Triggers.ListFiringsAsync(kind, id, limit, cancellationToken);
+
+    /// <summary>Adds or updates every schedule and watch of a triggers file (by id; others are left alone) and syncs their jobs.</summary>
+    /// <exception cref="TriggerDefinitionException">The file or one of its triggers is invalid; nothing was saved.</exception>
+    public async Task<TriggersFileResult> ApplyTriggersFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var result = await Triggers.ApplyFileAsync(path, null, cancellationToken).ConfigureAwait(false);
+        await _triggerSync.SyncAllAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Stops the scheduler, letting running steps finish when <paramref name="waitForSteps"/> is true.</summary>
     public async Task StopAsync(bool waitForSteps = true)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_reconciler is { } loop)
+        if (!_stopping.IsCancellationRequested)
         {
-            await loop.ConfigureAwait(false);
+            await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
+        await _triggerLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _reconciler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
         {
             await _scheduler.Shutdown(waitForSteps).ConfigureAwait(false);
@@ -206,7 +289,27 @@ public sealed class WorkflowEngine : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await StopAsync(waitForSteps: true).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(waitForSteps: true).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task SyncTriggersPeriodicallyAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(Options.TriggerSyncInterval);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                await _triggerSync.SyncAllAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A store briefly unavailable: the next tick tries again; the jobs already in Quartz keep firing.
+            }
+        }
+    }
 
     /// <summary>
     /// Re-checks unfinished runs now and then, so a step left without a job (its successor's job could
@@ -217,11 +320,11 @@ public sealed class WorkflowEngine : IAsyncDisposable
         using var timer = new PeriodicTimer(interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 try
                 {
-                    await ReconcileAsync(null, _stop.Token).ConfigureAwait(false);
+                    await ReconcileAsync(null, _stopping.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

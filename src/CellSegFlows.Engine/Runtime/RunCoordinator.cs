@@ -11,6 +11,13 @@ namespace CellSegFlows.Engine.Runtime;
 internal sealed record AttemptStart(StepRecord Step, NodeDefinition Node, int Attempt, bool Recovering, string PreviousWorker);
 
 /// <summary>
+/// Decides, inside the transaction that would create the run, whether it may start, and writes what must
+/// commit with it (a watch's file cursor, a schedule's firing). Returning false creates no run, but what it
+/// wrote is still committed (e.g. a firing recorded as skipped).
+/// </summary>
+internal delegate Task<bool> RunAdmission(RunDbContext db, string runId, CancellationToken ct);
+
+/// <summary>
 /// Every state change of runs and steps, each one transaction on the run store: creating a run,
 /// starting an attempt, completing or failing a step (and, in the same transaction, the join ledger
 /// that releases its successors exactly once), skipping downstream steps, cancelling, finishing the
@@ -25,14 +32,22 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
     public static string StepIdOf(string runId, string nodeId, int? mapIndex) =>
         mapIndex is null ? $"{runId}/{nodeId}" : $"{runId}/{nodeId}[{mapIndex}]";
 
-    public async Task<(string RunId, List<ReadyStep> Ready)> CreateRunAsync(
+    /// <summary>Records the run and its first steps in one transaction; a null run id when <paramref name="admission"/> refused it.</summary>
+    public async Task<(string? RunId, List<ReadyStep> Ready)> CreateRunAsync(
         string definitionJson, WorkflowDefinition definition, string definitionHash, JsonObject parameters,
-        string trigger, string? triggerDetail, string? startedBy, CancellationToken ct)
+        string trigger, string? triggerDetail, string? startedBy, CancellationToken ct, RunAdmission? admission = null)
     {
         var runId = NewRunId();
         var plan = PlanOf(definitionHash, definitionJson);
+        var admitted = true;
         var ready = await StoreGate.WriteAsync(store, async db =>
         {
+            admitted = admission is null || await admission(db, runId, ct).ConfigureAwait(false);
+            if (!admitted)
+            {
+                return new List<ReadyStep>();
+            }
+
             if (await db.Definitions.FindAsync([definitionHash], ct).ConfigureAwait(false) is null)
             {
                 db.Definitions.Add(new DefinitionVersionRecord
@@ -67,7 +82,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
             return ready;
         }, ct).ConfigureAwait(false);
-        return (runId, ready);
+        return (admitted ? runId : null, ready);
     }
 
     /// <summary>Marks the next attempt running; null when there is nothing to do (finished, skipped, cancelled).</summary>

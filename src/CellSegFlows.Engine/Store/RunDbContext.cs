@@ -33,6 +33,18 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
     /// <summary>Step cache.</summary>
     public DbSet<CacheEntryRecord> Cache => Set<CacheEntryRecord>();
 
+    /// <summary>Cron schedules.</summary>
+    public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
+
+    /// <summary>Folder watches.</summary>
+    public DbSet<FileWatchRecord> FileWatches => Set<FileWatchRecord>();
+
+    /// <summary>What each watch has started runs for.</summary>
+    public DbSet<FileCursorRecord> FileCursors => Set<FileCursorRecord>();
+
+    /// <summary>Firings of schedules and watches.</summary>
+    public DbSet<TriggerFiringRecord> TriggerFirings => Set<TriggerFiringRecord>();
+
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -89,6 +101,30 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
         {
             e.ToTable("step_cache");
             e.HasKey(x => x.Key);
+        });
+        modelBuilder.Entity<ScheduleRecord>(e =>
+        {
+            e.ToTable("schedules");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Misfire).HasConversion(v => MisfireText.Write(v), v => MisfireText.Read(v));
+        });
+        modelBuilder.Entity<FileWatchRecord>(e =>
+        {
+            e.ToTable("file_watches");
+            e.HasKey(x => x.Id);
+        });
+        modelBuilder.Entity<FileCursorRecord>(e =>
+        {
+            e.ToTable("file_cursors");
+            e.HasKey(x => new { x.WatchId, x.RelativePath });
+        });
+        modelBuilder.Entity<TriggerFiringRecord>(e =>
+        {
+            e.ToTable("trigger_firings");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.TriggerKind, x.TriggerId });
+            e.HasIndex(x => x.RunId);
+            e.Property(x => x.Outcome).HasConversion<string>();
         });
 
         // SQLite cannot order or compare DateTimeOffset columns; store them as UTC ticks there.

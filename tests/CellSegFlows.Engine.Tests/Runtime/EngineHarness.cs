@@ -20,10 +20,11 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public static ActivityRegistry Registry() => new ActivityRegistry().AddFrom(typeof(ConstantActivity).Assembly);
 
-    public static async Task<EngineHarness> StartAsync(string? home = null)
+    public static async Task<EngineHarness> StartAsync(string? home = null, Func<EngineOptions, EngineOptions>? configure = null)
     {
         home ??= TestPaths.NewTempFolder();
-        var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home, Threads = 4 }, Registry());
+        var options = new EngineOptions { Home = home, Threads = 4 };
+        var engine = await WorkflowEngine.StartAsync(configure is null ? options : configure(options), Registry());
         return new EngineHarness(home, engine);
     }
 

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using CellSegFlows.Engine.Definitions;
+using CellSegFlows.Engine.Runtime;
+using CellSegFlows.Engine.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace CellSegFlows.Engine.Triggers;
+
+/// <summary>
+/// What the trigger jobs do when Quartz fires them: start a run for a schedule's firing, or one run per new
+/// or changed settled file of a watched folder. Each start goes through a <see cref="RunAdmission"/>, so the
+/// decision (trigger still enabled, no overlap, file content not already run) and its record (the firing, the
+/// file's cursor) commit in the same transaction as the run: a crash leaves either both or neither.
+/// </summary>
+internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
+{
+    public const string CronTrigger = "cron";
+    public const string AnnotationTrigger = "annotation";
+
+    private readonly ConcurrentDictionary<string, WatchMemory> _memories = new(StringComparer.Ordinal);
+
+    public async Task FireScheduleAsync(string id, DateTimeOffset fireTime, CancellationToken ct)
+    {
+        var schedule = await store.FindScheduleAsync(id, ct).ConfigureAwait(false);
+        if (schedule is null || !schedule.Enabled)
+        {
+            return; // removed or disabled since the trigger was stored; the next sync deletes the job
+        }
+
+        var detail = $"{id}@{fireTime.UtcDateTime:yyyy-MM-ddTHH:mm:ss}Z";
+        string? admitted = null;
+        try
+        {
+            var workflow = await WorkflowSource.ResolveAsync(schedule.WorkflowPath, schedule.DefinitionJson, schedule.DefinitionHash, schedule.UpdatedAt, ct).ConfigureAwait(false);
+            await starter.StartAsync(
+                workflow.Json, workflow.SourceName, TriggerStore.ParametersOf(schedule.ParametersJson), CronTrigger, detail, $"schedule:{id}",
+                async (db, runId, c) =>
+                {
+                    var current = await db.Schedules.FindAsync([id], c).ConfigureAwait(false);
+                    if (current is null || !current.Enabled)
+                    {
+                        return false;
+                    }
+
+                    if (!current.AllowOverlap && await RunningRunOfAsync(db, TriggerStore.ScheduleKind, id, c).ConfigureAwait(false) is { } running)
+                    {
+                        db.TriggerFirings.Add(Firing(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.SkippedOverlap, $"run {running} of this schedule is still running", null));
+                        return false;
+                    }
+
+                    db.TriggerFirings.Add(Firing(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Started, workflow.Note, runId));
+                    admitted = runId;
+                    return true;
+                },
+                ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (await store.RunExistsAsync(admitted, ct).ConfigureAwait(false))
+            {
+                throw; // the run and its firing committed; only scheduling its steps failed (the reconciler at the next start does it)
+            }
+
+            await store.RecordFiringAsync(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Failed, Describe(ex), ct).ConfigureAwait(false);
+        }
+    }
+
+    public async Task ScanWatchAsync(string id, CancellationToken ct)
+    {
+        var watch = await store.FindFileWatchAsync(id, ct).ConfigureAwait(false);
+        if (watch is null || !watch.Enabled)
+        {
+            return;
+        }
+
+        var memory = _memories.GetOrAdd(id, _ => new WatchMemory());
+        var where = $"{watch.CreatedAt.UtcTicks}\n{watch.Folder}\n{watch.Glob}"; // removed and added again: a new watch
+        if (memory.Where != where)
+        {
+            memory.Reset(where);
+        }
+
+        List<ReadyFile> ready;
+        try
+        {
+            ready = await FileWatchScanner.ScanAsync(watch.Folder, watch.Glob, watch.Settle, memory, DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var message = $"cannot scan {watch.Folder}: {ex.Message}";
+            if (memory.FirstReport("$folder", message))
+            {
+                await store.RecordFiringAsync(TriggerStore.WatchKind, id, DateTimeOffset.UtcNow, FiringOutcome.Failed, message, ct).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        memory.ReportedFailures.Remove("$folder");
+        var pending = ready.Where(f => !(memory.Done.TryGetValue(f.Relative, out var done) && done == f.Hash)).ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var cursors = await store.CursorsAsync(id, ct).ConfigureAwait(false);
+        foreach (var file in pending.Where(f => cursors.TryGetValue(f.Relative, out var hash) && hash == f.Hash))
+        {
+            memory.Done[file.Relative] = file.Hash;
+        }
+
+        pending.RemoveAll(f => memory.Done.TryGetValue(f.Relative, out var done) && done == f.Hash);
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var workflow = await WorkflowSource.ResolveAsync(watch.WorkflowPath, watch.DefinitionJson, watch.DefinitionHash, watch.UpdatedAt, ct).ConfigureAwait(false);
+        var baseParameters = TriggerStore.ParametersOf(watch.ParametersJson);
+        foreach (var file in pending)
+        {
+            await StartForFileAsync(watch, file, workflow, baseParameters, memory, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartForFileAsync(FileWatchRecord watch, ReadyFile file, ResolvedWorkflow workflow, Dictionary<string, string> baseParameters, WatchMemory memory, CancellationToken ct)
+    {
+        var id = watch.Id;
+        var detail = $"{file.Relative}@{file.Hash[..12]}";
+        var parameters = new Dictionary<string, string>(baseParameters, StringComparer.Ordinal) { [watch.ParameterName] = file.Full };
+        var now = DateTimeOffset.UtcNow;
+        string? admitted = null;
+        try
+        {
+            await starter.StartAsync(
+                workflow.Json, workflow.SourceName, parameters, AnnotationTrigger, detail, $"watch:{id}",
+                async (db, runId, c) =>
+                {
+                    var current = await db.FileWatches.FindAsync([id], c).ConfigureAwait(false);
+                    if (current is null || !current.Enabled || current.Folder != watch.Folder)
+                    {
+                        return false;
+                    }
+
+                    var cursor = await db.FileCursors.FindAsync([id, file.Relative], c).ConfigureAwait(false);
+                    if (cursor?.ContentHash == file.Hash)
+                    {
+                        return false; // another scan (another process) started it first
+                    }
+
+                    if (cursor is null)
+                    {
+                        db.FileCursors.Add(new FileCursorRecord { WatchId = id, RelativePath = file.Relative, ContentHash = file.Hash, RunId = runId, SeenAt = now });
+                    }
+                    else
+                    {
+                        cursor.ContentHash = file.Hash;
+                        cursor.RunId = runId;
+                        cursor.SeenAt = now;
+                    }
+
+                    var message = workflow.Note is null ? detail : $"{detail}; {workflow.Note}";
+                    db.TriggerFirings.Add(Firing(TriggerStore.WatchKind, id, now, FiringOutcome.Started, message, runId));
+                    admitted = runId;
+                    return true;
+                },
+                ct).ConfigureAwait(false);
+            memory.Done[file.Relative] = file.Hash;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (await store.RunExistsAsync(admitted, ct).ConfigureAwait(false))
+            {
+                throw; // the run and the cursor committed; only scheduling its steps failed
+            }
+
+            // No cursor: the file is tried again at the next scan (e.g. once the workflow is fixed), but the
+            // same failure of the same content is recorded only once.
+            var message = $"{detail}: {Describe(ex)}";
+            if (memory.FirstReport($"{file.Relative}@{file.Hash}", Describe(ex)))
+            {
+                await store.RecordFiringAsync(TriggerStore.WatchKind, id, now, FiringOutcome.Failed, message, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<string?> RunningRunOfAsync(RunDbContext db, string kind, string id, CancellationToken ct) =>
+        await (from f in db.TriggerFirings
+               where f.TriggerKind == kind && f.TriggerId == id && f.Outcome == FiringOutcome.Started
+               join r in db.Runs on f.RunId equals r.Id
+               where r.Status == RunStatus.Running || r.Status == RunStatus.Pending
+               select r.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+
+    private static TriggerFiringRecord Firing(string kind, string id, DateTimeOffset time, FiringOutcome outcome, string? message, string? runId) =>
+        new() { TriggerKind = kind, TriggerId = id, Time = time, Outcome = outcome, Message = message, RunId = runId };
+
+    private static string Describe(Exception ex) => ex is WorkflowDefinitionException ? ex.Message : ErrorText.CauseChain(ex);
+}
