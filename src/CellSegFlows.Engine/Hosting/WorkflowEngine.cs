@@ -101,10 +101,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
             q.ConfigureScheduler(o =>
             {
                 o.InstanceName = "cellsegflows";
+
+                // Jobs added by another process (a client, another node) are seen within a second, not 30.
+                o.IdleWaitTime = TimeSpan.FromSeconds(1);
                 if (options.QuartzPostgres is not null)
                 {
                     o.InstanceId = options.WorkerName;
-                    o.IdleWaitTime = TimeSpan.FromSeconds(1);
                 }
             });
             q.UseDefaultThreadPool(maxConcurrency: options.Threads);
@@ -141,6 +143,14 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }).BuildScheduler().ConfigureAwait(false);
         holder.Scheduler = scheduler;
         var engine = new WorkflowEngine(options, registry, scheduler, coordinator, starter, artifacts, triggers);
+        if (options.ClientOnly && options.QuartzPostgres is null)
+        {
+            // A client next to a worker on the one-process SQLite job store must not start its scheduler:
+            // starting recovers "interrupted" jobs, which here would be the worker's running steps. It only
+            // adds jobs to the store, which the worker's scheduler picks up at its next poll.
+            return engine;
+        }
+
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
         await engine.ReconcileAsync(null, cancellationToken).ConfigureAwait(false);
         if (!options.ClientOnly)

@@ -55,3 +55,33 @@ public sealed class DurabilityTests
         Assert.Equal(2, detail.EventsOf("slow").Select(e => e.Worker).Where(w => w is not null).Distinct().Count());
     }
 }
+
+public sealed class ClientProcessTests
+{
+    [Fact]
+    public async Task A_client_next_to_a_running_worker_starts_and_cancels_runs_without_touching_its_steps()
+    {
+        var home = TestPaths.NewTempFolder();
+        var calls = Path.Combine(home, "calls.txt");
+        var workflow = Path.Combine(home, "wf.json");
+        await File.WriteAllTextAsync(workflow, """
+            { "id": "client", "nodes": [ { "id": "slow", "activity": "test.Sleep", "inputs": { "milliseconds": 1500, "key": "slow" } } ] }
+            """);
+        var env = new Dictionary<string, string> { ["CELLSEGFLOWS_TEST_CALLS"] = calls };
+        using var worker = TestHostProcess.Start(env, "run", home, workflow);
+        var first = await worker.WaitForLineAsync("RUN ", TimeSpan.FromSeconds(60));
+        while (Calls.InFile(calls, "slow") == 0)
+        {
+            await Task.Delay(50);
+        }
+
+        // A client engine on the same home while the worker's step runs: it must not "recover" that step.
+        await using (var client = await WorkflowEngine.StartAsync(new EngineOptions { Home = home, ClientOnly = true }, EngineHarness.Registry()))
+        {
+            Assert.Equal(RunStatus.Running, (await client.Runs.SnapshotAsync(first)).Run.Status);
+        }
+
+        Assert.Equal("Succeeded", await worker.WaitForLineAsync("STATUS ", TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, Calls.InFile(calls, "slow"));
+    }
+}
