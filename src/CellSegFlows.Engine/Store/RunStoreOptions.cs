@@ -60,6 +60,40 @@ public sealed class RunStoreOptions
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var db = CreateContext();
+        if (IsPostgres)
+        {
+            // Workers that start together would race to create the same tables: one migrates at a time,
+            // the others wait on a session advisory lock and then find nothing left to do.
+            await using var gate = new Npgsql.NpgsqlConnection(ConnectionString);
+            try
+            {
+                await gate.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Npgsql.PostgresException ex) when (ex.SqlState == "3D000")
+            {
+                // The database does not exist yet: EF creates it (and its tables) on the first migration.
+                await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(72190311)", gate))
+            {
+                await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await using var release = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(72190311)", gate);
+                await release.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         if (!IsPostgres)
         {
