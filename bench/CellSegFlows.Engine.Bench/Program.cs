@@ -40,8 +40,10 @@ async Task MeasureAsync(string name, string json, int stepCount)
     var wall = clock.Elapsed;
     var detail = await engine.Runs.DetailAsync(runId);
     var busy = detail.Steps.Sum(s => (s.FinishedAt - s.StartedAt)?.TotalMilliseconds ?? 0);
+    var waiting = detail.Steps.Sum(s => (s.StartedAt - s.ScheduledAt)?.TotalMilliseconds ?? 0);
     Console.WriteLine($"{name}: {stepCount} steps, status {run.Status}, wall {wall.TotalSeconds:0.00} s, " +
         $"{wall.TotalMilliseconds / stepCount:0.00} ms per step (wall / steps), activity time {busy / stepCount:0.000} ms per step, " +
+        $"scheduled-to-started {waiting / stepCount:0.000} ms per step, " +
         $"engine start {startup.TotalMilliseconds:0} ms, peak memory {PeakMegabytes():0} MiB");
     await engine.StopAsync();
     Directory.Delete(home, recursive: true);

@@ -31,6 +31,15 @@ public sealed class RunQueries(RunStoreOptions store)
         return runs.OrderByDescending(r => r.CreatedAt).Take(limit).ToList();
     }
 
+    /// <summary>The run record alone (its status, times, outputs and error).</summary>
+    /// <exception cref="Runtime.EngineException">No such run.</exception>
+    public async Task<RunRecord> RunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        await using var db = store.CreateContext();
+        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new Runtime.EngineException($"no run {runId}");
+    }
+
     /// <summary>The run and its steps now.</summary>
     /// <exception cref="Runtime.EngineException">No such run.</exception>
     public async Task<RunSnapshot> SnapshotAsync(string runId, CancellationToken cancellationToken = default)

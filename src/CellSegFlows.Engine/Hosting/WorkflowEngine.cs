@@ -187,14 +187,23 @@ public sealed class WorkflowEngine : IAsyncDisposable
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         while (true)
         {
-            var snapshot = await Runs.SnapshotAsync(runId, cancellationToken).ConfigureAwait(false);
-            progress?.Report(snapshot);
-            if (snapshot.Run.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
+            // Without a progress sink only the run row is read: a snapshot of a 10,000-step run every
+            // 200 ms would cost the workers more than the steps themselves.
+            var run = progress is null
+                ? await Runs.RunAsync(runId, cancellationToken).ConfigureAwait(false)
+                : Report(await Runs.SnapshotAsync(runId, cancellationToken).ConfigureAwait(false), progress);
+            if (run.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
             {
-                return snapshot.Run;
+                return run;
             }
 
             await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        static RunRecord Report(RunSnapshot snapshot, IProgress<RunSnapshot> sink)
+        {
+            sink.Report(snapshot);
+            return snapshot.Run;
         }
     }
 

@@ -149,7 +149,8 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             }
         }, ct);
 
-    public Task<List<ReadyStep>> CompleteStepAsync(string stepId, JsonObject outputs, string? cacheKey, bool cached, string? note, CancellationToken ct) =>
+    /// <summary>Records a step's success (and, when given, its cache entry) and releases what it unblocks.</summary>
+    public Task<List<ReadyStep>> CompleteStepAsync(string stepId, JsonObject outputs, string? cacheKey, bool cached, string? note, CancellationToken ct, CacheEntryRecord? cacheEntry = null) =>
         StoreGate.WriteAsync(store, async db =>
         {
             var ready = new List<ReadyStep>();
@@ -157,6 +158,11 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             if (IsTerminal(step.Status))
             {
                 return ready; // a second completion (e.g. a recovered duplicate) changes nothing
+            }
+
+            if (cacheEntry is not null && await db.Cache.FindAsync([cacheEntry.Key], ct).ConfigureAwait(false) is null)
+            {
+                db.Cache.Add(cacheEntry);
             }
 
             var run = await db.Runs.FindAsync([step.RunId], ct).ConfigureAwait(false)!;
@@ -173,7 +179,12 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 await ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
             }
 
-            await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
+            if (ready.Count == 0)
+            {
+                // Steps released just now are scheduled, so the run cannot be finished: skip the check.
+                await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
+            }
+
             return ready;
         }, ct);
 

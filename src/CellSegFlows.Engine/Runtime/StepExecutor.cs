@@ -75,12 +75,14 @@ internal sealed class StepExecutor(
                     return await RunOnceAsync(step, node, inputs, attempt, token).ConfigureAwait(false);
                 },
                 run.Token).ConfigureAwait(false);
-            if (node.Cache)
-            {
-                await SaveCacheAsync(step, descriptor, cacheKey, outputs, workerToken).ConfigureAwait(false);
-            }
-
-            var ready = await coordinator.CompleteStepAsync(step.Id, outputs, cacheKey, cached: false, $"attempt {attempt} succeeded", workerToken).ConfigureAwait(false);
+            // The cache entry commits with the step's completion: one transaction instead of two.
+            var entry = node.Cache
+                ? new CacheEntryRecord
+                {
+                    Key = cacheKey, ActivityType = descriptor.Type, ActivityVersion = descriptor.Version, OutputsJson = outputs.ToJsonString(), StepId = step.Id, CreatedAt = DateTimeOffset.UtcNow,
+                }
+                : null;
+            var ready = await coordinator.CompleteStepAsync(step.Id, outputs, cacheKey, cached: false, $"attempt {attempt} succeeded", workerToken, entry).ConfigureAwait(false);
             await scheduler.ScheduleAsync(ready, workerToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (workerToken.IsCancellationRequested)
@@ -177,18 +179,6 @@ internal sealed class StepExecutor(
         await scheduler.ScheduleAsync(ready, ct).ConfigureAwait(false);
         return true;
     }
-
-    private Task SaveCacheAsync(StepRecord step, ActivityDescriptor descriptor, string key, JsonObject outputs, CancellationToken ct) =>
-        StoreGate.WriteAsync(coordinator.Store, async db =>
-        {
-            if (await db.Cache.FindAsync([key], ct).ConfigureAwait(false) is null)
-            {
-                db.Cache.Add(new CacheEntryRecord
-                {
-                    Key = key, ActivityType = descriptor.Type, ActivityVersion = descriptor.Version, OutputsJson = outputs.ToJsonString(), StepId = step.Id, CreatedAt = DateTimeOffset.UtcNow,
-                });
-            }
-        }, ct);
 
     private static IEnumerable<string> ArtifactHashes(JsonNode? node)
     {

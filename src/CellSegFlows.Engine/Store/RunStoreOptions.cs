@@ -13,6 +13,9 @@ public sealed class RunStoreOptions
         IsPostgres = postgres;
     }
 
+    private DbContextOptions<PostgresRunDbContext>? _postgresOptions;
+    private DbContextOptions<SqliteRunDbContext>? _sqliteOptions;
+
     /// <summary>The connection string.</summary>
     public string ConnectionString { get; }
 
@@ -24,7 +27,7 @@ public sealed class RunStoreOptions
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var builder = new SqliteConnectionStringBuilder { DataSource = full, Cache = SqliteCacheMode.Shared, DefaultTimeout = 30 };
+        var builder = new SqliteConnectionStringBuilder { DataSource = full, DefaultTimeout = 30 };
         return new RunStoreOptions(builder.ToString(), postgres: false);
     }
 
@@ -48,12 +51,16 @@ public sealed class RunStoreOptions
     /// <summary>A new context (contexts are short-lived: one per unit of work).</summary>
     public RunDbContext CreateContext()
     {
+        // The options are built once: every step makes several contexts, and building options each time
+        // costs more than the context itself.
         if (IsPostgres)
         {
-            return new PostgresRunDbContext(new DbContextOptionsBuilder<PostgresRunDbContext>().UseNpgsql(ConnectionString).Options);
+            _postgresOptions ??= new DbContextOptionsBuilder<PostgresRunDbContext>().UseNpgsql(ConnectionString).Options;
+            return new PostgresRunDbContext(_postgresOptions);
         }
 
-        return new SqliteRunDbContext(new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).Options);
+        _sqliteOptions ??= new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).Options;
+        return new SqliteRunDbContext(_sqliteOptions);
     }
 
     /// <summary>Applies pending migrations (creates the database on first use) and, on SQLite, turns on write-ahead logging.</summary>

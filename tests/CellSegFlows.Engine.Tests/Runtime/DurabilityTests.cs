@@ -26,12 +26,18 @@ public sealed class DurabilityTests
         using (var first = TestHostProcess.Start(env, "run", home, workflow))
         {
             runId = await first.WaitForLineAsync("RUN ", TimeSpan.FromSeconds(60));
+            // Kill once 'first' has committed its success (not merely run: both roots run in parallel, and a
+            // kill between its activity and its commit rightly runs it again) while 'slow' is mid-step.
+            var queries = new RunQueries(RunStoreOptions.Sqlite(Path.Combine(home, "runs.db")));
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (Calls.InFile(calls, "slow") == 0 || Calls.InFile(calls, "first") == 0)
+            while (Calls.InFile(calls, "slow") == 0 || !await FirstSucceededAsync())
             {
                 Assert.True(DateTime.UtcNow < deadline, "the slow step never started:\n" + first.Output);
                 await Task.Delay(50);
             }
+
+            async Task<bool> FirstSucceededAsync() =>
+                (await queries.SnapshotAsync(runId)).Steps.Any(s => s.NodeId == "first" && s.Status == StepStatus.Succeeded);
 
             first.Kill();
         }
