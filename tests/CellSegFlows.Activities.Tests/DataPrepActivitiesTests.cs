@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CellSeg.Data.Datasets;
+using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Engine.Store;
+
+namespace CellSegFlows.Activities.Tests;
+
+public sealed class DataPrepActivitiesTests
+{
+    private const string Workflow = """
+        { "id": "dataprep-test",
+          "parameters": { "folder": { "type": "string" }, "lenient": { "type": "bool", "default": false } },
+          "nodes": [
+            { "id": "import", "activity": "ImportDataset",
+              "inputs": { "folder": "${params.folder}", "split": "test", "cellTypes": ["A172", "SKOV3", "SHSY5Y"], "maxImagesPerCellType": 2, "lenient": "${params.lenient}" } },
+            { "id": "parse", "activity": "ParseCoco",
+              "inputs": { "annotations": "${nodes.import.annotations}", "images": "${nodes.import.images}", "split": "test", "lenient": "${params.lenient}" } },
+            { "id": "pca", "activity": "DatasetPca",
+              "inputs": { "annotations": "${nodes.import.annotations}", "images": "${nodes.import.images}", "features": "masks" } } ],
+          "outputs": { "manifest": "${nodes.parse.manifest}", "report": "${nodes.parse.report}", "plot": "${nodes.pca.plot}", "cells": "${nodes.parse.cellCount}" } }
+        """;
+
+    private static ArtifactRef Artifact(JsonNode node) => node.Deserialize<ArtifactRef>(ActivityJson.Options)!;
+
+    [Fact]
+    public async Task Import_parse_and_pca_of_real_livecell_images_run_on_the_engine()
+    {
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        var runId = await engine.StartRunAsync(Workflow, "dataprep-test", new Dictionary<string, string> { ["folder"] = TestPaths.LivecellSample });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+
+        var outputs = JsonNode.Parse(run.OutputsJson!)!;
+        var manifest = await DatasetManifest.ReadAsync(engine.Artifacts.GetPath(Artifact(outputs["manifest"]!)));
+        Assert.Equal(5, manifest.Images.Count); // 3 A172, 1 SHSY5Y and 4 SKOV3 in the sample, at most 2 each
+        Assert.Equal(["A172", "SHSY5Y", "SKOV3", "all"], manifest.Statistics.Select(s => s.Group));
+        Assert.All(manifest.Images, i => Assert.True(File.Exists(i.Path), i.Path));
+        Assert.Equal(manifest.Images.Sum(i => i.Cells), outputs["cells"]!.GetValue<int>());
+        Assert.Contains("| SKOV3 | 2 |", await File.ReadAllTextAsync(engine.Artifacts.GetPath(Artifact(outputs["report"]!))));
+        var png = await File.ReadAllBytesAsync(engine.Artifacts.GetPath(Artifact(outputs["plot"]!)));
+        Assert.Equal((byte)'P', png[1]);
+
+        var detail = await engine.Runs.DetailAsync(runId);
+        Assert.Contains(detail.Metrics, m => m.Name == "cellsPerImage.median/SKOV3");
+        Assert.Contains(detail.Metrics, m => m.Name == "pc1.varianceRatio" && m.Value is > 0 and <= 1);
+        Assert.Equal(5 + 1, detail.Artifacts.Count(a => a.StepId.EndsWith("/import", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_missing_folder_fails_the_import_step_with_the_path_and_skips_the_rest()
+    {
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        var missing = Path.Combine(home, "no-such-dataset");
+        var runId = await engine.StartRunAsync(Workflow, "dataprep-test", new Dictionary<string, string> { ["folder"] = missing });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("import", run.Error, StringComparison.Ordinal);
+        Assert.Contains(missing, run.Error, StringComparison.Ordinal);
+        var detail = await engine.Runs.DetailAsync(runId);
+        Assert.DoesNotContain(detail.Steps, s => s.NodeId == "parse");
+    }
+}
