@@ -150,7 +150,8 @@ public sealed class SafeArchiveExtractor
         Skip,
     }
 
-    private sealed record PlannedEntry(string RawName, EntryKind Kind, string Path, long Size, string? LinkTarget);
+    // Through: for a symbolic link, every path its target passes on the way (to refuse link chains).
+    private sealed record PlannedEntry(string RawName, EntryKind Kind, string Path, long Size, string? LinkTarget, IReadOnlyList<string>? Through = null);
 
     private sealed record Marker(string Archive, string Sha256, int StripComponents, int Files, long Bytes);
 
@@ -250,6 +251,7 @@ public sealed class SafeArchiveExtractor
         }
 
         string? target = null;
+        var through = new List<string>();
         if (kind == EntryKind.Symlink)
         {
             if (string.IsNullOrEmpty(link) || link.Contains('\0', StringComparison.Ordinal))
@@ -282,6 +284,7 @@ public sealed class SafeArchiveExtractor
                 else
                 {
                     resolved.Add(part);
+                    through.Add(string.Join('/', resolved));
                 }
             }
 
@@ -303,7 +306,7 @@ public sealed class SafeArchiveExtractor
             target = string.Join('/', linkSegments.Skip(strip));
         }
 
-        plan.Add(new PlannedEntry(rawName, kind, path, size, target));
+        plan.Add(new PlannedEntry(rawName, kind, path, size, target, through));
     }
 
     private static List<string> SplitSafe(string archive, string record, string name, string what)
@@ -366,7 +369,7 @@ public sealed class SafeArchiveExtractor
 
             if (entry.Kind == EntryKind.Symlink)
             {
-                foreach (var prefix in Prefixes(entry.LinkTarget!).Append(entry.LinkTarget!))
+                foreach (var prefix in Prefixes(entry.LinkTarget!).Append(entry.LinkTarget!).Concat(entry.Through!))
                 {
                     if (kinds.TryGetValue(prefix, out var kind) && kind == EntryKind.Symlink)
                     {
