@@ -38,6 +38,7 @@ public sealed class FileDownloader : IDisposable
     private readonly FileDownloaderOptions _options;
     private readonly ResiliencePipeline _attempts;
     private readonly ResiliencePipeline _responseTimeout;
+    private volatile string? _lastFailure;
 
     /// <summary>A downloader with its own <see cref="HttpClient"/>.</summary>
     public FileDownloader(FileDownloaderOptions? options = null)
@@ -67,6 +68,10 @@ public sealed class FileDownloader : IDisposable
                 UseJitter = true,
                 Delay = _options.RetryBaseDelay,
                 MaxDelay = _options.RetryMaxDelay,
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    args.Outcome.Exception is TransientDownloadException { RetryAfter: { } after }
+                        ? TimeSpan.FromTicks(Math.Min(after.Ticks, _options.RetryMaxDelay.Ticks))
+                        : null),
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -107,7 +112,7 @@ public sealed class FileDownloader : IDisposable
         }
         catch (BrokenCircuitException ex)
         {
-            throw job.Error($"circuit breaker open after repeated failures (last: {job.LastFailure ?? "none in this call"}); try again later", ex);
+            throw job.Error($"circuit breaker open after repeated failures (last: {_lastFailure ?? "unknown"}); try again later", ex);
         }
         catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
         {
@@ -170,7 +175,7 @@ public sealed class FileDownloader : IDisposable
         }
         catch (Exception ex) when (IsTransient(ex))
         {
-            job.LastFailure = Describe(ex);
+            _lastFailure = Describe(ex);
             throw;
         }
     }
@@ -235,7 +240,10 @@ public sealed class FileDownloader : IDisposable
         }
         else if (status is 408 or 429 or >= 500)
         {
-            throw new TransientDownloadException($"HTTP {status} {response.ReasonPhrase}");
+            var retryAfter = response.Headers.RetryAfter is { } header
+                ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+                : null;
+            throw new TransientDownloadException($"HTTP {status} {response.ReasonPhrase}") { RetryAfter = retryAfter > TimeSpan.Zero ? retryAfter : null };
         }
         else
         {
@@ -279,6 +287,16 @@ public sealed class FileDownloader : IDisposable
     private async Task<DownloadedFile> ReceiveAsync(Job job, Stream body, long offset, long? total, CancellationToken ct)
     {
         var expectedSize = job.Request.ExpectedSize ?? total;
+        if (expectedSize is { } needed)
+        {
+            var folder = Path.GetDirectoryName(job.PartPath)!;
+            var free = (_options.FreeSpaceProbe ?? (f => new DriveInfo(f).AvailableFreeSpace))(folder);
+            if (free < needed - offset)
+            {
+                throw job.Error($"needs {needed - offset:N0} more bytes in {folder}, only {free:N0} free");
+            }
+        }
+
         using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
         var output = new FileStream(job.PartPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
@@ -425,8 +443,6 @@ public sealed class FileDownloader : IDisposable
 
         public int Attempts { get; set; }
 
-        public string? LastFailure { get; set; }
-
         public void Report(long bytes, long? total) => progress?.Report(new DownloadProgress(Path.GetFileName(Request.Destination), bytes, total));
 
         public DownloadException Error(string reason, Exception? inner = null) =>
@@ -435,4 +451,8 @@ public sealed class FileDownloader : IDisposable
 }
 
 /// <summary>A fault worth another attempt (the next attempt resumes from the part).</summary>
-internal sealed class TransientDownloadException(string message, Exception? inner = null) : IOException(message, inner);
+internal sealed class TransientDownloadException(string message, Exception? inner = null) : IOException(message, inner)
+{
+    /// <summary>The server's Retry-After, when it gave one (used instead of the backoff, capped at the longest wait).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}

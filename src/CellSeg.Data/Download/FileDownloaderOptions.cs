@@ -37,6 +37,9 @@ public sealed record FileDownloaderOptions
     /// <summary>How long an open circuit refuses attempts (each refusal is an immediate error).</summary>
     public TimeSpan BreakerBreakDuration { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Free bytes on the volume of a folder (checked before a body is written); default <see cref="DriveInfo.AvailableFreeSpace"/>. Tests inject a probe.</summary>
+    public Func<string, long>? FreeSpaceProbe { get; init; }
+
     /// <summary>Bytes between two progress reports.</summary>
     public long ProgressStepBytes { get; init; } = 1 << 20;
 }

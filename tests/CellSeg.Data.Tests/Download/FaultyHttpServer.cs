@@ -13,8 +13,8 @@ public abstract record Fault
 
     public sealed record NormalFault : Fault;
 
-    /// <summary>Answer with this status and no body.</summary>
-    public sealed record Status(int Code) : Fault;
+    /// <summary>Answer with this status and no body (and a Retry-After header when given).</summary>
+    public sealed record Status(int Code, int? RetryAfterSeconds = null) : Fault;
 
     /// <summary>Announce the full length, send this many body bytes, then close the connection.</summary>
     public sealed record DropAfter(int Bytes) : Fault;
@@ -133,7 +133,7 @@ public sealed class FaultyHttpServer : IAsyncDisposable
 
         if (fault is Fault.Status status)
         {
-            await WriteHeadAsync(stream, status.Code, "Fault", 0, null);
+            await WriteHeadAsync(stream, status.Code, "Fault", 0, null, status.RetryAfterSeconds);
             return;
         }
 
@@ -178,12 +178,17 @@ public sealed class FaultyHttpServer : IAsyncDisposable
         await stream.FlushAsync();
     }
 
-    private static async Task WriteHeadAsync(NetworkStream stream, int code, string reason, long length, string? contentRange)
+    private static async Task WriteHeadAsync(NetworkStream stream, int code, string reason, long length, string? contentRange, int? retryAfter = null)
     {
         var head = new StringBuilder()
             .Append(System.Globalization.CultureInfo.InvariantCulture, $"HTTP/1.1 {code} {reason}\r\n")
             .Append(System.Globalization.CultureInfo.InvariantCulture, $"Content-Length: {length}\r\n")
             .Append("Accept-Ranges: bytes\r\nConnection: close\r\nContent-Type: application/octet-stream\r\n");
+        if (retryAfter is not null)
+        {
+            head.Append(System.Globalization.CultureInfo.InvariantCulture, $"Retry-After: {retryAfter}\r\n");
+        }
+
         if (contentRange is not null)
         {
             head.Append(System.Globalization.CultureInfo.InvariantCulture, $"Content-Range: {contentRange}\r\n");

@@ -60,6 +60,21 @@ public sealed class FileDownloaderTests
     }
 
     [Fact]
+    public async Task Retry_after_from_the_server_replaces_the_backoff()
+    {
+        await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
+        server.Enqueue(new Fault.Status(429, RetryAfterSeconds: 1));
+        var (destination, request) = Request(server, Payload.Length, PayloadSha);
+        using var downloader = new FileDownloader(Fast() with { RetryMaxDelay = TimeSpan.FromSeconds(5) });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await downloader.DownloadAsync(request);
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(4));
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_connection_dropped_mid_body_is_resumed_with_a_range_request()
     {
         await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
@@ -217,6 +232,19 @@ public sealed class FileDownloaderTests
         // The open circuit also refuses the next file at once, without a request.
         await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(request with { Destination = destination + ".2" }));
         Assert.Equal(3, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Too_little_free_space_fails_before_the_body_is_written()
+    {
+        await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
+        var (destination, request) = Request(server, null, PayloadSha);
+        using var downloader = new FileDownloader(Fast() with { FreeSpaceProbe = _ => Payload.Length - 1 });
+
+        var error = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(request));
+
+        Assert.Contains($"needs {Payload.Length:N0} more bytes", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(destination));
     }
 
     [Fact]
