@@ -19,6 +19,9 @@ public abstract record Fault
     /// <summary>Announce the full length, send this many body bytes, then close the connection.</summary>
     public sealed record DropAfter(int Bytes) : Fault;
 
+    /// <summary>Send this many body bytes, then go silent for a while before sending the rest.</summary>
+    public sealed record StallAfter(int Bytes, TimeSpan Delay) : Fault;
+
     /// <summary>Wait before sending the headers.</summary>
     public sealed record DelayHeaders(TimeSpan Delay) : Fault;
 
@@ -172,6 +175,15 @@ public sealed class FaultyHttpServer : IAsyncDisposable
             await stream.WriteAsync(body.AsMemory(0, Math.Min(drop.Bytes, body.Length)));
             await stream.FlushAsync();
             return; // closing with bytes still owed
+        }
+
+        if (fault is Fault.StallAfter stall)
+        {
+            await stream.WriteAsync(body.AsMemory(0, stall.Bytes));
+            await stream.FlushAsync();
+            await Task.Delay(stall.Delay, _stop.Token);
+            await stream.WriteAsync(body.AsMemory(stall.Bytes));
+            return;
         }
 
         await stream.WriteAsync(body);

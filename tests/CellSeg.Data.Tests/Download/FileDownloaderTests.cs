@@ -93,6 +93,38 @@ public sealed class FileDownloaderTests
     }
 
     [Fact]
+    public async Task A_body_that_stalls_is_abandoned_and_resumed()
+    {
+        await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
+        server.Enqueue(new Fault.StallAfter(40_000, TimeSpan.FromSeconds(5)));
+        var (destination, request) = Request(server, Payload.Length, PayloadSha);
+        using var downloader = new FileDownloader(Fast() with { StallTimeout = TimeSpan.FromMilliseconds(300) });
+
+        await downloader.DownloadAsync(request);
+
+        Assert.Equal(Payload, await File.ReadAllBytesAsync(destination));
+        Assert.Equal("bytes=40000-", server.Requests.ToArray()[1].Range);
+    }
+
+    [Fact]
+    public async Task A_cancelled_download_keeps_its_part_and_the_next_call_resumes_it()
+    {
+        await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
+        server.Enqueue(new Fault.StallAfter(30_000, TimeSpan.FromSeconds(5)));
+        var (destination, request) = Request(server, Payload.Length, PayloadSha);
+        using var downloader = new FileDownloader(Fast());
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => downloader.DownloadAsync(request, null, cancel.Token));
+
+        Assert.False(File.Exists(destination));
+        Assert.Equal(30_000, new FileInfo(destination + ".part").Length);
+        await downloader.DownloadAsync(request);
+        Assert.Equal(Payload, await File.ReadAllBytesAsync(destination));
+        Assert.Equal("bytes=30000-", server.Requests.ToArray()[1].Range);
+    }
+
+    [Fact]
     public async Task A_part_left_by_an_earlier_run_is_resumed_and_rehashed()
     {
         await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
