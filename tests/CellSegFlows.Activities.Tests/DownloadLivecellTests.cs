@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using CellSegFlows.Engine.Definitions;
 using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Engine.Store;
 
@@ -7,6 +8,17 @@ namespace CellSegFlows.Activities.Tests;
 
 public sealed class DownloadLivecellTests
 {
+    [Fact]
+    public async Task The_download_example_validates_against_the_real_activities()
+    {
+        var file = Path.Combine(TestPaths.RepoRoot, "workflows", "examples", "livecell-download.json");
+        var definition = await WorkflowDefinitionReader.LoadAsync(file);
+
+        var problems = WorkflowValidator.Validate(definition, ActivityCatalog.Create());
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
     [Fact]
     public async Task DownloadLivecell_fetches_from_an_offline_mirror_folder_on_the_engine()
     {

@@ -257,9 +257,9 @@ public sealed class FileDownloader : IDisposable
         }
     }
 
-    private async Task<DownloadedFile> CopyLocalAsync(DownloadRequest request, Job job, CancellationToken ct)
+    private async Task<DownloadedFile> CopyLocalAsync(Job job, CancellationToken ct)
     {
-        var source = request.Source.LocalPath;
+        var source = job.Request.Source.LocalPath;
         if (!File.Exists(source))
         {
             throw job.Error($"local source not found: {source}");
@@ -280,8 +280,6 @@ public sealed class FileDownloader : IDisposable
             return await ReceiveAsync(job, input, offset, total, ct).ConfigureAwait(false);
         }
     }
-
-    private Task<DownloadedFile> CopyLocalAsync(Job job, CancellationToken ct) => CopyLocalAsync(job.Request, job, ct);
 
     /// <summary>Appends the body to the part from <paramref name="offset"/>, hashing the kept bytes first, then verifies and completes.</summary>
     private async Task<DownloadedFile> ReceiveAsync(Job job, Stream body, long offset, long? total, CancellationToken ct)
