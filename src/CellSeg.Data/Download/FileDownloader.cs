@@ -98,7 +98,7 @@ public sealed class FileDownloader : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         var job = new Job(request with { Destination = destination, ExpectedSha256 = request.ExpectedSha256?.ToLowerInvariant() }, progress);
 
-        await using var fileLock = await AcquireLockAsync(destination + ".lock", cancellationToken).ConfigureAwait(false);
+        await using var fileLock = await FileLock.AcquireAsync(destination + ".lock", cancellationToken).ConfigureAwait(false);
         if (await TryCompleteAsync(job, cancellationToken).ConfigureAwait(false) is { } done)
         {
             return done;
@@ -405,22 +405,6 @@ public sealed class FileDownloader : IDisposable
     {
         var hash = await Sha256Sidecar.HashFileAsync(part, ct).ConfigureAwait(false);
         return new FileInfo(part).Length == length ? hash : throw new IOException($"{part} changed while it was hashed");
-    }
-
-    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken ct)
-    {
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process fetches the same file; wait for it, then find the file complete.
-                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
-            }
-        }
     }
 
     private static bool IsTransient(Exception ex) =>

@@ -31,7 +31,9 @@ public sealed record ExtractionResult(string Folder, int Files, long Bytes, bool
 /// archive is then extracted into a hidden sibling <c>.&lt;name&gt;.partial-&lt;guid&gt;</c>, a
 /// completion marker (<see cref="MarkerFileName"/>, holding the archive's SHA-256) is written into it,
 /// and only then is it renamed to the target. An interrupted extraction therefore never leaves a
-/// target folder; a target whose marker matches the archive is left as it is.
+/// target folder; a target whose marker matches the archive is left as it is. Extractions into the
+/// same target take turns (a lock file <c>.&lt;name&gt;.lock</c> beside it), so runs sharing a data
+/// cache do not race.
 /// </summary>
 public sealed class SafeArchiveExtractor
 {
@@ -61,6 +63,9 @@ public sealed class SafeArchiveExtractor
             throw new DownloadException(archive, null, "archive not found");
         }
 
+        var parent = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(parent);
+        await using var folderLock = await FileLock.AcquireAsync(Path.Combine(parent, $".{Path.GetFileName(target)}.lock"), cancellationToken).ConfigureAwait(false);
         var sha = options.ArchiveSha256?.ToLowerInvariant()
             ?? Sha256Sidecar.Read(archive)
             ?? await Sha256Sidecar.HashFileAsync(archive, cancellationToken).ConfigureAwait(false);
@@ -81,8 +86,6 @@ public sealed class SafeArchiveExtractor
             replaceOld = true;
         }
 
-        var parent = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(parent);
         RemoveStalePartials(parent, Path.GetFileName(target));
 
         var format = DetectFormat(archive);

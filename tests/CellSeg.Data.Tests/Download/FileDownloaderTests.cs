@@ -311,6 +311,21 @@ public sealed class FileDownloaderTests
     }
 
     [Fact]
+    public async Task Two_downloads_of_one_file_take_turns_and_fetch_it_once()
+    {
+        await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
+        server.Enqueue(new Fault.DelayHeaders(TimeSpan.FromMilliseconds(200)));
+        var (destination, request) = Request(server, Payload.Length, PayloadSha);
+        using var downloader = new FileDownloader(Fast());
+
+        var files = await Task.WhenAll(downloader.DownloadAsync(request), Task.Run(() => downloader.DownloadAsync(request)));
+
+        Assert.Equal(1, files.Count(f => f.Fetched));
+        Assert.Single(server.Requests);
+        Assert.False(File.Exists(destination + ".lock"));
+    }
+
+    [Fact]
     public async Task Without_a_known_hash_the_first_download_is_trusted_and_later_ones_must_match_it()
     {
         var files = new Dictionary<string, byte[]> { [Name] = Payload };

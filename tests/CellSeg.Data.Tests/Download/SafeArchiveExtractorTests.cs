@@ -180,6 +180,20 @@ public sealed class SafeArchiveExtractorTests
     }
 
     [Fact]
+    public async Task Two_extractions_into_one_target_take_turns()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var archive = Zip(folder, Enumerable.Range(0, 50).Select(i => new Item($"f{i}.txt", new string('x', 2000))).ToArray());
+        var target = Path.Combine(folder, "out");
+
+        var results = await Task.WhenAll(Extractor.ExtractAsync(archive, target), Task.Run(() => Extractor.ExtractAsync(archive, target)));
+
+        Assert.Equal(1, results.Count(r => r.Extracted));
+        Assert.All(results, r => Assert.Equal(50, r.Files));
+        Assert.Equal(51, Directory.GetFiles(target).Length);
+    }
+
+    [Fact]
     public async Task Links_inside_the_tree_are_made_after_the_files()
     {
         var folder = TestPaths.NewTempFolder();
