@@ -23,9 +23,9 @@ public static class SampleDatasetGenerator
     public static async Task<SampleDataset> WriteAsync(string folder, SampleDatasetOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new SampleDatasetOptions();
-        if (options.Width < 32 || options.Height < 32 || options.ImagesPerCellType < 1)
+        if (options.Width < 32 || options.Height < 32 || options.ImagesPerCellType < 1 || !char.IsAsciiLetterUpper(options.Well))
         {
-            throw new ArgumentException("sample images must be at least 32x32 and there must be at least one per cell type", nameof(options));
+            throw new ArgumentException("sample images must be at least 32x32, there must be at least one per cell type, and the well is one capital letter", nameof(options));
         }
 
         var imagesFolder = Path.Combine(folder, "images");
@@ -43,7 +43,7 @@ public static class SampleDatasetGenerator
                 var look = looks[t];
                 var random = new Random(HashCode.Combine(options.Seed, t, n) & 0x7fffffff);
                 var imageId = nextId++;
-                var name = string.Create(CultureInfo.InvariantCulture, $"{look.CellType}_Phase_S{t + 1}_1_{n / 6:00}d{n % 6 * 4:00}h00m_{n % 4 + 1}.tif");
+                var name = string.Create(CultureInfo.InvariantCulture, $"{look.CellType}_Phase_{options.Well}{t + 1}_1_{n / 6:00}d{n % 6 * 4:00}h00m_{n % 4 + 1}.tif");
                 var (pixels, cells) = Draw(look, options.Width, options.Height, random);
                 await GrayImageIO.WriteTiffAsync(new GrayImage(options.Width, options.Height, pixels), Path.Combine(imagesFolder, name), cancellationToken).ConfigureAwait(false);
                 images.Add(new CocoImage(imageId, name, options.Width, options.Height));

@@ -14,4 +14,10 @@ public sealed record SampleDatasetOptions
 
     /// <summary>Seed of every random choice; the same seed gives byte-identical files.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>
+    /// The letter of the well in the file names (<c>A172_Phase_S1_…</c>): sets made for different splits
+    /// use different letters so their file names never collide when a pipeline handles both.
+    /// </summary>
+    public char Well { get; init; } = 'S';
 }

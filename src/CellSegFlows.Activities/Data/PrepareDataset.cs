@@ -1,0 +1,64 @@
+using CellSeg.Data.Datasets;
+using CellSegFlows.Engine.Activities;
+using Microsoft.Extensions.Logging;
+
+namespace CellSegFlows.Activities.Data;
+
+/// <summary>A dataset from one parameter: the offline sample, LIVECell (downloaded once into the shared cache), or a folder on disk.</summary>
+[Activity("PrepareDataset", Category = "Data", Description = "One split of a dataset chosen by 'source': sample (procedural, offline), livecell (downloaded once, verified, imported) or a dataset folder; a few images per cell line, some cell lines, stored as annotations + images.")]
+public sealed class PrepareDataset : Activity<PrepareDataset.Input, PrepareDataset.Output>
+{
+    /// <summary>Inputs.</summary>
+    public sealed record Input(
+        [property: Port("sample, livecell, or the path of a dataset folder (LIVECell layout).")] string Source = "sample",
+        [property: Port("train, val or test.")] string Split = "test",
+        [property: Port("Images per cell line: drawn (sample) or kept at most (real data; 0 keeps all).")] int ImagesPerCellType = 2,
+        [property: Port("Keep only these cell lines; empty keeps all.")] IReadOnlyList<string>? CellTypes = null,
+        [property: Port("Seed of the sample.")] int Seed = 1,
+        [property: Port("Sample image width.")] int Width = 320,
+        [property: Port("Sample image height.")] int Height = 240,
+        [property: Port("livecell only: a mirror, file:// URL or local folder instead of the bucket.")] string BaseUrl = "",
+        [property: Port("livecell only: where the files are kept; empty: the shared cache.")] string Destination = "",
+        [property: Port("Skip and list bad records and missing images instead of failing.")] bool Lenient = false);
+
+    /// <summary>Outputs.</summary>
+    public sealed record Output(
+        [property: Port("COCO ground truth of exactly these images.")] ArtifactRef Annotations,
+        [property: Port("The images, one artifact each, named as in the annotations.")] IReadOnlyList<ArtifactRef> Images,
+        [property: Port("Images.")] int ImageCount,
+        [property: Port("Cells annotated.")] int CellCount);
+
+    /// <inheritdoc />
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        var ct = context.CancellationToken;
+        var import = await DatasetSources.PrepareAsync(
+            new DatasetSourceOptions
+            {
+                Source = input.Source, Split = input.Split, ImagesPerCellType = input.ImagesPerCellType, CellTypes = input.CellTypes, Seed = input.Seed,
+                Width = input.Width, Height = input.Height, BaseUrl = NullIfEmpty(input.BaseUrl), Destination = NullIfEmpty(input.Destination),
+                Lenient = input.Lenient, WorkFolder = context.WorkFolder,
+            },
+            new CellSeg.Data.SyncProgress<(string Phase, double Fraction)>(p => context.Progress.Report(new StepProgress(0.8 * p.Fraction, p.Phase))),
+            ct).ConfigureAwait(false);
+        foreach (var issue in import.Issues.Take(50))
+        {
+            context.Logger.LogWarning("skipped {Issue}", issue.ToString());
+        }
+
+        var images = new List<ArtifactRef>(import.Images.Count);
+        foreach (var image in import.Images)
+        {
+            images.Add(await context.Artifacts.PutFileAsync(image.Path, image.Image.FileName, ct).ConfigureAwait(false));
+            context.Progress.Report(new StepProgress(0.8 + 0.2 * images.Count / import.Images.Count, "storing images"));
+        }
+
+        context.ReportMetric("images", images.Count, null);
+        context.ReportMetric("cells", import.Dataset.Annotations.Count, null);
+        return new Output(
+            await context.Artifacts.PutFileAsync(import.AnnotationsPath, $"{input.Split.ToLowerInvariant()}.json", ct).ConfigureAwait(false),
+            images, images.Count, import.Dataset.Annotations.Count);
+    }
+
+    private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
