@@ -19,7 +19,7 @@ internal static class GrayTiffWriter
     private const ushort TypeShort = 3;
     private const ushort TypeLong = 4;
 
-    public static async Task WriteAsync(GrayImage image, Stream stream, CancellationToken ct)
+    public static async Task WriteAsync(GrayImage image, Stream stream, CancellationToken ct, CompressionLevel level = CompressionLevel.Optimal)
     {
         var bytesPerSample = image.BitDepth / 8;
         var rowBytes = checked(image.Width * bytesPerSample);
@@ -38,7 +38,7 @@ internal static class GrayTiffWriter
                 WriteDifferencedRow(image, firstRow + r, raw.AsSpan(r * rowBytes, rowBytes));
             }
 
-            strips[s] = Compress(raw.AsSpan(0, rows * rowBytes));
+            strips[s] = Compress(raw.AsSpan(0, rows * rowBytes), level);
         }
 
         var entries = new List<(ushort Tag, ushort Type, uint Count, uint Value)>
@@ -145,10 +145,10 @@ internal static class GrayTiffWriter
         }
     }
 
-    private static byte[] Compress(ReadOnlySpan<byte> raw)
+    private static byte[] Compress(ReadOnlySpan<byte> raw, CompressionLevel level)
     {
         using var buffer = new MemoryStream();
-        using (var zlib = new ZLibStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
+        using (var zlib = new ZLibStream(buffer, level, leaveOpen: true))
         {
             zlib.Write(raw);
         }
