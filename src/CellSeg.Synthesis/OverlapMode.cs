@@ -26,3 +26,18 @@ public enum SegmentationFormat
     /// </summary>
     Polygons,
 }
+
+/// <summary>Names of <see cref="OverlapMode"/> as workflows and the command line write them.</summary>
+public static class OverlapModes
+{
+    /// <summary>Parses <c>none</c>, <c>bounded</c> or <c>clustered</c> (any case).</summary>
+    /// <exception cref="ArgumentException">Any other word; the message lists the valid ones.</exception>
+    public static OverlapMode Parse(string text) =>
+        text?.Trim().ToLowerInvariant() switch
+        {
+            "none" => OverlapMode.None,
+            "bounded" => OverlapMode.Bounded,
+            "clustered" => OverlapMode.Clustered,
+            _ => throw new ArgumentException($"overlap mode '{text}' is not one of none, bounded, clustered", nameof(text)),
+        };
+}
