@@ -12,6 +12,11 @@ public sealed class ImageComposer
 {
     private const int MaxCells = ushort.MaxValue;
 
+    /// <summary>Arbitrary rotation draws one of this many angles (steps of 0.088°), from a table.</summary>
+    private const int AngleSteps = 4096;
+
+    private static readonly int[] CosTable = Enumerable.Range(0, AngleSteps).Select(i => (int)Math.Round(Math.Cos(2 * Math.PI * i / AngleSteps) * 65536)).ToArray();
+
     private int[] _footprint = new int[1024];
     private byte[] _values = new byte[1024];
     private int[] _visible = new int[256];
@@ -21,10 +26,11 @@ public sealed class ImageComposer
 
     /// <summary>
     /// Composes one image of <paramref name="cellType"/> with <paramref name="count"/> cells asked for.
-    /// Everything random comes from <paramref name="seed"/>.
+    /// Everything random comes from <paramref name="seed"/>. Pass the previous result as
+    /// <paramref name="reuse"/> to draw into its buffers instead of allocating new ones (it is overwritten).
     /// </summary>
     /// <exception cref="ArgumentException">The bank has no cells or backgrounds of that type, or the count is out of range.</exception>
-    public ComposedImage Compose(CellBank bank, string cellType, int count, SynthesisOptions options, ulong seed)
+    public ComposedImage Compose(CellBank bank, string cellType, int count, SynthesisOptions options, ulong seed, ComposedImage? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(bank);
         ArgumentNullException.ThrowIfNull(options);
@@ -45,14 +51,18 @@ public sealed class ImageComposer
         var background = backgrounds[backgroundIndex];
         var width = options.Width ?? background.Width;
         var height = options.Height ?? background.Height;
-        var image = new ComposedImage(width, height)
+        var image = reuse is not null && reuse.Width == width && reuse.Height == height ? reuse : new ComposedImage(width, height);
+        if (ReferenceEquals(image, reuse))
         {
-            Requested = count,
-            BackgroundIndex = backgroundIndex,
-            BackgroundFlips = random.Next(4),
-            BackgroundOffsetX = width < background.Width ? random.Next(background.Width - width + 1) : 0,
-            BackgroundOffsetY = height < background.Height ? random.Next(background.Height - height + 1) : 0,
-        };
+            Array.Clear(image.Labels);
+            image.Placements.Clear();
+        }
+
+        image.Requested = count;
+        image.BackgroundIndex = backgroundIndex;
+        image.BackgroundFlips = random.Next(4);
+        image.BackgroundOffsetX = width < background.Width ? random.Next(background.Width - width + 1) : 0;
+        image.BackgroundOffsetY = height < background.Height ? random.Next(background.Height - height + 1) : 0;
         RenderBackground(background, image.BackgroundFlips, image.BackgroundOffsetX, image.BackgroundOffsetY, image.Pixels, width, height);
         EnsureLabelCapacity(count + 1);
 
@@ -80,9 +90,9 @@ public sealed class ImageComposer
                 int cos, sin;
                 if (options.ArbitraryRotation)
                 {
-                    var angle = random.NextDouble() * 2 * Math.PI;
-                    cos = (int)Math.Round(Math.Cos(angle) * 65536);
-                    sin = (int)Math.Round(Math.Sin(angle) * 65536);
+                    var angle = random.Next(AngleSteps);
+                    cos = CosTable[angle];
+                    sin = CosTable[(angle + 3 * AngleSteps / 4) % AngleSteps];
                 }
                 else
                 {
@@ -166,32 +176,44 @@ public sealed class ImageComposer
         var labels = image.Labels;
         var footprint = _footprint;
         var values = _values;
-        int total = 0, n = 0, overlap = 0;
+        int total = 0, n = 0, overlap = 0, touched = 0;
         var noOverlap = options.Overlap == OverlapMode.None;
 
-        // Gather the cell's pixels (and which it would cover) without drawing anything yet.
+        // A quick look at a few points of the cell first: most crowded positions fail here, before the
+        // full gather. It only ever refuses more (accepted cells still meet every rule exactly), and it is
+        // as deterministic as the rest.
+        if (options.Overlap != OverlapMode.Clustered && Crowded(labels, width, height, placement, options))
+        {
+            return false;
+        }
+
+        // Gather the cell's pixels (and which it would cover) without drawing anything yet. Per row only
+        // the span of dx whose source point falls inside the patch is visited (exact integer bounds).
+        long wFixed = (long)cw << 16, hFixed = (long)ch << 16;
         for (var dy = -ey; dy <= ey; dy++)
         {
             var y = placement.CenterY + dy;
             var rowInside = (uint)y < (uint)height;
-            var sx = -cos * ex + sin * dy + cw * 32768;
-            var sy = sin * ex + cos * dy + ch * 32768;
-            var x = placement.CenterX - ex;
-            for (var dx = -ex; dx <= ex; dx++, x++, sx += cos, sy -= sin)
+            long bx = (long)sin * dy + cw * 32768L, by = (long)cos * dy + ch * 32768L;
+            var (lo1, hi1) = Span(cos, bx, wFixed);
+            var (lo2, hi2) = Span(-sin, by, hFixed);
+            var lo = (int)Math.Max(Math.Max(lo1, lo2), -ex);
+            var hi = (int)Math.Min(Math.Min(hi1, hi2), ex);
+            var sx = (int)(cos * (long)lo + bx);
+            var sy = (int)(-sin * (long)lo + by);
+            var stepX = cos;
+            if (placement.Flip)
             {
-                var ix = sx >> 16;
-                var iy = sy >> 16;
-                if ((uint)ix >= (uint)cw || (uint)iy >= (uint)ch)
-                {
-                    continue;
-                }
+                // Mirroring the column index: (cw·65536 − 1 − sx) >> 16 = cw − 1 − (sx >> 16) inside the patch.
+                sx = (int)(wFixed - 1 - sx);
+                stepX = -cos;
+            }
 
-                if (placement.Flip)
-                {
-                    ix = cw - 1 - ix;
-                }
-
-                var k = iy * cw + ix;
+            var x = placement.CenterX + lo;
+            for (var dx = lo; dx <= hi; dx++, x++, sx += stepX, sy -= sin)
+            {
+                // In range by construction of [lo, hi].
+                var k = (sy >> 16) * cw + (sx >> 16);
                 if (mask[k] == 0)
                 {
                     continue;
@@ -204,10 +226,14 @@ public sealed class ImageComposer
                 }
 
                 var p = y * width + x;
-                if (labels[p] != 0)
+                var under = labels[p];
+                if (under != 0)
                 {
-                    if (noOverlap)
+                    // Track what each covered cell loses as we go: the moment one would show less than its
+                    // minimum, the placement is refused without gathering the rest.
+                    if (noOverlap || (_loss[under]++ == 0 && AddTouched(under, ref touched)) || _visible[under] - _loss[under] < _minVisible[under])
                     {
+                        ResetLoss(touched);
                         return false;
                     }
 
@@ -223,56 +249,91 @@ public sealed class ImageComposer
         var minVisible = MinVisible(total, options);
         if (n < minVisible || (options.Overlap == OverlapMode.Bounded && overlap > options.MaxOverlapFraction * n))
         {
+            ResetLoss(touched);
             return false;
-        }
-
-        // What each covered cell would lose; refuse if any would fall below its minimum.
-        var touched = 0;
-        var ok = true;
-        if (overlap > 0)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                var l = labels[footprint[i]];
-                if (l != 0 && _loss[l]++ == 0)
-                {
-                    _touched[touched++] = l;
-                }
-            }
-
-            for (var t = 0; t < touched; t++)
-            {
-                var l = _touched[t];
-                ok &= _visible[l] - _loss[l] >= _minVisible[l];
-            }
-        }
-
-        if (ok)
-        {
-            for (var t = 0; t < touched; t++)
-            {
-                _visible[_touched[t]] -= _loss[_touched[t]];
-            }
-
-            var label = (ushort)placement.Label;
-            var pixels = image.Pixels;
-            for (var i = 0; i < n; i++)
-            {
-                pixels[footprint[i]] = values[i];
-                labels[footprint[i]] = label;
-            }
-
-            _visible[label] = n;
-            _minVisible[label] = minVisible;
-            image.Placements.Add(placement);
         }
 
         for (var t = 0; t < touched; t++)
         {
-            _loss[_touched[t]] = 0;
+            _visible[_touched[t]] -= _loss[_touched[t]];
         }
 
-        return ok;
+        ResetLoss(touched);
+        var label = (ushort)placement.Label;
+        var pixels = image.Pixels;
+        for (var i = 0; i < n; i++)
+        {
+            pixels[footprint[i]] = values[i];
+            labels[footprint[i]] = label;
+        }
+
+        _visible[label] = n;
+        _minVisible[label] = minVisible;
+        image.Placements.Add(placement);
+        return true;
+    }
+
+    private bool AddTouched(int label, ref int touched)
+    {
+        _touched[touched++] = label;
+        return false;
+    }
+
+    private void ResetLoss(int touched)
+    {
+        for (var t = 0; t < touched; t++)
+        {
+            _loss[_touched[t]] = 0;
+        }
+    }
+
+    /// <summary>The dx with 0 ≤ a·dx + b &lt; m, as an inclusive range (empty when lo &gt; hi).</summary>
+    private static (long Lo, long Hi) Span(long a, long b, long m)
+    {
+        if (a == 0)
+        {
+            return b >= 0 && b < m ? (long.MinValue / 4, long.MaxValue / 4) : (1, 0);
+        }
+
+        return a > 0
+            ? (CeilDiv(-b, a), FloorDiv(m - 1 - b, a))
+            : (CeilDiv(b - m + 1, -a), FloorDiv(b, -a));
+    }
+
+    private static long FloorDiv(long n, long d) => n >= 0 ? n / d : -((-n + d - 1) / d);
+
+    private static long CeilDiv(long n, long d) => -FloorDiv(-n, d);
+
+    /// <summary>
+    /// Maps the cell's probe points (mask pixels spread over the cell) forward and says whether more of
+    /// them land on other cells than the overlap rule could accept (any, for <see cref="OverlapMode.None"/>).
+    /// </summary>
+    private static bool Crowded(ushort[] labels, int width, int height, CellPlacement placement, SynthesisOptions options)
+    {
+        var probes = placement.Cell.Probes;
+        if (probes.Length == 0)
+        {
+            return false;
+        }
+
+        // Probes are stored as offsets from the patch centre in half pixels; the forward rotation in
+        // 16.16 fixed point, rounded, gives the destination pixel.
+        long c = placement.Cos, s = placement.Sin;
+        var flip = placement.Flip ? -1 : 1;
+        var allowed = options.Overlap == OverlapMode.None ? 0 : (int)(options.MaxOverlapFraction * (probes.Length / 2)) + 1;
+        var covered = 0;
+        for (var i = 0; i < probes.Length; i += 2)
+        {
+            long ux = flip * probes[i], uy = probes[i + 1];
+            var x = placement.CenterX + (int)((c * ux - s * uy + 65536) >> 17);
+            var y = placement.CenterY + (int)((s * ux + c * uy + 65536) >> 17);
+            if ((uint)x < (uint)width && (uint)y < (uint)height && labels[y * width + x] != 0 && ++covered > allowed)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int MinVisible(int total, SynthesisOptions options)

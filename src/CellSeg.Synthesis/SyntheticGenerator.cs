@@ -130,7 +130,7 @@ public static class SyntheticGenerator
 
     private static async Task<JobResult> MakeAsync(Worker worker, CellBank bank, Job job, int density, SynthesisOptions options, string imagesFolder, CancellationToken ct)
     {
-        var image = worker.Composer.Compose(bank, job.CellType, job.Target, options, ImageSeed(options.Seed, density, job.CellType, job.IndexInType));
+        var image = worker.Image = worker.Composer.Compose(bank, job.CellType, job.Target, options, ImageSeed(options.Seed, density, job.CellType, job.IndexInType), worker.Image);
         var cells = worker.Encoder.Encode(image.Labels, image.Width, image.Height, image.Placements.Count, options.Segmentation);
         var name = ImageFileName(job.CellType, density, job.IndexInType);
         var path = Path.Combine(imagesFolder, name);
@@ -176,6 +176,8 @@ public static class SyntheticGenerator
         public ImageComposer Composer { get; } = new();
 
         public InstanceEncoder Encoder { get; } = new();
+
+        public ComposedImage? Image { get; set; }
     }
 
     private sealed class TypeCounter(int target)
