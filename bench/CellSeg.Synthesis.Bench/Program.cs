@@ -11,6 +11,15 @@ var shared = Path.GetFullPath(Path.Combine(FindRepoRoot(), "..", "shared", "data
 var work = Path.Combine(Path.GetTempPath(), "cellseg-synth-bench");
 var command = args.Length > 0 ? args[0] : "run";
 var scale = args.Length > 1 && command == "run" ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1.0;
+if (command == "preview")
+{
+    // preview TYPE OUT.png [overlap]: a Figure-4-style sheet from the real sample, levels 20, 100, 500, 1000.
+    var previewBank = await BuildBankAsync();
+    var overlap = args.Length > 3 ? OverlapModes.Parse(args[3]) : OverlapMode.Bounded;
+    await PreviewSheet.WritePngAsync(previewBank, args[1], [20, 100, 500, 1000], new SynthesisOptions { Seed = 2021, Overlap = overlap }, args[2]);
+    return 0;
+}
+
 if (command == "one")
 {
     return await OneAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
@@ -43,14 +52,19 @@ foreach (var (density, mode, threads) in new[] { (20, "bounded", 1), (100, "boun
 
 return 0;
 
-async Task<int> OneAsync(string mode, int density, int images, int threads)
+async Task<CellBank> BuildBankAsync()
 {
     var test = await CocoReader.LoadAsync(Path.Combine(shared, "annotations", "livecell_coco_test.json"));
     var val = await CocoReader.LoadAsync(Path.Combine(shared, "annotations", "livecell_coco_val.json"));
     var both = new CocoDataset([.. test.Images, .. val.Images], test.Categories, [.. test.Annotations, .. val.Annotations]);
     var testFolder = Path.Combine(shared, "images", "livecell_test_images");
     var valFolder = Path.Combine(shared, "images", "livecell_train_val_images");
-    var bank = await CellBank.BuildAsync(both, i => File.Exists(Path.Combine(testFolder, i.FileName)) ? Path.Combine(testFolder, i.FileName) : Path.Combine(valFolder, i.FileName));
+    return await CellBank.BuildAsync(both, i => File.Exists(Path.Combine(testFolder, i.FileName)) ? Path.Combine(testFolder, i.FileName) : Path.Combine(valFolder, i.FileName));
+}
+
+async Task<int> OneAsync(string mode, int density, int images, int threads)
+{
+    var bank = await BuildBankAsync();
     var perType = Math.Max(1, images / bank.CellTypes.Count);
     var options = new SynthesisOptions { ImagesPerType = perType, Overlap = OverlapModes.Parse(mode), MaxDegreeOfParallelism = threads, Seed = 2021 };
     var folder = Path.Combine(work, $"d{density}-{mode}-{threads}");

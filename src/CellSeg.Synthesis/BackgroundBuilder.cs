@@ -143,7 +143,7 @@ internal sealed class BackgroundBuilder(CellBankOptions options)
         return near;
     }
 
-    /// <summary>The mean of the free pixels in a (2r+1)² box around each pixel; where a box holds none, the mean of all free pixels (128 if there are none).</summary>
+    /// <summary>The mean of the free pixels in a (2r+1)² box around each pixel (a (8r+1)² box where under a quarter of the small one is free; the mean of all free pixels, or 128, where none is).</summary>
     internal static byte[] Illumination(byte[] pixels, byte[] free, int w, int h, int r)
     {
         var stride = w + 1;
@@ -172,23 +172,30 @@ internal sealed class BackgroundBuilder(CellBankOptions options)
             totalCount += rowCount;
         }
 
+        // Where few free pixels are near (inside a dense colony), a small box mean is dominated by the
+        // bright halo just outside the cells; widen the box to 4r there, and use the image's free mean
+        // where even that holds none.
         var fallback = totalCount > 0 ? (byte)Math.Round((double)total / totalCount) : (byte)128;
         var light = new byte[pixels.Length];
         for (var y = 0; y < h; y++)
         {
-            int y0 = Math.Max(0, y - r), y1 = Math.Min(h, y + r + 1);
             for (var x = 0; x < w; x++)
             {
-                int x0 = Math.Max(0, x - r), x1 = Math.Min(w, x + r + 1);
-                var n = count[y1 * stride + x1] - count[y0 * stride + x1] - count[y1 * stride + x0] + count[y0 * stride + x0];
-                if (n == 0)
+                var value = -1;
+                foreach (var radius in (ReadOnlySpan<int>)[r, 4 * r])
                 {
-                    light[y * w + x] = fallback;
-                    continue;
+                    int y0 = Math.Max(0, y - radius), y1 = Math.Min(h, y + radius + 1);
+                    int x0 = Math.Max(0, x - radius), x1 = Math.Min(w, x + radius + 1);
+                    var n = count[y1 * stride + x1] - count[y0 * stride + x1] - count[y1 * stride + x0] + count[y0 * stride + x0];
+                    if (n * 4 >= (y1 - y0) * (x1 - x0) || (radius > r && n > 0))
+                    {
+                        var s = sum[y1 * stride + x1] - sum[y0 * stride + x1] - sum[y1 * stride + x0] + sum[y0 * stride + x0];
+                        value = (int)((s + n / 2) / n);
+                        break;
+                    }
                 }
 
-                var s = sum[y1 * stride + x1] - sum[y0 * stride + x1] - sum[y1 * stride + x0] + sum[y0 * stride + x0];
-                light[y * w + x] = (byte)((s + n / 2) / n);
+                light[y * w + x] = value < 0 ? fallback : (byte)value;
             }
         }
 
