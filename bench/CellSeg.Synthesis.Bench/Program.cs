@@ -20,6 +20,28 @@ if (command == "preview")
     return 0;
 }
 
+if (command == "compose")
+{
+    // compose DENSITY MODE IMAGES: compose + encode + TIFF in memory on one thread, for profilers (perf stat / record).
+    var composeBank = await BuildBankAsync();
+    var composeOptions = new SynthesisOptions { Overlap = OverlapModes.Parse(args[2]), Seed = 2021 };
+    var composer = new ImageComposer();
+    var encoder = new InstanceEncoder();
+    ComposedImage? reuse = null;
+    var clock = Stopwatch.StartNew();
+    for (var i = 0; i < int.Parse(args[3], CultureInfo.InvariantCulture); i++)
+    {
+        var type = composeBank.CellTypes[i % composeBank.CellTypes.Count];
+        reuse = composer.Compose(composeBank, type, int.Parse(args[1], CultureInfo.InvariantCulture), composeOptions, SyntheticGenerator.ImageSeed(2021, 1, type, i), reuse);
+        encoder.Encode(reuse.Labels, reuse.Width, reuse.Height, reuse.Placements.Count);
+        using var memory = new MemoryStream();
+        await GrayImageIO.WriteTiffAsync(new GrayImage(reuse.Width, reuse.Height, reuse.Pixels), memory, CompressionLevel.Fastest);
+    }
+
+    Console.WriteLine($"{clock.Elapsed.TotalMilliseconds:F0} ms");
+    return 0;
+}
+
 if (command == "one")
 {
     return await OneAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
@@ -28,8 +50,8 @@ if (command == "one")
 Console.WriteLine($"# synthetic generation, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 Console.WriteLine("bank: LIVECell sample test+val (20 real images, 4,528 cells); images 704x520; TIFF Deflate Fastest; COCO RLE; all written to disk");
 Console.WriteLine();
-Console.WriteLine("| cells/image | overlap | threads | images | placed/image | wall s | CPU s | images/s | images/s per core (CPU) | compose / encode / TIFF ms per image | peak MiB |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| cells/image | overlap | threads | images | placed/image | wall s | CPU s | images/s | images/s per core (CPU) | compose / encode / TIFF ms per image | TIFF size | stored TIFF (no Deflate) | peak MiB |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var (density, mode, threads) in new[] { (20, "bounded", 1), (100, "bounded", 1), (1000, "bounded", 1), (1000, "none", 1), (1000, "clustered", 1), (1000, "bounded", Environment.ProcessorCount) })
 {
     var images = (int)Math.Max(7, Math.Round((density >= 1000 ? 280 : 700) * scale));
@@ -73,6 +95,33 @@ async Task<int> OneAsync(string mode, int density, int images, int threads)
         Directory.Delete(folder, true);
     }
 
+    // Where the time goes, on one thread, for a few images (this also warms up the JIT).
+    var composer = new ImageComposer();
+    var encoder = new InstanceEncoder();
+    double composeMs = 0, encodeMs = 0, tiffMs = 0, storedMs = 0, tiffBytes = 0, storedBytes = 0;
+    ComposedImage? reuse = null;
+    var sample = Math.Min(images, 28);
+    for (var i = 0; i < sample; i++)
+    {
+        var type = bank.CellTypes[i % bank.CellTypes.Count];
+        var t = Stopwatch.StartNew();
+        var image = reuse = composer.Compose(bank, type, density, options, SyntheticGenerator.ImageSeed(options.Seed, density, type, i), reuse);
+        composeMs += t.Elapsed.TotalMilliseconds;
+        t.Restart();
+        encoder.Encode(image.Labels, image.Width, image.Height, image.Placements.Count);
+        encodeMs += t.Elapsed.TotalMilliseconds;
+        t.Restart();
+        using var memory = new MemoryStream();
+        await GrayImageIO.WriteTiffAsync(new GrayImage(image.Width, image.Height, image.Pixels), memory, CompressionLevel.Fastest);
+        tiffMs += t.Elapsed.TotalMilliseconds;
+        tiffBytes += memory.Length;
+        t.Restart();
+        using var stored = new MemoryStream();
+        await GrayImageIO.WriteTiffAsync(new GrayImage(image.Width, image.Height, image.Pixels), stored, CompressionLevel.NoCompression);
+        storedMs += t.Elapsed.TotalMilliseconds;
+        storedBytes += stored.Length;
+    }
+
     // Warm-up (JIT), then the measured run.
     await SyntheticGenerator.GenerateAsync(bank, density, options with { ImagesPerType = 1 }, folder + "-warm");
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -82,29 +131,9 @@ async Task<int> OneAsync(string mode, int density, int images, int threads)
     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
     var n = set.ImageFiles.Count;
 
-    // Where the time goes, on one thread, for a few images.
-    var composer = new ImageComposer();
-    var encoder = new InstanceEncoder();
-    double composeMs = 0, encodeMs = 0, tiffMs = 0;
-    var sample = Math.Min(n, 28);
-    for (var i = 0; i < sample; i++)
-    {
-        var type = bank.CellTypes[i % bank.CellTypes.Count];
-        var t = Stopwatch.StartNew();
-        var image = composer.Compose(bank, type, density, options, SyntheticGenerator.ImageSeed(options.Seed, density, type, i));
-        composeMs += t.Elapsed.TotalMilliseconds;
-        t.Restart();
-        encoder.Encode(image.Labels, image.Width, image.Height, image.Placements.Count);
-        encodeMs += t.Elapsed.TotalMilliseconds;
-        t.Restart();
-        using var memory = new MemoryStream();
-        await GrayImageIO.WriteTiffAsync(new GrayImage(image.Width, image.Height, image.Pixels), memory, CompressionLevel.Fastest);
-        tiffMs += t.Elapsed.TotalMilliseconds;
-    }
-
     var placed = (double)set.Placed / n;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {density} | {mode} | {threads} | {n} | {placed:F0} | {wall:F2} | {cpu:F2} | {n / wall:F0} | {n / cpu:F0} | {composeMs / sample:F2} / {encodeMs / sample:F2} / {tiffMs / sample:F2} | {PeakMib():F0} |"));
+        $"| {density} | {mode} | {threads} | {n} | {placed:F0} | {wall:F2} | {cpu:F2} | {n / wall:F0} | {n / cpu:F0} | {composeMs / sample:F2} / {encodeMs / sample:F2} / {tiffMs / sample:F2} | {tiffBytes / sample / 1024:F0} KiB | {storedMs / sample:F2} ms, {storedBytes / sample / 1024:F0} KiB | {PeakMib():F0} |"));
     Directory.Delete(folder, true);
     Directory.Delete(folder + "-warm", true);
     return 0;

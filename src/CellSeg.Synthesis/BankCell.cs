@@ -12,45 +12,4 @@ namespace CellSeg.Synthesis;
 /// <param name="Area">Number of mask pixels.</param>
 /// <param name="SourceImageId">The image it was cut from.</param>
 /// <param name="SourceAnnotationId">The annotation it was cut along.</param>
-public sealed record BankCell(string CellType, int Width, int Height, byte[] Pixels, byte[] Mask, int Area, long SourceImageId, long SourceAnnotationId)
-{
-    private const int ProbeCount = 16;
-
-    /// <summary>
-    /// Up to 16 mask pixels spread evenly over the cell, as (x, y) offsets from the patch centre in half
-    /// pixels: a placement looks at these first to turn down crowded positions cheaply.
-    /// </summary>
-    internal int[] Probes { get; } = PickProbes(Mask, Area, Width, Height);
-
-    private static int[] PickProbes(byte[] mask, int area, int width, int height)
-    {
-        var count = Math.Min(ProbeCount, area);
-        var probes = new int[2 * count];
-        if (count == 0 || mask.Length != width * height)
-        {
-            return [];
-        }
-
-        // The mask pixels numbered (j + 0.5)·area/count in raster order.
-        var seen = 0;
-        var next = 0;
-        for (var i = 0; i < mask.Length && next < count; i++)
-        {
-            if (mask[i] == 0)
-            {
-                continue;
-            }
-
-            if (seen == (int)((next + 0.5) * area / count))
-            {
-                probes[2 * next] = 2 * (i % width) + 1 - width;
-                probes[2 * next + 1] = 2 * (i / width) + 1 - height;
-                next++;
-            }
-
-            seen++;
-        }
-
-        return probes;
-    }
-}
+public sealed record BankCell(string CellType, int Width, int Height, byte[] Pixels, byte[] Mask, int Area, long SourceImageId, long SourceAnnotationId);

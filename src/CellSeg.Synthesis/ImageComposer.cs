@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace CellSeg.Synthesis;
 
 /// <summary>
@@ -17,8 +20,14 @@ public sealed class ImageComposer
 
     private static readonly int[] CosTable = Enumerable.Range(0, AngleSteps).Select(i => (int)Math.Round(Math.Cos(2 * Math.PI * i / AngleSteps) * 65536)).ToArray();
 
-    private int[] _footprint = new int[1024];
-    private byte[] _values = new byte[1024];
+    private const int Probes = 16;
+
+    private readonly int[] _probeX = new int[Probes];
+    private readonly int[] _probeY = new int[Probes];
+    private byte[] _shapeValues = new byte[1024];
+    private int[] _runDy = new int[256];
+    private int[] _runDx = new int[256];
+    private int[] _runLength = new int[256];
     private int[] _visible = new int[256];
     private int[] _minVisible = new int[256];
     private int[] _loss = new int[256];
@@ -68,10 +77,34 @@ public sealed class ImageComposer
 
         var clusters = options.Overlap == OverlapMode.Clustered ? ClusterCentres(ref random, options, count, width, height) : [];
         var spread = options.ClusterSpread > 0 ? options.ClusterSpread : 0.06 * Math.Min(width, height);
-        for (var i = 0; i < count; i++)
+        var failuresInARow = 0;
+        for (var i = 0; i < count && failuresInARow < options.FullAfterFailures; i++)
         {
             var cell = cells[random.Next(cells.Count)];
             EnsureFootprintCapacity(cell);
+            failuresInARow++;
+
+            // Angle and flip are drawn once per cell, and the rotated cell is rasterised once; the attempts
+            // then only move it, each costing a pass over its pixels rather than a new rotation.
+            int cos, sin;
+            if (options.ArbitraryRotation)
+            {
+                var angle = random.Next(AngleSteps);
+                cos = CosTable[angle];
+                sin = CosTable[(angle + 3 * AngleSteps / 4) % AngleSteps];
+            }
+            else
+            {
+                (cos, sin) = random.Next(4) switch { 0 => (65536, 0), 1 => (0, 65536), 2 => (-65536, 0), _ => (0, -65536) };
+            }
+
+            var flip = random.Next(2) == 1;
+            var shape = Rasterise(new CellPlacement(cell, 0, 0, 0, cos, sin, flip));
+            if (shape.Count == 0)
+            {
+                continue;
+            }
+
             for (var attempt = 0; attempt < options.MaxAttempts; attempt++)
             {
                 int cx, cy;
@@ -87,21 +120,10 @@ public sealed class ImageComposer
                     cy = random.Next(height);
                 }
 
-                int cos, sin;
-                if (options.ArbitraryRotation)
+                if (TryPlace(image, shape, cx, cy, options))
                 {
-                    var angle = random.Next(AngleSteps);
-                    cos = CosTable[angle];
-                    sin = CosTable[(angle + 3 * AngleSteps / 4) % AngleSteps];
-                }
-                else
-                {
-                    (cos, sin) = random.Next(4) switch { 0 => (65536, 0), 1 => (0, 65536), 2 => (-65536, 0), _ => (0, -65536) };
-                }
-
-                var placement = new CellPlacement(cell, image.Placements.Count + 1, cx, cy, cos, sin, random.Next(2) == 1);
-                if (TryPlace(image, placement, options))
-                {
+                    image.Placements.Add(new CellPlacement(cell, image.Placements.Count + 1, cx, cy, cos, sin, flip));
+                    failuresInARow = 0;
                     break;
                 }
             }
@@ -165,40 +187,34 @@ public sealed class ImageComposer
         return centres;
     }
 
-    private bool TryPlace(ComposedImage image, CellPlacement placement, SynthesisOptions options)
+    /// <summary>
+    /// The cell's pixels under a rotation and flip, as horizontal runs relative to the centre pixel, with
+    /// their values in run order, plus a few probe pixels spread over the cell. Only the span of dx whose
+    /// source point falls inside the patch is visited per row (exact integer bounds), so the patch is
+    /// read without bounds checks.
+    /// </summary>
+    private Shape Rasterise(CellPlacement placement)
     {
         var cell = placement.Cell;
-        int width = image.Width, height = image.Height;
         int cw = cell.Width, ch = cell.Height, cos = placement.Cos, sin = placement.Sin;
         int ex = placement.HalfExtentX, ey = placement.HalfExtentY;
-        var mask = cell.Mask;
-        var patch = cell.Pixels;
-        var labels = image.Labels;
-        var footprint = _footprint;
-        var values = _values;
-        int total = 0, n = 0, overlap = 0, touched = 0;
-        var noOverlap = options.Overlap == OverlapMode.None;
-
-        // A quick look at a few points of the cell first: most crowded positions fail here, before the
-        // full gather. It only ever refuses more (accepted cells still meet every rule exactly), and it is
-        // as deterministic as the rest.
-        if (options.Overlap != OverlapMode.Clustered && Crowded(labels, width, height, placement, options))
-        {
-            return false;
-        }
-
-        // Gather the cell's pixels (and which it would cover) without drawing anything yet. Per row only
-        // the span of dx whose source point falls inside the patch is visited (exact integer bounds).
+        ref var maskRef = ref MemoryMarshal.GetArrayDataReference(cell.Mask);
+        ref var patchRef = ref MemoryMarshal.GetArrayDataReference(cell.Pixels);
+        ref var valueRef = ref MemoryMarshal.GetArrayDataReference(_shapeValues);
         long wFixed = (long)cw << 16, hFixed = (long)ch << 16;
+        int m = 0, runs = 0, minX = int.MaxValue, maxX = int.MinValue, minY = int.MaxValue, maxY = int.MinValue;
         for (var dy = -ey; dy <= ey; dy++)
         {
-            var y = placement.CenterY + dy;
-            var rowInside = (uint)y < (uint)height;
             long bx = (long)sin * dy + cw * 32768L, by = (long)cos * dy + ch * 32768L;
             var (lo1, hi1) = Span(cos, bx, wFixed);
             var (lo2, hi2) = Span(-sin, by, hFixed);
             var lo = (int)Math.Max(Math.Max(lo1, lo2), -ex);
             var hi = (int)Math.Min(Math.Min(hi1, hi2), ex);
+            if (lo > hi)
+            {
+                continue;
+            }
+
             var sx = (int)(cos * (long)lo + bx);
             var sy = (int)(-sin * (long)lo + by);
             var stepX = cos;
@@ -209,40 +225,139 @@ public sealed class ImageComposer
                 stepX = -cos;
             }
 
-            var x = placement.CenterX + lo;
-            for (var dx = lo; dx <= hi; dx++, x++, sx += stepX, sy -= sin)
+            var runStart = int.MinValue;
+            for (var dx = lo; dx <= hi; dx++, sx += stepX, sy -= sin)
             {
-                // In range by construction of [lo, hi].
                 var k = (sy >> 16) * cw + (sx >> 16);
-                if (mask[k] == 0)
+                if (Unsafe.Add(ref maskRef, k) == 0)
                 {
-                    continue;
-                }
-
-                total++;
-                if (!rowInside || (uint)x >= (uint)width)
-                {
-                    continue;
-                }
-
-                var p = y * width + x;
-                var under = labels[p];
-                if (under != 0)
-                {
-                    // Track what each covered cell loses as we go: the moment one would show less than its
-                    // minimum, the placement is refused without gathering the rest.
-                    if (noOverlap || (_loss[under]++ == 0 && AddTouched(under, ref touched)) || _visible[under] - _loss[under] < _minVisible[under])
+                    if (runStart != int.MinValue)
                     {
-                        ResetLoss(touched);
-                        return false;
+                        AddRun(ref runs, dy, runStart, dx - runStart);
+                        runStart = int.MinValue;
                     }
 
-                    overlap++;
+                    continue;
                 }
 
-                footprint[n] = p;
-                values[n] = patch[k];
-                n++;
+                if (runStart == int.MinValue)
+                {
+                    runStart = dx;
+                    minX = Math.Min(minX, dx);
+                }
+
+                Unsafe.Add(ref valueRef, m++) = Unsafe.Add(ref patchRef, k);
+            }
+
+            if (runStart != int.MinValue)
+            {
+                AddRun(ref runs, dy, runStart, hi + 1 - runStart);
+            }
+
+            if (runs > 0 && _runDy[runs - 1] == dy)
+            {
+                minY = Math.Min(minY, dy);
+                maxY = dy;
+                maxX = Math.Max(maxX, _runDx[runs - 1] + _runLength[runs - 1] - 1);
+            }
+        }
+
+        // Probe pixels: the pixels numbered (2q + 1)·m / 32, q = 0..15, found by walking the runs.
+        var probes = Math.Min(Probes, m);
+        int r = 0, before = 0;
+        for (var q = 0; q < probes; q++)
+        {
+            var j = (int)((2L * q + 1) * m / (2 * probes));
+            while (before + _runLength[r] <= j)
+            {
+                before += _runLength[r++];
+            }
+
+            _probeX[q] = _runDx[r] + j - before;
+            _probeY[q] = _runDy[r];
+        }
+
+        return new Shape(m, runs, probes, minX, maxX, minY, maxY);
+    }
+
+    private void AddRun(ref int runs, int dy, int dx, int length)
+    {
+        if (runs == _runDy.Length)
+        {
+            Array.Resize(ref _runDy, runs * 2);
+            Array.Resize(ref _runDx, runs * 2);
+            Array.Resize(ref _runLength, runs * 2);
+        }
+
+        _runDy[runs] = dy;
+        _runDx[runs] = dx;
+        _runLength[runs] = length;
+        runs++;
+    }
+
+    private bool TryPlace(ComposedImage image, Shape shape, int cx, int cy, SynthesisOptions options)
+    {
+        int width = image.Width, height = image.Height, total = shape.Count;
+        var labels = image.Labels;
+        var inside = cx + shape.MinX >= 0 && cx + shape.MaxX < width && cy + shape.MinY >= 0 && cy + shape.MaxY < height;
+
+        // A quick look at 16 of the cell's pixels first: most crowded positions fail here, before the
+        // full pass. It only ever refuses more (accepted cells still meet every rule exactly).
+        if (options.Overlap != OverlapMode.Clustered)
+        {
+            var allowed = options.Overlap == OverlapMode.None ? 0 : (int)(options.MaxOverlapFraction * shape.Probes);
+            var covered = 0;
+            for (var q = 0; q < shape.Probes; q++)
+            {
+                int x = cx + _probeX[q], y = cy + _probeY[q];
+                if ((uint)x < (uint)width && (uint)y < (uint)height && labels[y * width + x] != 0 && ++covered > allowed)
+                {
+                    return false;
+                }
+            }
+        }
+
+        var noOverlap = options.Overlap == OverlapMode.None;
+        int n = 0, overlap = 0, touched = 0;
+        for (var r = 0; r < shape.Runs; r++)
+        {
+            var (p, length, _) = Clip(r, cx, cy, width, height, inside);
+            if (length <= 0)
+            {
+                continue;
+            }
+
+            n += length;
+            var run = labels.AsSpan(p, length);
+            var first = run.IndexOfAnyExcept((ushort)0);
+            if (first < 0)
+            {
+                continue;
+            }
+
+            if (noOverlap)
+            {
+                ResetLoss(touched);
+                return false;
+            }
+
+            for (var i = first; i < run.Length; i++)
+            {
+                var under = run[i];
+                if (under == 0)
+                {
+                    continue;
+                }
+
+                // Track what each covered cell loses as we go: the moment one would show less than its
+                // minimum, the placement is refused without looking at the rest.
+                if ((_loss[under]++ == 0 && AddTouched(under, ref touched)) || _visible[under] - _loss[under] < _minVisible[under])
+                {
+                    ResetLoss(touched);
+                    return false;
+                }
+
+                overlap++;
             }
         }
 
@@ -259,18 +374,42 @@ public sealed class ImageComposer
         }
 
         ResetLoss(touched);
-        var label = (ushort)placement.Label;
+        var label = (ushort)(image.Placements.Count + 1);
         var pixels = image.Pixels;
-        for (var i = 0; i < n; i++)
+        for (int r = 0, valueStart = 0; r < shape.Runs; valueStart += _runLength[r], r++)
         {
-            pixels[footprint[i]] = values[i];
-            labels[footprint[i]] = label;
+            var (p, length, skipped) = Clip(r, cx, cy, width, height, inside);
+            if (length <= 0)
+            {
+                continue;
+            }
+
+            _shapeValues.AsSpan(valueStart + skipped, length).CopyTo(pixels.AsSpan(p, length));
+            labels.AsSpan(p, length).Fill(label);
         }
 
         _visible[label] = n;
         _minVisible[label] = minVisible;
-        image.Placements.Add(placement);
         return true;
+    }
+
+    /// <summary>Run <paramref name="r"/> placed at the centre and clipped to the image: first pixel index, length (≤ 0: nothing inside), pixels cut on the left.</summary>
+    private (int Start, int Length, int Skipped) Clip(int r, int cx, int cy, int width, int height, bool inside)
+    {
+        int y = cy + _runDy[r], x0 = cx + _runDx[r], length = _runLength[r];
+        if (inside)
+        {
+            return (y * width + x0, length, 0);
+        }
+
+        if ((uint)y >= (uint)height)
+        {
+            return (0, 0, 0);
+        }
+
+        var skipped = Math.Max(0, -x0);
+        var end = Math.Min(width, x0 + length);
+        return (y * width + x0 + skipped, end - x0 - skipped, skipped);
     }
 
     private bool AddTouched(int label, ref int touched)
@@ -304,38 +443,6 @@ public sealed class ImageComposer
 
     private static long CeilDiv(long n, long d) => -FloorDiv(-n, d);
 
-    /// <summary>
-    /// Maps the cell's probe points (mask pixels spread over the cell) forward and says whether more of
-    /// them land on other cells than the overlap rule could accept (any, for <see cref="OverlapMode.None"/>).
-    /// </summary>
-    private static bool Crowded(ushort[] labels, int width, int height, CellPlacement placement, SynthesisOptions options)
-    {
-        var probes = placement.Cell.Probes;
-        if (probes.Length == 0)
-        {
-            return false;
-        }
-
-        // Probes are stored as offsets from the patch centre in half pixels; the forward rotation in
-        // 16.16 fixed point, rounded, gives the destination pixel.
-        long c = placement.Cos, s = placement.Sin;
-        var flip = placement.Flip ? -1 : 1;
-        var allowed = options.Overlap == OverlapMode.None ? 0 : (int)(options.MaxOverlapFraction * (probes.Length / 2)) + 1;
-        var covered = 0;
-        for (var i = 0; i < probes.Length; i += 2)
-        {
-            long ux = flip * probes[i], uy = probes[i + 1];
-            var x = placement.CenterX + (int)((c * ux - s * uy + 65536) >> 17);
-            var y = placement.CenterY + (int)((s * ux + c * uy + 65536) >> 17);
-            if ((uint)x < (uint)width && (uint)y < (uint)height && labels[y * width + x] != 0 && ++covered > allowed)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static int MinVisible(int total, SynthesisOptions options)
     {
         var byFraction = (int)Math.Ceiling(options.MinVisibleFraction * total);
@@ -358,10 +465,11 @@ public sealed class ImageComposer
     {
         // The box of any rotation fits in a square of side width + height + 5.
         var side = cell.Width + cell.Height + 5;
-        if (_footprint.Length < side * side)
+        if (_shapeValues.Length < side * side)
         {
-            _footprint = new int[side * side];
-            _values = new byte[side * side];
+            _shapeValues = new byte[side * side];
         }
     }
+
+    private readonly record struct Shape(int Count, int Runs, int Probes, int MinX, int MaxX, int MinY, int MaxY);
 }

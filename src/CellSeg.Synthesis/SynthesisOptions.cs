@@ -39,6 +39,13 @@ public sealed record SynthesisOptions
     /// <summary>Positions tried per cell before it is counted as not placed.</summary>
     public int MaxAttempts { get; init; } = 20;
 
+    /// <summary>
+    /// After this many cells in a row found no position, the image is taken as full and the cells still
+    /// asked for are counted as not placed (a LIVECell image holds ~300–1,300 cells of the larger lines,
+    /// so 1,000 asked of them saturates it; trying on only burns time).
+    /// </summary>
+    public int FullAfterFailures { get; init; } = 25;
+
     /// <summary><see cref="OverlapMode.Clustered"/>: cluster centres per image; 0 takes one per 40 cells (at least 1).</summary>
     public int ClusterCount { get; init; }
 
@@ -68,6 +75,7 @@ public sealed record SynthesisOptions
         Check(MinVisibleFraction is > 0 and <= 1, nameof(MinVisibleFraction), "must be in (0, 1]");
         Check(MinVisiblePixels >= 1, nameof(MinVisiblePixels), "must be at least 1");
         Check(MaxAttempts >= 1, nameof(MaxAttempts), "must be at least 1");
+        Check(FullAfterFailures >= 1, nameof(FullAfterFailures), "must be at least 1");
         Check(ClusterCount >= 0, nameof(ClusterCount), "must be 0 (automatic) or more");
         Check(ClusterSpread >= 0, nameof(ClusterSpread), "must be 0 (automatic) or more");
         Check(MaxDegreeOfParallelism is null or > 0, nameof(MaxDegreeOfParallelism), "must be positive");
