@@ -22,7 +22,9 @@ if (command == "preview")
 
 if (command == "compose")
 {
-    // compose DENSITY MODE IMAGES: compose + encode + TIFF in memory on one thread, for profilers (perf stat / record).
+    // compose DENSITY MODE IMAGES [PARTS]: compose (+ e: encode, t: TIFF Deflate Fastest, s: TIFF stored) in memory
+    // on one thread, for profilers (perf stat / record). PARTS defaults to "et".
+    var parts = args.Length > 4 ? args[4] : "et";
     var composeBank = await BuildBankAsync();
     var composeOptions = new SynthesisOptions { Overlap = OverlapModes.Parse(args[2]), Seed = 2021 };
     var composer = new ImageComposer();
@@ -33,9 +35,16 @@ if (command == "compose")
     {
         var type = composeBank.CellTypes[i % composeBank.CellTypes.Count];
         reuse = composer.Compose(composeBank, type, int.Parse(args[1], CultureInfo.InvariantCulture), composeOptions, SyntheticGenerator.ImageSeed(2021, 1, type, i), reuse);
-        encoder.Encode(reuse.Labels, reuse.Width, reuse.Height, reuse.Placements.Count);
-        using var memory = new MemoryStream();
-        await GrayImageIO.WriteTiffAsync(new GrayImage(reuse.Width, reuse.Height, reuse.Pixels), memory, CompressionLevel.Fastest);
+        if (parts.Contains('e'))
+        {
+            encoder.Encode(reuse.Labels, reuse.Width, reuse.Height, reuse.Placements.Count);
+        }
+
+        if (parts.Contains('t') || parts.Contains('s'))
+        {
+            using var memory = new MemoryStream();
+            await GrayImageIO.WriteTiffAsync(new GrayImage(reuse.Width, reuse.Height, reuse.Pixels), memory, parts.Contains('s') ? CompressionLevel.NoCompression : CompressionLevel.Fastest);
+        }
     }
 
     Console.WriteLine($"{clock.Elapsed.TotalMilliseconds:F0} ms");

@@ -24,6 +24,7 @@ public sealed class ImageComposer
 
     private readonly int[] _probeX = new int[Probes];
     private readonly int[] _probeY = new int[Probes];
+    private int _probeCount;
     private byte[] _shapeValues = new byte[1024];
     private int[] _runDy = new int[256];
     private int[] _runDx = new int[256];
@@ -99,12 +100,9 @@ public sealed class ImageComposer
             }
 
             var flip = random.Next(2) == 1;
-            var shape = Rasterise(new CellPlacement(cell, 0, 0, 0, cos, sin, flip));
-            if (shape.Count == 0)
-            {
-                continue;
-            }
-
+            var placement = new CellPlacement(cell, 0, 0, 0, cos, sin, flip);
+            ForwardProbes(placement);
+            Shape? shape = null;
             for (var attempt = 0; attempt < options.MaxAttempts; attempt++)
             {
                 int cx, cy;
@@ -120,9 +118,18 @@ public sealed class ImageComposer
                     cy = random.Next(height);
                 }
 
-                if (TryPlace(image, shape, cx, cy, options))
+                // A quick look at 16 points of the cell first: most crowded positions fail here, before the
+                // cell is rasterised or its pixels visited. It only ever refuses more (accepted cells still
+                // meet every rule exactly).
+                if (options.Overlap != OverlapMode.Clustered && Crowded(image.Labels, width, height, cx, cy, options))
                 {
-                    image.Placements.Add(new CellPlacement(cell, image.Placements.Count + 1, cx, cy, cos, sin, flip));
+                    continue;
+                }
+
+                shape ??= Rasterise(placement);
+                if (TryPlace(image, shape.Value, cx, cy, options))
+                {
+                    image.Placements.Add(placement with { Label = image.Placements.Count + 1, CenterX = cx, CenterY = cy });
                     failuresInARow = 0;
                     break;
                 }
@@ -198,8 +205,7 @@ public sealed class ImageComposer
         var cell = placement.Cell;
         int cw = cell.Width, ch = cell.Height, cos = placement.Cos, sin = placement.Sin;
         int ex = placement.HalfExtentX, ey = placement.HalfExtentY;
-        ref var maskRef = ref MemoryMarshal.GetArrayDataReference(cell.Mask);
-        ref var patchRef = ref MemoryMarshal.GetArrayDataReference(cell.Pixels);
+        ref var texelRef = ref MemoryMarshal.GetArrayDataReference(cell.Texels);
         ref var valueRef = ref MemoryMarshal.GetArrayDataReference(_shapeValues);
         long wFixed = (long)cw << 16, hFixed = (long)ch << 16;
         int m = 0, runs = 0, minX = int.MaxValue, maxX = int.MinValue, minY = int.MaxValue, maxY = int.MinValue;
@@ -228,8 +234,8 @@ public sealed class ImageComposer
             var runStart = int.MinValue;
             for (var dx = lo; dx <= hi; dx++, sx += stepX, sy -= sin)
             {
-                var k = (sy >> 16) * cw + (sx >> 16);
-                if (Unsafe.Add(ref maskRef, k) == 0)
+                var texel = Unsafe.Add(ref texelRef, (sy >> 16) * cw + (sx >> 16));
+                if (texel == 0)
                 {
                     if (runStart != int.MinValue)
                     {
@@ -246,7 +252,7 @@ public sealed class ImageComposer
                     minX = Math.Min(minX, dx);
                 }
 
-                Unsafe.Add(ref valueRef, m++) = Unsafe.Add(ref patchRef, k);
+                Unsafe.Add(ref valueRef, m++) = (byte)texel;
             }
 
             if (runStart != int.MinValue)
@@ -262,22 +268,39 @@ public sealed class ImageComposer
             }
         }
 
-        // Probe pixels: the pixels numbered (2q + 1)·m / 32, q = 0..15, found by walking the runs.
-        var probes = Math.Min(Probes, m);
-        int r = 0, before = 0;
-        for (var q = 0; q < probes; q++)
-        {
-            var j = (int)((2L * q + 1) * m / (2 * probes));
-            while (before + _runLength[r] <= j)
-            {
-                before += _runLength[r++];
-            }
+        return new Shape(m, runs, minX, maxX, minY, maxY);
+    }
 
-            _probeX[q] = _runDx[r] + j - before;
-            _probeY[q] = _runDy[r];
+    /// <summary>Rotates the cell's probe points forward (16.16 fixed point, rounded) into offsets from the centre.</summary>
+    private void ForwardProbes(CellPlacement placement)
+    {
+        var probes = placement.Cell.Probes;
+        long c = placement.Cos, s = placement.Sin;
+        var flip = placement.Flip ? -1 : 1;
+        _probeCount = probes.Length / 2;
+        for (var i = 0; i < _probeCount; i++)
+        {
+            long ux = flip * probes[2 * i], uy = probes[2 * i + 1];
+            _probeX[i] = (int)((c * ux - s * uy + 65536) >> 17);
+            _probeY[i] = (int)((s * ux + c * uy + 65536) >> 17);
+        }
+    }
+
+    /// <summary>Whether more probe points land on other cells than the overlap rule could accept (any, for <see cref="OverlapMode.None"/>).</summary>
+    private bool Crowded(ushort[] labels, int width, int height, int cx, int cy, SynthesisOptions options)
+    {
+        var allowed = options.Overlap == OverlapMode.None ? 0 : (int)(options.MaxOverlapFraction * _probeCount);
+        var covered = 0;
+        for (var q = 0; q < _probeCount; q++)
+        {
+            int x = cx + _probeX[q], y = cy + _probeY[q];
+            if ((uint)x < (uint)width && (uint)y < (uint)height && labels[y * width + x] != 0 && ++covered > allowed)
+            {
+                return true;
+            }
         }
 
-        return new Shape(m, runs, probes, minX, maxX, minY, maxY);
+        return false;
     }
 
     private void AddRun(ref int runs, int dy, int dx, int length)
@@ -300,22 +323,6 @@ public sealed class ImageComposer
         int width = image.Width, height = image.Height, total = shape.Count;
         var labels = image.Labels;
         var inside = cx + shape.MinX >= 0 && cx + shape.MaxX < width && cy + shape.MinY >= 0 && cy + shape.MaxY < height;
-
-        // A quick look at 16 of the cell's pixels first: most crowded positions fail here, before the
-        // full pass. It only ever refuses more (accepted cells still meet every rule exactly).
-        if (options.Overlap != OverlapMode.Clustered)
-        {
-            var allowed = options.Overlap == OverlapMode.None ? 0 : (int)(options.MaxOverlapFraction * shape.Probes);
-            var covered = 0;
-            for (var q = 0; q < shape.Probes; q++)
-            {
-                int x = cx + _probeX[q], y = cy + _probeY[q];
-                if ((uint)x < (uint)width && (uint)y < (uint)height && labels[y * width + x] != 0 && ++covered > allowed)
-                {
-                    return false;
-                }
-            }
-        }
 
         var noOverlap = options.Overlap == OverlapMode.None;
         int n = 0, overlap = 0, touched = 0;
@@ -471,5 +478,5 @@ public sealed class ImageComposer
         }
     }
 
-    private readonly record struct Shape(int Count, int Runs, int Probes, int MinX, int MaxX, int MinY, int MaxY);
+    private readonly record struct Shape(int Count, int Runs, int MinX, int MaxX, int MinY, int MaxY);
 }
