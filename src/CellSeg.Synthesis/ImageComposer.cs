@@ -121,7 +121,7 @@ public sealed class ImageComposer
                 // A quick look at 16 points of the cell first: most crowded positions fail here, before the
                 // cell is rasterised or its pixels visited. It only ever refuses more (accepted cells still
                 // meet every rule exactly).
-                if (options.Overlap != OverlapMode.Clustered && Crowded(image.Labels, width, height, cx, cy, options))
+                if (Crowded(image.Labels, width, height, cx, cy, options))
                 {
                     continue;
                 }
@@ -286,10 +286,19 @@ public sealed class ImageComposer
         }
     }
 
-    /// <summary>Whether more probe points land on other cells than the overlap rule could accept (any, for <see cref="OverlapMode.None"/>).</summary>
+    /// <summary>
+    /// Whether more probe points land on other cells than the overlap rule could accept (any, for
+    /// <see cref="OverlapMode.None"/>). Clustered placement allows overlap but refuses a cell lying
+    /// almost wholly on others (over 3/4 of its probes), which would rarely leave those visible enough.
+    /// </summary>
     private bool Crowded(ushort[] labels, int width, int height, int cx, int cy, SynthesisOptions options)
     {
-        var allowed = options.Overlap == OverlapMode.None ? 0 : (int)(options.MaxOverlapFraction * _probeCount);
+        var allowed = options.Overlap switch
+        {
+            OverlapMode.None => 0,
+            OverlapMode.Bounded => (int)(options.MaxOverlapFraction * _probeCount),
+            _ => _probeCount * 3 / 4,
+        };
         var covered = 0;
         for (var q = 0; q < _probeCount; q++)
         {
