@@ -28,7 +28,7 @@ public sealed class CellBank
     private readonly Dictionary<string, BankExclusions> _exclusions;
     private readonly Dictionary<string, SyntheticBackground> _originals;
 
-    private CellBank(
+    internal CellBank(
         Dictionary<string, IReadOnlyList<BankCell>> cells,
         Dictionary<string, IReadOnlyList<SyntheticBackground>> backgrounds,
         Dictionary<string, IReadOnlyList<int>> cellsPerImage,
@@ -42,6 +42,9 @@ public sealed class CellBank
         _originals = originals;
         CellTypes = [.. Data.Livecell.CellTypes.All.Where(t => cells.TryGetValue(t, out var list) && list.Count > 0 && backgrounds.ContainsKey(t))];
     }
+
+    /// <summary>Every cell type the source had an image of, with or without usable cells (what a bank file stores).</summary>
+    internal IReadOnlyList<string> AllTypes => [.. _cellsPerImage.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>The cell types that have at least one cell, in LIVECell's order (A172, BT474, …).</summary>
     public IReadOnlyList<string> CellTypes { get; }

@@ -58,6 +58,49 @@ public sealed class GenerateSyntheticTests
     }
 
     [Fact]
+    public async Task A_bank_built_once_feeds_the_density_branches()
+    {
+        var home = TestPaths.NewTempFolder();
+        var store = new LocalArtifactStore(Path.Combine(home, "artifacts"));
+        var annotations = await store.PutFileAsync(TestPaths.TestAnnotations, "test.json");
+        var context = new ActivityContext
+        {
+            RunId = "run", StepId = "step", NodeId = "bank", Attempt = 1, WorkFolder = Path.Combine(home, "bank"), Artifacts = store,
+            Progress = new CellSeg.Data.SyncProgress<StepProgress>(_ => { }), Logger = NullLogger.Instance,
+            CancellationToken = CancellationToken.None, Device = "cpu", ReportMetric = (_, _, _) => { },
+        };
+        IActivity build = new BuildCellBank();
+        var built = await build.ExecuteAsync(new JsonObject
+        {
+            ["annotations"] = JsonNode.Parse(JsonSerializer.Serialize(annotations, ActivityJson.Options)),
+            ["imagesFolder"] = Path.Combine(TestPaths.LivecellSample, "images", "livecell_test_images"),
+        }, context);
+        Assert.True(built["cells"]!.GetValue<int>() > 2000);
+
+        IActivity generate = new GenerateSynthetic();
+        var placed = new List<long>();
+        foreach (var density in new[] { 20, 200 })
+        {
+            var branch = new ActivityContext
+            {
+                RunId = "run", StepId = $"step{density}", NodeId = "synthetic", Attempt = 1, WorkFolder = Path.Combine(home, $"d{density}"), Artifacts = store,
+                Progress = new CellSeg.Data.SyncProgress<StepProgress>(_ => { }), Logger = NullLogger.Instance,
+                CancellationToken = CancellationToken.None, Device = "cpu", ReportMetric = (_, _, _) => { },
+            };
+            var output = await generate.ExecuteAsync(new JsonObject
+            {
+                ["bank"] = built["bank"]!.DeepClone(),
+                ["density"] = density,
+                ["imagesPerType"] = 1,
+                ["previewDensities"] = new JsonArray(density),
+            }, branch);
+            placed.Add(output["placed"]!.GetValue<long>());
+        }
+
+        Assert.True(placed[1] > placed[0]);
+    }
+
+    [Fact]
     public async Task Without_images_the_activity_says_what_it_needs()
     {
         var home = TestPaths.NewTempFolder();

@@ -1,4 +1,3 @@
-using CellSeg.Data.Coco;
 using CellSeg.Synthesis;
 using CellSegFlows.Engine.Activities;
 
@@ -10,7 +9,8 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
 {
     /// <summary>Inputs.</summary>
     public sealed record Input(
-        [property: Port("COCO ground truth of the real images the cells are cut from.")] ArtifactRef Annotations,
+        [property: Port("A cell bank from BuildCellBank (shared by all density branches); else give annotations and images.")] ArtifactRef? Bank = null,
+        [property: Port("COCO ground truth of the real images the cells are cut from (when no bank is given).")] ArtifactRef? Annotations = null,
         [property: Port("The real images as artifacts, named as in the annotations (or give imagesFolder).")] IReadOnlyList<ArtifactRef>? Images = null,
         [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.")] string? ImagesFolder = null,
         [property: Port("Cells per image (one level; map over a list of levels for a per-density set).")] int Density = 100,
@@ -34,17 +34,10 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        var dataset = await CocoReader.LoadAsync(context.Artifacts.GetPath(input.Annotations), cancellationToken: ct).ConfigureAwait(false);
-        var byName = (input.Images ?? []).ToDictionary(a => a.Name, StringComparer.Ordinal);
-        if (byName.Count == 0 && string.IsNullOrWhiteSpace(input.ImagesFolder))
-        {
-            throw new ArgumentException("GenerateSynthetic needs the real images: give images (artifacts) or imagesFolder");
-        }
-
         var progress = context.Progress;
-        var bank = byName.Count > 0
-            ? await CellBank.BuildAsync(dataset, image => byName.TryGetValue(image.FileName, out var a) ? context.Artifacts.GetPath(a) : null, null, Report(progress, 0, 0.2, "cutting cells"), ct).ConfigureAwait(false)
-            : await CellBank.BuildAsync(dataset, input.ImagesFolder!, null, Report(progress, 0, 0.2, "cutting cells"), ct).ConfigureAwait(false);
+        var bank = input.Bank is not null
+            ? await CellBankFile.LoadAsync(context.Artifacts.GetPath(input.Bank), ct).ConfigureAwait(false)
+            : await SynthesisInputs.BuildBankAsync(input.Annotations, input.Images, input.ImagesFolder, context).ConfigureAwait(false);
         var options = new SynthesisOptions
         {
             Seed = input.Seed,
@@ -80,7 +73,4 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
             set.Placed,
             set.Unplaced);
     }
-
-    private static CellSeg.Data.SyncProgress<double> Report(IProgress<StepProgress> progress, double from, double span, string message) =>
-        new(f => progress.Report(new StepProgress(from + span * f, message)));
 }
