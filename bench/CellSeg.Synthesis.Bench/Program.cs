@@ -53,15 +53,19 @@ if (command == "compose")
 
 if (command == "one")
 {
-    return await OneAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+    return await OneAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture), args.Length > 5 ? args[5] : "fastest");
 }
 
 Console.WriteLine($"# synthetic generation, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-Console.WriteLine("bank: LIVECell sample test+val (20 real images, 4,528 cells); images 704x520; TIFF Deflate Fastest; COCO RLE; all written to disk");
+Console.WriteLine("bank: LIVECell sample test+val (20 real images, 4,528 cells); images 704x520; COCO RLE; images and annotations written to disk (TIFF: Deflate Fastest, or stored = no compression)");
 Console.WriteLine();
-Console.WriteLine("| cells/image | overlap | threads | images | placed/image | wall s | CPU s | images/s | images/s per core (CPU) | compose / encode / TIFF ms per image | TIFF size | stored TIFF (no Deflate) | peak MiB |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-foreach (var (density, mode, threads) in new[] { (20, "bounded", 1), (100, "bounded", 1), (1000, "bounded", 1), (1000, "none", 1), (1000, "clustered", 1), (1000, "bounded", Environment.ProcessorCount) })
+Console.WriteLine("| cells/image | overlap | threads | TIFF | images | placed/image | wall s | CPU s | images/s | images/s per core (CPU) | compose / encode / TIFF ms per image | TIFF size | stored TIFF (no Deflate) | peak MiB | load avg before–after |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var (density, mode, threads, tiff) in new[]
+{
+    (20, "bounded", 1, "fastest"), (100, "bounded", 1, "fastest"), (1000, "bounded", 1, "fastest"), (1000, "bounded", 1, "stored"),
+    (1000, "none", 1, "fastest"), (1000, "clustered", 1, "fastest"), (1000, "bounded", Environment.ProcessorCount, "fastest"),
+})
 {
     var images = (int)Math.Max(7, Math.Round((density >= 1000 ? 280 : 700) * scale));
     var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
@@ -70,7 +74,7 @@ foreach (var (density, mode, threads) in new[] { (20, "bounded", 1), (100, "boun
         psi.ArgumentList.Add(a);
     }
 
-    foreach (var a in new[] { "one", mode, density.ToString(CultureInfo.InvariantCulture), images.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture) })
+    foreach (var a in new[] { "one", mode, density.ToString(CultureInfo.InvariantCulture), images.ToString(CultureInfo.InvariantCulture), threads.ToString(CultureInfo.InvariantCulture), tiff })
     {
         psi.ArgumentList.Add(a);
     }
@@ -93,11 +97,19 @@ async Task<CellBank> BuildBankAsync()
     return await CellBank.BuildAsync(both, i => File.Exists(Path.Combine(testFolder, i.FileName)) ? Path.Combine(testFolder, i.FileName) : Path.Combine(valFolder, i.FileName));
 }
 
-async Task<int> OneAsync(string mode, int density, int images, int threads)
+async Task<int> OneAsync(string mode, int density, int images, int threads, string tiff)
 {
+    var load0 = File.ReadAllText("/proc/loadavg").Split(' ')[0];
     var bank = await BuildBankAsync();
     var perType = Math.Max(1, images / bank.CellTypes.Count);
-    var options = new SynthesisOptions { ImagesPerType = perType, Overlap = OverlapModes.Parse(mode), MaxDegreeOfParallelism = threads, Seed = 2021 };
+    var options = new SynthesisOptions
+    {
+        ImagesPerType = perType,
+        Overlap = OverlapModes.Parse(mode),
+        MaxDegreeOfParallelism = threads,
+        Seed = 2021,
+        TiffCompression = tiff == "stored" ? CompressionLevel.NoCompression : CompressionLevel.Fastest,
+    };
     var folder = Path.Combine(work, $"d{density}-{mode}-{threads}");
     if (Directory.Exists(folder))
     {
@@ -142,7 +154,7 @@ async Task<int> OneAsync(string mode, int density, int images, int threads)
 
     var placed = (double)set.Placed / n;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {density} | {mode} | {threads} | {n} | {placed:F0} | {wall:F2} | {cpu:F2} | {n / wall:F0} | {n / cpu:F0} | {composeMs / sample:F2} / {encodeMs / sample:F2} / {tiffMs / sample:F2} | {tiffBytes / sample / 1024:F0} KiB | {storedMs / sample:F2} ms, {storedBytes / sample / 1024:F0} KiB | {PeakMib():F0} |"));
+        $"| {density} | {mode} | {threads} | {tiff} | {n} | {placed:F0} | {wall:F2} | {cpu:F2} | {n / wall:F0} | {n / cpu:F0} | {composeMs / sample:F2} / {encodeMs / sample:F2} / {tiffMs / sample:F2} | {tiffBytes / sample / 1024:F0} KiB | {storedMs / sample:F2} ms, {storedBytes / sample / 1024:F0} KiB | {PeakMib():F0} | {load0}–{File.ReadAllText("/proc/loadavg").Split(' ')[0]} |"));
     Directory.Delete(folder, true);
     Directory.Delete(folder + "-warm", true);
     return 0;
