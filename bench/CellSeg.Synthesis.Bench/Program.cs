@@ -30,6 +30,7 @@ if (command == "compose")
     var composer = new ImageComposer();
     var encoder = new InstanceEncoder();
     ComposedImage? reuse = null;
+    using var memory = new MemoryStream(1 << 20);
     var clock = Stopwatch.StartNew();
     for (var i = 0; i < int.Parse(args[3], CultureInfo.InvariantCulture); i++)
     {
@@ -42,7 +43,7 @@ if (command == "compose")
 
         if (parts.Contains('t') || parts.Contains('s'))
         {
-            using var memory = new MemoryStream();
+            memory.SetLength(0);
             await GrayImageIO.WriteTiffAsync(new GrayImage(reuse.Width, reuse.Height, reuse.Pixels), memory, parts.Contains('s') ? CompressionLevel.NoCompression : CompressionLevel.Fastest);
         }
     }
