@@ -231,33 +231,34 @@ public sealed class ImageComposer
                 stepX = -cos;
             }
 
-            var runStart = int.MinValue;
-            for (var dx = lo; dx <= hi; dx++, sx += stepX, sy -= sin)
+            // Alternate between skipping texels outside the cell and copying a run of texels inside it.
+            var dx = lo;
+            while (dx <= hi)
             {
-                var texel = Unsafe.Add(ref texelRef, (sy >> 16) * cw + (sx >> 16));
-                if (texel == 0)
+                while (dx <= hi && Unsafe.Add(ref texelRef, (sy >> 16) * cw + (sx >> 16)) == 0)
                 {
-                    if (runStart != int.MinValue)
-                    {
-                        AddRun(ref runs, dy, runStart, dx - runStart);
-                        runStart = int.MinValue;
-                    }
-
-                    continue;
+                    dx++;
+                    sx += stepX;
+                    sy -= sin;
                 }
 
-                if (runStart == int.MinValue)
+                if (dx > hi)
                 {
-                    runStart = dx;
-                    minX = Math.Min(minX, dx);
+                    break;
                 }
 
-                Unsafe.Add(ref valueRef, m++) = (byte)texel;
-            }
+                var runStart = dx;
+                minX = Math.Min(minX, dx);
+                ushort texel;
+                while (dx <= hi && (texel = Unsafe.Add(ref texelRef, (sy >> 16) * cw + (sx >> 16))) != 0)
+                {
+                    Unsafe.Add(ref valueRef, m++) = (byte)texel;
+                    dx++;
+                    sx += stepX;
+                    sy -= sin;
+                }
 
-            if (runStart != int.MinValue)
-            {
-                AddRun(ref runs, dy, runStart, hi + 1 - runStart);
+                AddRun(ref runs, dy, runStart, dx - runStart);
             }
 
             if (runs > 0 && _runDy[runs - 1] == dy)
