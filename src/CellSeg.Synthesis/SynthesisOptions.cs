@@ -52,7 +52,7 @@ public sealed record SynthesisOptions
     /// <summary><see cref="OverlapMode.Clustered"/>: standard deviation of positions around a centre, in pixels; 0 takes 6% of the smaller image side.</summary>
     public double ClusterSpread { get; init; }
 
-    /// <summary>Rotate cells by any angle (true) or by multiples of 90° only.</summary>
+    /// <summary>Rotate cells by any of 4,096 angles (steps of 0.088°), or (false) by multiples of 90° only. Angle and flip are drawn once per cell; its attempts only move it.</summary>
     public bool ArbitraryRotation { get; init; } = true;
 
     /// <summary>How segmentations are written.</summary>
