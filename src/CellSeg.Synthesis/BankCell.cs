@@ -14,9 +14,6 @@ namespace CellSeg.Synthesis;
 /// <param name="SourceAnnotationId">The annotation it was cut along.</param>
 public sealed record BankCell(string CellType, int Width, int Height, byte[] Pixels, byte[] Mask, int Area, long SourceImageId, long SourceAnnotationId)
 {
-    /// <summary>Mask and pixels in one array for the rasteriser (one load per pixel): 0 outside the cell, 256 + value inside.</summary>
-    internal ushort[] Texels { get; } = Combine(Pixels, Mask);
-
     /// <summary>
     /// 16 mask pixels spread evenly over the cell, as (x, y) offsets from the patch centre in half pixels:
     /// before a cell is rasterised, these are rotated forward to turn down crowded positions cheaply.
@@ -53,16 +50,5 @@ public sealed record BankCell(string CellType, int Width, int Height, byte[] Pix
         }
 
         return probes;
-    }
-
-    private static ushort[] Combine(byte[] pixels, byte[] mask)
-    {
-        var texels = new ushort[Math.Min(pixels.Length, mask.Length)];
-        for (var i = 0; i < texels.Length; i++)
-        {
-            texels[i] = mask[i] != 0 ? (ushort)(256 + pixels[i]) : (ushort)0;
-        }
-
-        return texels;
     }
 }

@@ -90,6 +90,8 @@ public sealed class CellBank
         var excluded = new Dictionary<string, (int Border, int Small, int Crowd)>(StringComparer.Ordinal);
         var originals = new Dictionary<string, SyntheticBackground>(StringComparer.Ordinal);
         var backgrounds = new BackgroundBuilder(options);
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        var sampler = new SeededRandom(SeededRandom.Derive(23, 0));
         var done = 0;
         foreach (var image in dataset.Images)
         {
@@ -136,7 +138,7 @@ public sealed class CellBank
                 }
                 else
                 {
-                    cells[cellType].Add(cut);
+                    Keep(cells[cellType], cut, options.MaxCellsPerType, seen, ref sampler);
                 }
             }
 
@@ -152,6 +154,23 @@ public sealed class CellBank
             perImage.ToDictionary(p => p.Key, p => (IReadOnlyList<int>)p.Value, StringComparer.Ordinal),
             excluded.ToDictionary(p => p.Key, p => new BankExclusions(p.Value.Border, p.Value.Small, p.Value.Crowd), StringComparer.Ordinal),
             originals);
+    }
+
+    /// <summary>Reservoir sampling: with a cap, every usable cell has the same chance to be kept.</summary>
+    private static void Keep(List<BankCell> list, BankCell cell, int? cap, Dictionary<string, long> seen, ref SeededRandom random)
+    {
+        var n = seen[cell.CellType] = seen.GetValueOrDefault(cell.CellType) + 1;
+        if (cap is not { } max || list.Count < max)
+        {
+            list.Add(cell);
+            return;
+        }
+
+        var j = (long)(random.NextDouble() * n);
+        if (j < max)
+        {
+            list[(int)j] = cell;
+        }
     }
 
     private static string? FindInFolder(string folder, string fileName)

@@ -13,6 +13,13 @@ public sealed record CellBankOptions
     /// <summary>Cells with fewer mask pixels are left out (a few-pixel annotation is noise, not a cell).</summary>
     public int MinCellArea { get; init; } = 8;
 
+    /// <summary>
+    /// At most this many cells per type are kept (a deterministic uniform sample of all usable ones);
+    /// null keeps all. A cell costs about 2 bytes per pixel of its box, so LIVECell's ~1 million training
+    /// cells take about 1 GB; a cap bounds that.
+    /// </summary>
+    public int? MaxCellsPerType { get; init; }
+
     /// <summary>Pixels this far (Chebyshev distance) from any cell mask are not background: phase-contrast halos extend past the outline.</summary>
     public int BackgroundMargin { get; init; } = 3;
 

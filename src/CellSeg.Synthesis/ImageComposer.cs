@@ -205,7 +205,8 @@ public sealed class ImageComposer
         var cell = placement.Cell;
         int cw = cell.Width, ch = cell.Height, cos = placement.Cos, sin = placement.Sin;
         int ex = placement.HalfExtentX, ey = placement.HalfExtentY;
-        ref var texelRef = ref MemoryMarshal.GetArrayDataReference(cell.Texels);
+        ref var maskRef = ref MemoryMarshal.GetArrayDataReference(cell.Mask);
+        ref var patchRef = ref MemoryMarshal.GetArrayDataReference(cell.Pixels);
         ref var valueRef = ref MemoryMarshal.GetArrayDataReference(_shapeValues);
         long wFixed = (long)cw << 16, hFixed = (long)ch << 16;
         int m = 0, runs = 0, minX = int.MaxValue, maxX = int.MinValue, minY = int.MaxValue, maxY = int.MinValue;
@@ -235,7 +236,7 @@ public sealed class ImageComposer
             var dx = lo;
             while (dx <= hi)
             {
-                while (dx <= hi && Unsafe.Add(ref texelRef, (sy >> 16) * cw + (sx >> 16)) == 0)
+                while (dx <= hi && Unsafe.Add(ref maskRef, (sy >> 16) * cw + (sx >> 16)) == 0)
                 {
                     dx++;
                     sx += stepX;
@@ -249,10 +250,10 @@ public sealed class ImageComposer
 
                 var runStart = dx;
                 minX = Math.Min(minX, dx);
-                ushort texel;
-                while (dx <= hi && (texel = Unsafe.Add(ref texelRef, (sy >> 16) * cw + (sx >> 16))) != 0)
+                int k;
+                while (dx <= hi && Unsafe.Add(ref maskRef, k = (sy >> 16) * cw + (sx >> 16)) != 0)
                 {
-                    Unsafe.Add(ref valueRef, m++) = (byte)texel;
+                    Unsafe.Add(ref valueRef, m++) = Unsafe.Add(ref patchRef, k);
                     dx++;
                     sx += stepX;
                     sy -= sin;

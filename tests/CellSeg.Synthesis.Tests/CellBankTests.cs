@@ -123,6 +123,26 @@ public sealed class CellBankTests
     }
 
     [Fact]
+    public async Task A_cap_per_type_keeps_a_deterministic_sample_of_the_cells()
+    {
+        var test = await CocoReader.LoadAsync(TestPaths.TestAnnotations);
+        var options = new CellBankOptions { MaxCellsPerType = 40 };
+        var capped = await CellBank.BuildAsync(test, RealBank.TestImages, options);
+        var again = await CellBank.BuildAsync(test, RealBank.TestImages, options);
+        var (full, _, _) = await RealBank.GetAsync();
+        foreach (var type in capped.CellTypes)
+        {
+            Assert.Equal(40, capped.CellsOf(type).Count);
+            Assert.Equal(capped.CellsOf(type).Select(c => c.SourceAnnotationId), again.CellsOf(type).Select(c => c.SourceAnnotationId));
+            Assert.All(capped.CellsOf(type), c => Assert.Contains(full.CellsOf(type), f => f.SourceAnnotationId == c.SourceAnnotationId));
+        }
+
+        // Not simply the first 40 met: the sample reaches past them.
+        var mcf7 = capped.CellsOf(CellTypes.MCF7).Select(c => c.SourceAnnotationId).ToHashSet();
+        Assert.False(full.CellsOf(CellTypes.MCF7).Take(40).All(c => mcf7.Contains(c.SourceAnnotationId)));
+    }
+
+    [Fact]
     public async Task A_missing_image_file_is_an_error_naming_the_file_and_the_image()
     {
         var test = await CocoReader.LoadAsync(TestPaths.TestAnnotations);
