@@ -209,12 +209,13 @@ public sealed class ImageComposer
         ref var patchRef = ref MemoryMarshal.GetArrayDataReference(cell.Pixels);
         ref var valueRef = ref MemoryMarshal.GetArrayDataReference(_shapeValues);
         long wFixed = (long)cw << 16, hFixed = (long)ch << 16;
+        double inverseCos = cos == 0 ? 0 : 1.0 / cos, inverseMinusSin = sin == 0 ? 0 : -1.0 / sin;
         int m = 0, runs = 0, minX = int.MaxValue, maxX = int.MinValue, minY = int.MaxValue, maxY = int.MinValue;
         for (var dy = -ey; dy <= ey; dy++)
         {
             long bx = (long)sin * dy + cw * 32768L, by = (long)cos * dy + ch * 32768L;
-            var (lo1, hi1) = Span(cos, bx, wFixed);
-            var (lo2, hi2) = Span(-sin, by, hFixed);
+            var (lo1, hi1) = Span(cos, inverseCos, bx, wFixed);
+            var (lo2, hi2) = Span(-sin, inverseMinusSin, by, hFixed);
             var lo = (int)Math.Max(Math.Max(lo1, lo2), -ex);
             var hi = (int)Math.Min(Math.Min(hi1, hi2), ex);
             if (lo > hi)
@@ -444,22 +445,50 @@ public sealed class ImageComposer
         }
     }
 
-    /// <summary>The dx with 0 ≤ a·dx + b &lt; m, as an inclusive range (empty when lo &gt; hi).</summary>
-    private static (long Lo, long Hi) Span(long a, long b, long m)
+    /// <summary>
+    /// The dx with 0 ≤ a·dx + b &lt; m, as an inclusive range (empty when lo &gt; hi). The bounds are
+    /// estimated in floating point (integer division per row would cost more than the row's pixels) and
+    /// then corrected with exact integer tests, so the range is exact.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (long Lo, long Hi) Span(long a, double inverse, long b, long m)
     {
         if (a == 0)
         {
             return b >= 0 && b < m ? (long.MinValue / 4, long.MaxValue / 4) : (1, 0);
         }
 
-        return a > 0
-            ? (CeilDiv(-b, a), FloorDiv(m - 1 - b, a))
-            : (CeilDiv(b - m + 1, -a), FloorDiv(b, -a));
+        double t1 = -b * inverse, t2 = (m - 1 - b) * inverse;
+        var lo = (long)Math.Ceiling(Math.Min(t1, t2));
+        var hi = (long)Math.Floor(Math.Max(t1, t2));
+        while (lo <= hi && !Inside(a, b, m, lo))
+        {
+            lo++;
+        }
+
+        while (Inside(a, b, m, lo - 1))
+        {
+            lo--;
+        }
+
+        while (hi >= lo && !Inside(a, b, m, hi))
+        {
+            hi--;
+        }
+
+        while (Inside(a, b, m, hi + 1))
+        {
+            hi++;
+        }
+
+        return (lo, hi);
     }
 
-    private static long FloorDiv(long n, long d) => n >= 0 ? n / d : -((-n + d - 1) / d);
-
-    private static long CeilDiv(long n, long d) => -FloorDiv(-n, d);
+    private static bool Inside(long a, long b, long m, long dx)
+    {
+        var v = a * dx + b;
+        return v >= 0 && v < m;
+    }
 
     private static int MinVisible(int total, SynthesisOptions options)
     {
