@@ -58,14 +58,14 @@ if (command == "one")
 }
 
 Console.WriteLine($"# synthetic generation, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-Console.WriteLine("bank: LIVECell sample test+val (20 real images, 4,528 cells); images 704x520; COCO RLE; images and annotations written to disk (TIFF: Deflate Fastest, or stored = no compression)");
+Console.WriteLine("bank: LIVECell sample test+val (20 real images, 4,528 cells); images 704x520; COCO RLE; images and annotations written to disk (TIFF: stored = Deflate without compression, the default, or Deflate Fastest)");
 Console.WriteLine();
-Console.WriteLine("| cells/image | overlap | threads | TIFF | images | placed/image | wall s | CPU s | images/s | images/s per core (CPU) | compose / encode / TIFF ms per image | TIFF size | stored TIFF (no Deflate) | peak MiB | load avg before–after |");
+Console.WriteLine("| cells/image | overlap | threads | TIFF | images | placed/image | wall s | CPU s | images/s | images/s per core (CPU) | compose / encode / TIFF Fastest, ms per image (28 images, incl. JIT warm-up) | TIFF Fastest size | stored TIFF: ms, size | peak MiB | load avg before–after |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var (density, mode, threads, tiff) in new[]
 {
-    (20, "bounded", 1, "fastest"), (100, "bounded", 1, "fastest"), (1000, "bounded", 1, "fastest"), (1000, "bounded", 1, "stored"),
-    (1000, "none", 1, "fastest"), (1000, "clustered", 1, "fastest"), (1000, "bounded", Environment.ProcessorCount, "fastest"),
+    (20, "bounded", 1, "stored"), (20, "bounded", 1, "fastest"), (100, "bounded", 1, "stored"), (1000, "bounded", 1, "stored"),
+    (1000, "bounded", 1, "fastest"), (1000, "none", 1, "stored"), (1000, "clustered", 1, "stored"), (1000, "bounded", Environment.ProcessorCount, "stored"),
 })
 {
     var images = (int)Math.Max(7, Math.Round((density >= 1000 ? 280 : 700) * scale));

@@ -58,8 +58,12 @@ public sealed record SynthesisOptions
     /// <summary>How segmentations are written.</summary>
     public SegmentationFormat Segmentation { get; init; } = SegmentationFormat.Rle;
 
-    /// <summary>Deflate level of the TIFF files (Fastest: about twice the speed of Optimal for a few percent more bytes).</summary>
-    public CompressionLevel TiffCompression { get; init; } = CompressionLevel.Fastest;
+    /// <summary>
+    /// Deflate level of the TIFF files. The default, NoCompression (stored Deflate blocks), is the fastest:
+    /// Fastest costs about 2 ms more per 704×520 image and saves about 30 % on sparse images (20 cells)
+    /// but under 10 % on dense ones, where pasted cells leave little to compress.
+    /// </summary>
+    public CompressionLevel TiffCompression { get; init; } = CompressionLevel.NoCompression;
 
     /// <summary>Images made at once; null uses every core.</summary>
     public int? MaxDegreeOfParallelism { get; init; }
