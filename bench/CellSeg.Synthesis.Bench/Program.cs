@@ -68,7 +68,7 @@ foreach (var (density, mode, threads, tiff) in new[]
     (1000, "bounded", 1, "fastest"), (1000, "none", 1, "stored"), (1000, "clustered", 1, "stored"), (1000, "bounded", Environment.ProcessorCount, "stored"),
 })
 {
-    var images = (int)Math.Max(7, Math.Round((density >= 1000 ? 280 : 700) * scale));
+    var images = (int)Math.Max(7, Math.Round(700 * scale));
     var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
     foreach (var a in Environment.GetCommandLineArgs()[0].EndsWith(".dll", StringComparison.Ordinal) ? [Environment.GetCommandLineArgs()[0]] : Array.Empty<string>())
     {
