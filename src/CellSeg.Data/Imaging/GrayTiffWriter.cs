@@ -157,11 +157,25 @@ internal static class GrayTiffWriter
         if (image.BitDepth == 8)
         {
             var pixels = image.Pixels8.AsSpan(start, image.Width);
-            byte previous = 0;
-            for (var x = 0; x < pixels.Length; x++)
+            if (pixels.Length == 0)
             {
-                row[x] = (byte)(pixels[x] - previous);
-                previous = pixels[x];
+                return;
+            }
+
+            // row[x] = pixels[x] − pixels[x − 1] (mod 256), a vector of pixels at a time.
+            row[0] = pixels[0];
+            var x = 1;
+            var lanes = System.Numerics.Vector<byte>.Count;
+            for (; x + lanes <= pixels.Length; x += lanes)
+            {
+                var current = new System.Numerics.Vector<byte>(pixels[x..]);
+                var left = new System.Numerics.Vector<byte>(pixels[(x - 1)..]);
+                (current - left).CopyTo(row[x..]);
+            }
+
+            for (; x < pixels.Length; x++)
+            {
+                row[x] = (byte)(pixels[x] - pixels[x - 1]);
             }
         }
         else
