@@ -29,8 +29,11 @@ internal sealed class CocoStreamWriter : IAsyncDisposable
         _annotationsPart = Path.Combine(folder, stem + ".annotations.part");
         _imagesStream = new FileStream(_imagesPart, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         _annotationsStream = new FileStream(_annotationsPart, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        _images = new Utf8JsonWriter(_imagesStream);
-        _annotations = new Utf8JsonWriter(_annotationsStream);
+        // RLE strings use the characters '0'..'o'; relaxed escaping writes '<', '>' and '`' as they are
+        // (as Python's json does), so only the backslash is escaped.
+        var writerOptions = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        _images = new Utf8JsonWriter(_imagesStream, writerOptions);
+        _annotations = new Utf8JsonWriter(_annotationsStream, writerOptions);
         _images.WriteStartArray();
         _annotations.WriteStartArray();
     }
@@ -82,10 +85,11 @@ internal sealed class CocoStreamWriter : IAsyncDisposable
 
             w.WriteNumber("area", cell.Area);
             w.WriteStartArray("bbox");
-            w.WriteNumberValue(cell.Bbox.X);
-            w.WriteNumberValue(cell.Bbox.Y);
-            w.WriteNumberValue(cell.Bbox.Width);
-            w.WriteNumberValue(cell.Bbox.Height);
+            // Pixel boxes are whole numbers.
+            w.WriteNumberValue((long)cell.Bbox.X);
+            w.WriteNumberValue((long)cell.Bbox.Y);
+            w.WriteNumberValue((long)cell.Bbox.Width);
+            w.WriteNumberValue((long)cell.Bbox.Height);
             w.WriteEndArray();
             w.WriteNumber("iscrowd", 0);
             w.WriteEndObject();

@@ -51,6 +51,7 @@ public sealed class GenerationTests
         Assert.Equal(coco.Annotations.Count, coco.Annotations.Select(a => a.Id).Distinct().Count());
         Assert.Equal(new CocoCategory(1, "cell", "cell"), Assert.Single(coco.Categories));
         Assert.Contains("\"density\":30", coco.OtherFieldsJson["info"]);
+        Assert.DoesNotContain("\\u00", await File.ReadAllTextAsync(set.AnnotationsPath)); // RLE text as Python's json writes it
         foreach (var image in coco.Images)
         {
             Assert.True(CellTypes.TryFromFileName(image.FileName, out var type));
