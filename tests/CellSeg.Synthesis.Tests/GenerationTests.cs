@@ -103,6 +103,25 @@ public sealed class GenerationTests
     }
 
     [Fact]
+    public async Task Progress_reaches_every_image_and_cancellation_leaves_no_spill_files()
+    {
+        var (bank, _, _) = await RealBank.GetAsync();
+        var reports = new List<SynthesisProgress>();
+        var set = await SyntheticGenerator.GenerateAsync(bank, 10, Small with { ImagesPerType = 3, MaxDegreeOfParallelism = 1 }, TestPaths.NewTempFolder(),
+            progress: new CellSeg.Data.SyncProgress<SynthesisProgress>(reports.Add));
+        Assert.Equal(set.ImageFiles.Count, reports[^1].ImagesDone);
+        Assert.Equal(set.ImageFiles.Count, reports[^1].ImagesTotal);
+        Assert.Equal(reports.Select(r => r.ImagesDone).Order(), reports.Select(r => r.ImagesDone));
+
+        var folder = TestPaths.NewTempFolder();
+        using var cancel = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SyntheticGenerator.GenerateAsync(bank, 10, Small with { ImagesPerType = 50, MaxDegreeOfParallelism = 1 }, folder,
+            progress: new CellSeg.Data.SyncProgress<SynthesisProgress>(_ => cancel.Cancel()), cancellationToken: cancel.Token));
+        Assert.False(File.Exists(Path.Combine(folder, SyntheticGenerator.AnnotationsFileName)));
+        Assert.Empty(Directory.EnumerateFiles(folder, "*.part"));
+    }
+
+    [Fact]
     public void Density_levels_parse_and_bad_levels_are_named()
     {
         Assert.Equal([20, 100, 1000], DensityPlan.Parse("20, 100,1000").Levels);
