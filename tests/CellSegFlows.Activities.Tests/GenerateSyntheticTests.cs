@@ -93,6 +93,7 @@ public sealed class GenerateSyntheticTests
                 ["density"] = density,
                 ["imagesPerType"] = 1,
                 ["previewDensities"] = new JsonArray(density),
+                ["previewCellType"] = "MCF7",
             }, branch);
             placed.Add(output["placed"]!.GetValue<long>());
         }

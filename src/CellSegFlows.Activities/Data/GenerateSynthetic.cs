@@ -20,6 +20,7 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
         [property: Port("Quantile of the real cells-per-image counts used as the cap when calibrated.")] double CalibrationQuantile = 0.95,
         [property: Port("Write polygons (lossy for occluded cells) instead of compressed RLE.")] bool Polygons = false,
         [property: Port("Levels shown in the preview sheet beside a real image; default 20, 100, 500, 1000.")] IReadOnlyList<int>? PreviewDensities = null,
+        [property: Port("Cell type of the preview sheet; default the first type of the bank.")] string? PreviewCellType = null,
         [property: Port("Seed of every random choice.")] int Seed = 1);
 
     /// <summary>Outputs.</summary>
@@ -49,7 +50,7 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
         var set = await SyntheticGenerator.GenerateAsync(bank, input.Density, options, Path.Combine(context.WorkFolder, "synthetic"), calibration,
             new CellSeg.Data.SyncProgress<SynthesisProgress>(p => progress.Report(new StepProgress(0.2 + 0.7 * p.ImagesDone / Math.Max(1, p.ImagesTotal), "composing images"))), ct).ConfigureAwait(false);
         var previewPath = Path.Combine(context.WorkFolder, "preview.png");
-        await PreviewSheet.WritePngAsync(bank, bank.CellTypes[0], input.PreviewDensities ?? [20, 100, 500, 1000], options, previewPath, calibration, ct).ConfigureAwait(false);
+        await PreviewSheet.WritePngAsync(bank, input.PreviewCellType ?? bank.CellTypes[0], input.PreviewDensities ?? [20, 100, 500, 1000], options, previewPath, calibration, ct).ConfigureAwait(false);
 
         var images = new List<ArtifactRef>(set.ImageFiles.Count);
         foreach (var name in set.ImageFiles)
