@@ -19,28 +19,59 @@ internal static class GrayTiffWriter
     private const ushort TypeShort = 3;
     private const ushort TypeLong = 4;
 
-    public static async Task WriteAsync(GrayImage image, Stream stream, CancellationToken ct)
+    public static async Task WriteAsync(GrayImage image, Stream stream, CancellationToken ct, CompressionLevel level = CompressionLevel.Optimal)
     {
         var bytesPerSample = image.BitDepth / 8;
         var rowBytes = checked(image.Width * bytesPerSample);
         var rowsPerStrip = Math.Clamp(TargetStripBytes / rowBytes, 1, image.Height);
         var stripCount = (image.Height + rowsPerStrip - 1) / rowsPerStrip;
 
-        var strips = new byte[stripCount][];
-        var raw = new byte[rowsPerStrip * rowBytes];
-        for (var s = 0; s < stripCount; s++)
+        // All strips are compressed into one pooled buffer, so a writer of many images allocates almost
+        // nothing per image. Its size covers Deflate's worst case with room to spare: zlib's fast level can
+        // code incompressible bytes with static Huffman codes of up to 9 bits (+12.5 %).
+        var rawTotal = (long)rowBytes * image.Height;
+        var capacity = checked((int)(rawTotal + rawTotal / 4 + 64L * stripCount + 1024));
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var compressed = pool.Rent(capacity);
+        var raw = pool.Rent(rowsPerStrip * rowBytes);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var firstRow = s * rowsPerStrip;
-            var rows = Math.Min(rowsPerStrip, image.Height - firstRow);
-            for (var r = 0; r < rows; r++)
+            var stripStart = new int[stripCount];
+            var stripLength = new int[stripCount];
+            using (var buffer = new MemoryStream(compressed, 0, capacity, writable: true))
             {
-                WriteDifferencedRow(image, firstRow + r, raw.AsSpan(r * rowBytes, rowBytes));
+                for (var s = 0; s < stripCount; s++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var firstRow = s * rowsPerStrip;
+                    var rows = Math.Min(rowsPerStrip, image.Height - firstRow);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        WriteDifferencedRow(image, firstRow + r, raw.AsSpan(r * rowBytes, rowBytes));
+                    }
+
+                    stripStart[s] = (int)buffer.Position;
+                    using (var zlib = new ZLibStream(buffer, level, leaveOpen: true))
+                    {
+                        zlib.Write(raw.AsSpan(0, rows * rowBytes));
+                    }
+
+                    stripLength[s] = (int)buffer.Position - stripStart[s];
+                }
             }
 
-            strips[s] = Compress(raw.AsSpan(0, rows * rowBytes));
+            await WriteFileAsync(image, stream, rowsPerStrip, stripStart, stripLength, compressed, ct).ConfigureAwait(false);
         }
+        finally
+        {
+            pool.Return(compressed);
+            pool.Return(raw);
+        }
+    }
 
+    private static async Task WriteFileAsync(GrayImage image, Stream stream, int rowsPerStrip, int[] stripStart, int[] stripLength, byte[] compressed, CancellationToken ct)
+    {
+        var stripCount = stripStart.Length;
         var entries = new List<(ushort Tag, ushort Type, uint Count, uint Value)>
         {
             (256, TypeLong, 1, (uint)image.Width),
@@ -67,7 +98,7 @@ internal static class GrayTiffWriter
         for (var s = 0; s < stripCount; s++)
         {
             offsets[s] = checked((uint)position);
-            position += strips[s].Length;
+            position += stripLength[s];
         }
 
         _ = checked((uint)position);
@@ -86,7 +117,7 @@ internal static class GrayTiffWriter
             }
             else if (tag == 279)
             {
-                value = stripCount > 1 ? (uint)(arraysOffset + 4 * stripCount) : (uint)strips[0].Length;
+                value = stripCount > 1 ? (uint)(arraysOffset + 4 * stripCount) : (uint)stripLength[0];
             }
 
             var e = head.AsSpan(HeaderBytes + 2 + 12 * i, 12);
@@ -109,15 +140,15 @@ internal static class GrayTiffWriter
             for (var s = 0; s < stripCount; s++)
             {
                 BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(arraysOffset + 4 * s), offsets[s]);
-                BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(arraysOffset + 4 * (stripCount + s)), (uint)strips[s].Length);
+                BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(arraysOffset + 4 * (stripCount + s)), (uint)stripLength[s]);
             }
         }
 
         await stream.WriteAsync(head, ct).ConfigureAwait(false);
-        foreach (var strip in strips)
-        {
-            await stream.WriteAsync(strip, ct).ConfigureAwait(false);
-        }
+
+        // Strips lie back to back in the buffer, in order.
+        var end = stripStart[stripCount - 1] + stripLength[stripCount - 1];
+        await stream.WriteAsync(compressed.AsMemory(0, end), ct).ConfigureAwait(false);
     }
 
     private static void WriteDifferencedRow(GrayImage image, int y, Span<byte> row)
@@ -126,11 +157,25 @@ internal static class GrayTiffWriter
         if (image.BitDepth == 8)
         {
             var pixels = image.Pixels8.AsSpan(start, image.Width);
-            byte previous = 0;
-            for (var x = 0; x < pixels.Length; x++)
+            if (pixels.Length == 0)
             {
-                row[x] = (byte)(pixels[x] - previous);
-                previous = pixels[x];
+                return;
+            }
+
+            // row[x] = pixels[x] − pixels[x − 1] (mod 256), a vector of pixels at a time.
+            row[0] = pixels[0];
+            var x = 1;
+            var lanes = System.Numerics.Vector<byte>.Count;
+            for (; x + lanes <= pixels.Length; x += lanes)
+            {
+                var current = new System.Numerics.Vector<byte>(pixels[x..]);
+                var left = new System.Numerics.Vector<byte>(pixels[(x - 1)..]);
+                (current - left).CopyTo(row[x..]);
+            }
+
+            for (; x < pixels.Length; x++)
+            {
+                row[x] = (byte)(pixels[x] - pixels[x - 1]);
             }
         }
         else
@@ -143,16 +188,5 @@ internal static class GrayTiffWriter
                 previous = pixels[x];
             }
         }
-    }
-
-    private static byte[] Compress(ReadOnlySpan<byte> raw)
-    {
-        using var buffer = new MemoryStream();
-        using (var zlib = new ZLibStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            zlib.Write(raw);
-        }
-
-        return buffer.ToArray();
     }
 }

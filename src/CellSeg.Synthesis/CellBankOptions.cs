@@ -1,0 +1,31 @@
+namespace CellSeg.Synthesis;
+
+/// <summary>How a <see cref="CellBank"/> is cut from real annotated images. The defaults are in one place, here.</summary>
+public sealed record CellBankOptions
+{
+    /// <summary>
+    /// Keep cells whose mask touches the image border. Off by default: such a cell is only partly in the
+    /// image, and pasted in the middle of a synthetic image it would show a straight cut edge no real
+    /// cell has. Excluded cells still count for the real density and are kept out of the background.
+    /// </summary>
+    public bool IncludeBorderCells { get; init; }
+
+    /// <summary>Cells with fewer mask pixels are left out (a few-pixel annotation is noise, not a cell).</summary>
+    public int MinCellArea { get; init; } = 8;
+
+    /// <summary>
+    /// At most this many cells per type are kept (a deterministic uniform sample of all usable ones);
+    /// null keeps all. A cell costs about 2 bytes per pixel of its box, so LIVECell's ~1 million training
+    /// cells take about 1 GB; a cap bounds that.
+    /// </summary>
+    public int? MaxCellsPerType { get; init; }
+
+    /// <summary>Pixels this far (Chebyshev distance) from any cell mask are not background: phase-contrast halos extend past the outline.</summary>
+    public int BackgroundMargin { get; init; } = 3;
+
+    /// <summary>At most this many source images per cell type are kept as backgrounds (those with the most free background), bounding the bank's memory.</summary>
+    public int MaxBackgroundsPerType { get; init; } = 8;
+
+    /// <summary>Radius of the box over which the background's slowly varying brightness is averaged.</summary>
+    public int IlluminationRadius { get; init; } = 24;
+}

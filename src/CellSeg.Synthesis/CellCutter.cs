@@ -1,0 +1,73 @@
+using CellSeg.Data.Coco;
+
+namespace CellSeg.Synthesis;
+
+/// <summary>Cuts one annotated cell out of its image, walking the annotation's RLE runs (no full-image mask per cell).</summary>
+internal static class CellCutter
+{
+    /// <summary>
+    /// The cell's patch and mask in its bounding box (null for an empty mask), whether the mask touches
+    /// the image border; every mask pixel is also set to 1 in <paramref name="union"/> (row-major).
+    /// </summary>
+    public static (BankCell? Cell, bool TouchesBorder) Cut(CocoAnnotation annotation, string cellType, byte[] pixels, int w, int h, byte[] union)
+    {
+        var rle = annotation.Segmentation.ToRle(h, w);
+        var counts = rle.Counts;
+        int x0 = int.MaxValue, y0 = int.MaxValue, x1 = -1, y1 = -1;
+        long position = 0;
+        for (var j = 0; j < counts.Length; j++)
+        {
+            var run = counts[j];
+            if ((j & 1) == 1 && run > 0)
+            {
+                for (var p = position; p < position + run; p++)
+                {
+                    var x = (int)(p / h);
+                    var y = (int)(p - (long)x * h);
+                    union[y * w + x] = 1;
+                    x0 = Math.Min(x0, x);
+                    x1 = Math.Max(x1, x);
+                    y0 = Math.Min(y0, y);
+                    y1 = Math.Max(y1, y);
+                }
+            }
+
+            position += run;
+        }
+
+        if (x1 < 0)
+        {
+            return (null, false);
+        }
+
+        int cw = x1 - x0 + 1, ch = y1 - y0 + 1;
+        var patch = new byte[cw * ch];
+        var mask = new byte[cw * ch];
+        for (var y = 0; y < ch; y++)
+        {
+            Array.Copy(pixels, (y + y0) * w + x0, patch, y * cw, cw);
+        }
+
+        var area = 0;
+        position = 0;
+        for (var j = 0; j < counts.Length; j++)
+        {
+            var run = counts[j];
+            if ((j & 1) == 1)
+            {
+                for (var p = position; p < position + run; p++)
+                {
+                    var x = (int)(p / h);
+                    var y = (int)(p - (long)x * h);
+                    mask[(y - y0) * cw + x - x0] = 1;
+                    area++;
+                }
+            }
+
+            position += run;
+        }
+
+        var touches = x0 == 0 || y0 == 0 || x1 == w - 1 || y1 == h - 1;
+        return (new BankCell(cellType, cw, ch, patch, mask, area, annotation.ImageId, annotation.Id), touches);
+    }
+}
