@@ -66,4 +66,29 @@ public sealed class DataPrepActivitiesTests
         var detail = await engine.Runs.DetailAsync(runId);
         Assert.DoesNotContain(detail.Steps, s => s.NodeId == "parse");
     }
+
+    [Fact]
+    public async Task The_dataprep_workflow_runs_on_the_real_sample_folder_with_small_settings()
+    {
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        var file = Path.Combine(TestPaths.RepoRoot, "workflows", "livecell-dataprep.json");
+        var runId = await engine.StartRunAsync(await File.ReadAllTextAsync(file), file, new Dictionary<string, string>
+        {
+            ["source"] = TestPaths.LivecellSample, ["split"] = "test", ["imagesPerCellType"] = "1", ["densities"] = "[20,60]", ["imagesPerType"] = "1",
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+
+        var detail = await engine.Runs.DetailAsync(runId);
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "synthetic"));
+        var outputs = JsonNode.Parse(run.OutputsJson!)!;
+        var manifest = await DatasetManifest.ReadAsync(engine.Artifacts.GetPath(Artifact(outputs["manifest"]!)));
+        Assert.Equal(7, manifest.Images.Count);
+        Assert.Equal(2, outputs["previews"]!.AsArray().Count);
+        var points = await File.ReadAllLinesAsync(engine.Artifacts.GetPath(Artifact(detail.Steps.Single(s => s.NodeId == "pca").OutputsJson is { } o ? JsonNode.Parse(o)!["points"]! : throw new InvalidOperationException())));
+        Assert.Contains(points, l => l.StartsWith("original,", StringComparison.Ordinal));
+        Assert.Contains(points, l => l.StartsWith("synthetic_d60,", StringComparison.Ordinal));
+    }
 }

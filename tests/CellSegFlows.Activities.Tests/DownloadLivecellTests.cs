@@ -11,7 +11,7 @@ public sealed class DownloadLivecellTests
     [Fact]
     public async Task The_download_example_validates_against_the_real_activities()
     {
-        var file = Path.Combine(TestPaths.RepoRoot, "workflows", "examples", "livecell-download.json");
+        var file = Path.Combine(TestPaths.RepoRoot, "workflows", "livecell-download.json");
         var definition = await WorkflowDefinitionReader.LoadAsync(file);
 
         var problems = WorkflowValidator.Validate(definition, ActivityCatalog.Create());
