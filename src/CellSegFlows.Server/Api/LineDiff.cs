@@ -36,15 +36,16 @@ public static class LineDiff
                 x++;
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
             {
-                result.Add(new DiffLine("+", b[y], null, y + 1));
-                y++;
+                // Removals first, as unified diffs show them.
+                result.Add(new DiffLine("-", a[x], x + 1, null));
+                x++;
             }
             else
             {
-                result.Add(new DiffLine("-", a[x], x + 1, null));
-                x++;
+                result.Add(new DiffLine("+", b[y], null, y + 1));
+                y++;
             }
         }
 

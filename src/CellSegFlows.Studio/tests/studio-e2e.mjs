@@ -69,6 +69,26 @@ try {
   if (await page.$('[data-testid=graph] g.has-errors')) throw new Error('an error is still shown on a node');
   if (!(await page.inputValue('[data-testid=json]')).includes('"imagesPerCellType": 1')) throw new Error('the JSON did not follow the fix');
 
+  step('add a node, connect it to another node\'s output, remove it');
+  const edgesBefore = await page.$$eval('[data-testid=graph] path.edge', (p) => p.length);
+  await page.selectOption('[data-testid=add-activity]', 'test.ReadText');
+  await page.click('[data-testid=add-node]');
+  await page.waitForSelector('[data-testid=graph] g[data-node="testReadText1"].selected');
+  // A new node lacks its required input and feeds no workflow output: two problems, both on it.
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === '2 problems');
+  await page.waitForSelector('[data-testid=graph] g[data-node="testReadText1"].has-errors');
+  await page.selectOption('select[data-link="file"]', '${nodes.train.log}');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === '1 problem');
+  if (!(await page.textContent('[data-testid=problems]')).includes('unreachable')) throw new Error('the remaining problem is not the unreachable node');
+  const edgesAfter = await page.$$eval('[data-testid=graph] path.edge', (p) => p.length);
+  if (edgesAfter !== edgesBefore + 1) throw new Error(`connecting did not draw an edge (${edgesBefore} → ${edgesAfter})`);
+  if (!(await page.inputValue('[data-testid=json]')).includes('"file": "${nodes.train.log}"')) throw new Error('the JSON did not get the connection');
+  await snap('node-added-and-connected');
+  await page.click('[data-testid=remove-node]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=graph] g[data-node="testReadText1"]'));
+  if ((await page.inputValue('[data-testid=json]')).includes('testReadText1')) throw new Error('the removed node is still in the JSON');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+
   step('an edit in the JSON updates the graph');
   const json = JSON.parse(await page.inputValue('[data-testid=json]'));
   json.description = 'edited in the studio';
@@ -141,6 +161,11 @@ try {
   await page.waitForSelector('[data-testid=workers] tbody tr');
   await page.waitForSelector('[data-testid=schedules] tbody tr');
   await snap('operations');
+  await page.click('button[data-schedule="nightly-demo"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('paused'));
+  await snap('schedule-paused');
+  await page.click('button[data-schedule="nightly-demo"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('Pause'));
 
   const unexpected = consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
   if (unexpected.length > 0) throw new Error(`browser console errors: ${unexpected.join('\n')}`);
