@@ -54,6 +54,8 @@ public sealed class RunApiTests(ServerFixture fixture) : IClassFixture<ServerFix
         var list = (await TestServer.ReadJsonAsync(await key.GetAsync("api/runs?workflow=runs-train&status=Succeeded&trigger=manual"))).AsArray();
         Assert.Contains(list, r => r!["id"].Str() == runId);
         Assert.Empty((await TestServer.ReadJsonAsync(await key.GetAsync("api/runs?workflow=runs-train&status=Failed"))).AsArray());
+        Assert.Contains((await TestServer.ReadJsonAsync(await key.GetAsync($"api/runs?version={hash}"))).AsArray(), r => r!["id"].Str() == runId);
+        Assert.Empty((await TestServer.ReadJsonAsync(await key.GetAsync($"api/runs?version={new string('0', 64)}"))).AsArray());
         Assert.Empty((await TestServer.ReadJsonAsync(await key.GetAsync($"api/runs?workflow=runs-train&from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("o"))}"))).AsArray());
         Assert.Equal(HttpStatusCode.BadRequest, (await key.GetAsync("api/runs?status=Sleeping")).StatusCode);
         var audit = (await TestServer.ReadJsonAsync(await key.GetAsync($"api/audit?target={runId}"))).AsArray();

@@ -461,6 +461,16 @@ public sealed class WorkflowEngine : IAsyncDisposable
                 row.StartedAt = now;
             }
 
+            // Workers are named host:pid, so every restart adds a row: forget those silent for a week.
+            var forgotten = now - TimeSpan.FromDays(7);
+            foreach (var old in await db.Workers.Where(w => w.Name != Options.WorkerName).ToListAsync(ct).ConfigureAwait(false))
+            {
+                if (old.LastSeenAt < forgotten)
+                {
+                    db.Workers.Remove(old);
+                }
+            }
+
             row.Queues = string.Join(",", Options.Queues);
             row.Device = Options.Device;
             row.Threads = Options.Threads;

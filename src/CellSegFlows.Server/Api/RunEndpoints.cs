@@ -38,7 +38,7 @@ internal static class RunEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var runs = api.MapGroup("/runs").WithTags("Runs");
-        runs.MapGet("/", ListAsync).WithSummary("Runs, newest first; filters: workflow, status, trigger, startedBy, from/to (ISO times, on the start time), limit (default 100).");
+        runs.MapGet("/", ListAsync).WithSummary("Runs, newest first; filters: workflow, version (definition hash), status, trigger, startedBy, from/to (ISO times, on the start time), limit (default 100).");
         runs.MapPost("/", StartAsync).RequireAuthorization(Roles.Policies.Operate)
             .WithSummary("Start a run of a saved workflow version with parameters (422 lists every bad parameter; nothing is started then).")
             .ProducesProblem(422);
@@ -56,7 +56,7 @@ internal static class RunEndpoints
         api.MapGet("/metrics", OverviewAsync).WithTags("Runs").WithSummary("Counts: runs and steps by status, workflows, artifacts and their bytes.");
     }
 
-    private static async Task<IResult> ListAsync(WorkflowEngine engine, string? workflow, string? status, string? trigger, string? startedBy, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListAsync(WorkflowEngine engine, string? workflow, string? version, string? status, string? trigger, string? startedBy, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct)
     {
         RunStatus? wanted = null;
         if (status is not null)
@@ -84,6 +84,11 @@ internal static class RunEndpoints
         if (wanted is { } w)
         {
             query = query.Where(r => r.Status == w);
+        }
+
+        if (version is not null)
+        {
+            query = query.Where(r => r.DefinitionHash == version);
         }
 
         if (trigger is not null)

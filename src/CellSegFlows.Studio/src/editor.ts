@@ -272,7 +272,7 @@ export const editorView: View = async (root, ctx, params, path) => {
       ctx.me.can.includes('edit') && h('button', { class: 'primary', 'data-testid': 'save', onclick: save }, 'Save version'),
       versions.length > 1 && h('button', { 'data-testid': 'diff-open', onclick: showDiff }, 'Diff versions'),
       loaded && ctx.me.can.includes('operate') && h('button', { 'data-testid': 'start-open', onclick: showStart }, 'Start run…'),
-      loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}` }, 'Runs')),
+      loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}&version=${loaded.hash}`, 'data-testid': 'version-runs' }, 'Runs of this version')),
     h('div', { class: 'editor' },
       h('section', { class: 'card graph-panel' },
         h('div', { class: 'panel-head' }, h('h3', {}, 'Graph'),

@@ -13,9 +13,20 @@ export function drawGraph(nodes: GraphNode[], edges: Edge[], selected: string | 
     const a = placed.nodes.get(e.from);
     const b = placed.nodes.get(e.to);
     if (!a || !b) continue;
-    const x1 = a.x + NODE_W / 2, y1 = a.y + NODE_H, x2 = b.x + NODE_W / 2, y2 = b.y;
-    const mid = (y1 + y2) / 2;
-    const path = s('path', { d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2 - 2}`, class: 'edge', 'marker-end': 'url(#arrow)' });
+    // From the bottom of one box through the waypoints to the top of the other, each hop a vertical S-curve.
+    const points = [{ x: a.x + NODE_W / 2, y: a.y + NODE_H }];
+    for (const w of placed.waypoints.get(`${e.from}->${e.to}`) ?? []) points.push({ x: w.x, y: w.y - NODE_H / 2 }, { x: w.x, y: w.y + NODE_H / 2 });
+    points.push({ x: b.x + NODE_W / 2, y: b.y - 2 });
+    let d = `M ${points[0].x} ${points[0].y}`;
+    for (let i = 1; i < points.length; i++) {
+      const p = points[i - 1], q = points[i];
+      if (p.x === q.x) d += ` L ${q.x} ${q.y}`;
+      else {
+        const mid = (p.y + q.y) / 2;
+        d += ` C ${p.x} ${mid}, ${q.x} ${mid}, ${q.x} ${q.y}`;
+      }
+    }
+    const path = s('path', { d, class: 'edge', 'marker-end': 'url(#arrow)' });
     path.appendChild(s('title', {}, e.label));
     svg.appendChild(path);
   }

@@ -15,16 +15,18 @@ export const runsView: View = async (root, _ctx, params) => {
   const from = h('input', { type: 'date', name: 'from', value: value('from'), 'data-testid': 'filter-from' });
   const to = h('input', { type: 'date', name: 'to', value: value('to'), 'data-testid': 'filter-to' });
   const apply = () => {
-    const q = new URLSearchParams(Object.entries({ workflow: workflow.value, status: status.value, trigger: trigger.value, from: from.value, to: to.value }).filter(([, v]) => v));
+    const q = new URLSearchParams(Object.entries({ workflow: workflow.value, version: workflow.value === value('workflow') ? value('version') : '', status: status.value, trigger: trigger.value, from: from.value, to: to.value }).filter(([, v]) => v));
     location.hash = `#/runs?${q}`;
   };
   [workflow, status, trigger, from, to].forEach((el) => el.addEventListener('change', apply));
   const table = h('div', {});
-  appendAll(root, h('div', { class: 'toolbar' }, h('h1', {}, 'Runs'), h('form', { class: 'inline filters' }, workflow, status, trigger, 'from', from, 'to', to)), table);
+  const version = value('version');
+  appendAll(root, h('div', { class: 'toolbar' }, h('h1', {}, 'Runs'), h('form', { class: 'inline filters' }, workflow, status, trigger, 'from', from, 'to', to),
+    version && h('span', { class: 'pill', 'data-testid': 'filter-version' }, `version ${version.slice(0, 12)} `, h('a', { href: location.hash.replace(/([?&])version=[0-9a-f]+&?/, '$1') }, '✕'))), table);
 
   const load = async () => {
     const runs = await api.runs({
-      workflow: value('workflow'), status: value('status'), trigger: value('trigger'),
+      workflow: value('workflow'), version: value('version'), status: value('status'), trigger: value('trigger'),
       from: value('from') ? new Date(`${value('from')}T00:00:00Z`).toISOString() : '',
       to: value('to') ? new Date(`${value('to')}T23:59:59.999Z`).toISOString() : '',
     });

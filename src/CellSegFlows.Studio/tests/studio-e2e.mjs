@@ -148,6 +148,9 @@ try {
   await page.waitForSelector('[data-testid=version-select]');
   const chosen = await page.$eval('[data-testid=version-select]', (s) => s.options[s.selectedIndex].textContent);
   if (!chosen.startsWith('v2 ')) throw new Error(`the run links to ${chosen}, not v2`);
+  await page.click('[data-testid=version-runs]');
+  await page.waitForSelector('[data-testid=filter-version]');
+  await page.waitForSelector('[data-testid=runs-table] a[data-run]');
 
   step('runs list with filters');
   await page.goto(`${base}#/runs?workflow=${workflow}&status=Succeeded&trigger=manual`);
