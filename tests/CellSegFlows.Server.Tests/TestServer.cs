@@ -36,11 +36,12 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string OperatorKey { get; }
 
-    public static async Task<TestServer> StartAsync(string? studioRoot = null)
+    public static async Task<TestServer> StartAsync(string? studioRoot = null, Func<EngineOptions, EngineOptions>? configure = null)
     {
         var home = TestPaths.NewTempFolder();
         var registry = ActivityCatalog.Create().AddFrom(typeof(ConstantActivity).Assembly);
-        var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home, Threads = 4, TriggerSyncInterval = TimeSpan.FromSeconds(1) }, registry);
+        var options = new EngineOptions { Home = home, Threads = 4, TriggerSyncInterval = TimeSpan.FromSeconds(1) };
+        var engine = await WorkflowEngine.StartAsync(configure is null ? options : configure(options), registry);
         var host = await ServerHost.StartAsync(engine, new ServerOptions { Urls = ["http://127.0.0.1:0"], StudioRoot = studioRoot ?? Path.Combine(home, "no-studio"), StreamPollInterval = TimeSpan.FromMilliseconds(150) });
         foreach (var role in Roles.All)
         {
