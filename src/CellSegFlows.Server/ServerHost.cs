@@ -48,6 +48,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton(engine);
         services.AddSingleton(options);
         services.AddSingleton(new UserStore(engine.Store));
+        services.AddSingleton(new LoginThrottle(TimeProvider.System));
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());

@@ -95,6 +95,26 @@ public sealed class AuthTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         Assert.Equal(HttpStatusCode.Unauthorized, (await leaver.GetAsync("api/auth/me")).StatusCode);
     }
 
+    [Fact]
+    public async Task Repeated_failed_logins_for_a_name_are_refused_for_a_while_and_others_are_not_held_up()
+    {
+        await S.Host.Users.AddAsync("target", Roles.Viewer, "target-password", "test");
+        using var client = S.Anonymous();
+        for (var i = 0; i < LoginThrottle.MaxFailures; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("api/auth/login", new { userName = "target", password = $"guess-{i}" })).StatusCode);
+        }
+
+        // Even the right password waits now; the answer says for how long.
+        var refused = await client.PostAsJsonAsync("api/auth/login", new { userName = "target", password = "target-password" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter is not null);
+        Assert.Contains("Too many failed logins", await refused.Content.ReadAsStringAsync());
+
+        using var other = await S.LoginAsync(Roles.Viewer);
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("api/auth/me")).StatusCode);
+    }
+
     private static async Task AssertForbiddenAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();

@@ -70,18 +70,28 @@ internal static class AuthEndpoints
             .WithTags("Auth").WithSummary("Who changed what and when (definition saves, runs started, cancelled, retried; users and keys), newest first.");
     }
 
-    private static async Task<IResult> LoginAsync(LoginRequest body, UserStore store, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> LoginAsync(LoginRequest body, UserStore store, LoginThrottle throttle, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(body.UserName) || string.IsNullOrEmpty(body.Password))
         {
             return ProblemResponses.Problem(400, "Bad login", "userName and password are required");
         }
 
+        var wait = throttle.RetryAfter(body.UserName);
+        if (wait > TimeSpan.Zero)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ProblemResponses.Problem(429, "Too many failed logins", $"{LoginThrottle.MaxFailures} failed logins for '{body.UserName}' within {LoginThrottle.Window.TotalMinutes:0} minutes: try again in {Math.Ceiling(wait.TotalSeconds):0} s");
+        }
+
         var user = await store.CheckPasswordAsync(body.UserName, body.Password, ct).ConfigureAwait(false);
         if (user is null)
         {
+            throttle.Failed(body.UserName);
             return ProblemResponses.Problem(401, "Login failed", "unknown user, wrong password, or a disabled user");
         }
+
+        throttle.Succeeded(body.UserName);
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(Principals.Claims(user.Name, user.Role, "password"), CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal).ConfigureAwait(false);

@@ -9,7 +9,7 @@ export const opsView: View = async (root, ctx) => {
   const canOperate = ctx.me.can.includes('operate');
 
   const load = async () => {
-    const [workers, steps, schedules, watches, scheduler] = await Promise.all([api.workers(), api.activeSteps(), api.schedules(), api.watches(), api.scheduler()]);
+    const [workers, steps, schedules, watches, scheduler, audit] = await Promise.all([api.workers(), api.activeSteps(), api.schedules(), api.watches(), api.scheduler(), api.audit(undefined, 50)]);
     clear(box);
     appendAll(box, 
       h('section', { class: 'card' },
@@ -33,7 +33,10 @@ export const opsView: View = async (root, ctx) => {
             canOperate ? h('button', { class: 'small', 'data-schedule': s.id, onclick: async () => { await api.setSchedule(s.id, !s.enabled); await load(); } }, s.enabled ? 'Pause' : 'Resume') : '']), 'schedules')),
       h('section', { class: 'card' }, h('h3', {}, 'Folder watches'),
         table(['watch', 'workflow', 'folder', 'glob', 'files seen', 'last firing', 'enabled'],
-          watches.map((w) => [w.id, w.workflowId, w.folder, w.glob, String(w.filesSeen), w.lastFiredAt ? `${time(w.lastFiredAt)} ${w.lastOutcome ?? ''}` : '', w.enabled ? 'yes' : 'no']), 'watches')));
+          watches.map((w) => [w.id, w.workflowId, w.folder, w.glob, String(w.filesSeen), w.lastFiredAt ? `${time(w.lastFiredAt)} ${w.lastOutcome ?? ''}` : '', w.enabled ? 'yes' : 'no']), 'watches')),
+      h('section', { class: 'card' }, h('h3', {}, 'Audit log (latest 50)'),
+        table(['time', 'who', 'what', 'target', 'detail'],
+          audit.map((a) => [time(a.time), a.actor, a.action, a.action.startsWith('run.') ? h('a', { href: `#/run/${encodeURIComponent(a.target)}` }, a.target) : h('code', {}, a.target.length === 64 ? a.target.slice(0, 12) : a.target), a.detail ?? '']), 'audit')));
   };
 
   function table(columns: string[], rows: (string | Node)[][], testid: string): HTMLElement {

@@ -28,8 +28,9 @@ export const runView: View = async (root, ctx, _params, path) => {
   const graphBox = h('div', { class: 'graph-box' });
   const stepPanel = h('div', { class: 'card step-panel', 'data-testid': 'step-panel' });
   const artifactsBox = h('div', { class: 'card', 'data-testid': 'artifacts' });
+  const historyBox = h('div', { class: 'card', 'data-testid': 'history' });
   const metricsBox = h('div', { class: 'card' });
-  appendAll(root, head, summary, h('div', { class: 'run-layout' }, h('section', { class: 'card graph-panel' }, h('h3', {}, 'Steps'), graphBox), stepPanel), metricsBox, artifactsBox);
+  appendAll(root, head, summary, h('div', { class: 'run-layout' }, h('section', { class: 'card graph-panel' }, h('h3', {}, 'Steps'), graphBox), stepPanel), metricsBox, artifactsBox, historyBox);
 
   const isDone = () => ['Succeeded', 'Failed', 'Cancelled'].includes(run.status);
 
@@ -160,7 +161,14 @@ export const runView: View = async (root, ctx, _params, path) => {
     appendAll(metricsBox, h('h3', {}, 'Metrics'), list.length === 0 ? h('p', { class: 'muted' }, 'None yet.') : metricCharts(list));
   }
 
+  async function renderHistory(): Promise<void> {
+    const entries = (await api.audit(run.id)).reverse();
+    clear(historyBox);
+    appendAll(historyBox, h('h3', {}, 'History'), h('ul', { class: 'small' }, entries.map((a) => h('li', {}, `${time(a.time)} — ${a.action.replace('run.', '')} by ${a.actor}${a.detail ? ` (${a.detail})` : ''}`))));
+  }
+
   function renderAll(): void {
+    void renderHistory().catch(() => {});
     renderHead();
     renderGraph();
     renderStep();

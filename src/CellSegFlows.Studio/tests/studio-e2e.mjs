@@ -126,6 +126,7 @@ try {
   await page.waitForSelector('svg.chart[data-metric="dice"]');
   const states = await page.$$eval('[data-testid=graph] g[data-node]', (gs) => gs.map((g) => g.getAttribute('class')));
   if (!states.every((c) => /state-(succeeded|cached)/.test(c))) throw new Error(`not every node is green: ${states}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid=history]')?.textContent?.includes('start by admin'));
   await snap('run-finished');
 
   step("open a step's journal");
@@ -163,6 +164,8 @@ try {
   await page.goto(`${base}#/ops`);
   await page.waitForSelector('[data-testid=workers] tbody tr');
   await page.waitForSelector('[data-testid=schedules] tbody tr');
+  const audit = await page.textContent('[data-testid=audit]');
+  for (const action of ['definition.save', 'run.start']) if (!audit.includes(action)) throw new Error(`the audit log lacks ${action}: ${audit}`);
   await snap('operations');
   await page.click('button[data-schedule="nightly-demo"]');
   await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('paused'));
