@@ -67,6 +67,9 @@ public sealed class AuthTests(ServerFixture fixture) : IClassFixture<ServerFixtu
         var newKey = await TestServer.ReadJsonAsync(await admin.PostAsJsonAsync("api/keys", new { userName = "robot", label = "dashboards" }));
         using var robot = S.WithKey(newKey["key"].Str());
         Assert.Equal(HttpStatusCode.OK, (await robot.GetAsync("api/runs")).StatusCode);
+        var listed = (await TestServer.ReadJsonAsync(await admin.GetAsync("api/keys"))).AsArray().Single(k => k!["id"].Str() == newKey["id"].Str())!;
+        Assert.NotNull(listed["lastUsedAt"]);
+        Assert.DoesNotContain(newKey["key"].Str(), listed.ToJsonString(), StringComparison.Ordinal);
         await AssertForbiddenAsync(await robot.PostAsJsonAsync("api/runs", new { workflowId = "auth-tiny" }));
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/keys/{newKey["id"].Str()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await robot.GetAsync("api/runs")).StatusCode);

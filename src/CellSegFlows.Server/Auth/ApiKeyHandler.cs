@@ -27,6 +27,7 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 
+        await users.TouchKeyAsync(f.Key, Context.RequestAborted).ConfigureAwait(false);
         var identity = new ClaimsIdentity(Principals.Claims(f.User.Name, f.User.Role, $"key:{f.Key.Id}"), SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

@@ -202,6 +202,26 @@ public sealed class UserStore(RunStoreOptions store)
         return user is null || user.Disabled ? null : (record, user);
     }
 
+    /// <summary>Records that a key was used (at most once a minute per key, so reads do not each cost a write).</summary>
+    public async Task TouchKeyAsync(ApiKeyRecord key, CancellationToken ct = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (key.LastUsedAt is { } last && now - last < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        await store.WriteAsync(async db =>
+        {
+            if (await db.ApiKeys.FindAsync([key.Id], ct).ConfigureAwait(false) is { } record)
+            {
+                record.LastUsedAt = now;
+            }
+
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Creates user <c>admin</c> from a password file when there is no such user; true when it did.</summary>
     public async Task<bool> BootstrapAdminAsync(string passwordFile, CancellationToken ct = default)
     {

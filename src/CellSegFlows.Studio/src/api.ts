@@ -28,6 +28,9 @@ export interface RunSnapshot { run: RunRecord; steps: StepRecord[]; nodes: NodeS
 export interface Worker { name: string; queues: string[]; device: string; threads: number; startedAt: string; lastSeenAt: string; stoppedAt: string | null; alive: boolean; runningSteps: number }
 export interface ActiveStep { id: string; runId: string; workflowId: string; nodeId: string; mapIndex: number | null; activityType: string; queue: string; status: string; attempt: number; worker: string | null; scheduledAt: string | null; startedAt: string | null; progress: number | null; progressMessage: string | null }
 export interface Schedule { id: string; workflowId: string; workflowPath: string; definitionHash: string; cron: string; parametersJson: string; enabled: boolean; allowOverlap: boolean; misfire: string; nextFireTime: string | null; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null; lastMessage: string | null; createdBy: string | null }
+export interface UserInfo { name: string; role: string; hasPassword: boolean; disabled: boolean; createdAt: string }
+export interface ApiKeyInfo { id: string; userName: string; label: string | null; createdAt: string; lastUsedAt: string | null; revoked: boolean }
+export interface NewApiKey { id: string; key: string; userName: string; label: string | null }
 export interface AuditEntry { id: number; time: string; actor: string; action: string; target: string; detail: string | null }
 export interface Watch { id: string; workflowId: string; folder: string; glob: string; parameterName: string; enabled: boolean; filesSeen: number; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null }
 
@@ -74,6 +77,12 @@ export const api = {
   schedules: () => call<Schedule[]>('GET', '/api/ops/schedules'),
   watches: () => call<Watch[]>('GET', '/api/ops/watches'),
   setSchedule: (id: string, enabled: boolean) => call<Schedule>('POST', `/api/ops/schedules/${encodeURIComponent(id)}/${enabled ? 'resume' : 'pause'}`),
+  users: () => call<UserInfo[]>('GET', '/api/users'),
+  addUser: (name: string, role: string, password: string | null) => call<UserInfo>('POST', '/api/users', { name, role, password }),
+  updateUser: (name: string, change: { role?: string; password?: string; disabled?: boolean }) => call<void>('PATCH', `/api/users/${encodeURIComponent(name)}`, change),
+  keys: () => call<ApiKeyInfo[]>('GET', '/api/keys'),
+  addKey: (userName: string, label: string | null) => call<NewApiKey>('POST', '/api/keys', { userName, label }),
+  revokeKey: (id: string) => call<void>('DELETE', `/api/keys/${encodeURIComponent(id)}`),
   audit: (target?: string, limit = 100) => call<AuditEntry[]>('GET', `/api/audit?limit=${limit}${target ? `&target=${encodeURIComponent(target)}` : ''}`),
   scheduler: () => call<{ paused: boolean; worker: string }>('GET', '/api/ops/scheduler'),
   setScheduler: (paused: boolean) => call<{ paused: boolean; worker: string }>('POST', `/api/ops/scheduler/${paused ? 'pause' : 'resume'}`),

@@ -269,7 +269,9 @@ export const editorView: View = async (root, ctx, params, path) => {
       h('h1', {}, workflowId),
       loaded && versionSelect,
       status,
-      ctx.me.can.includes('edit') && h('button', { class: 'primary', 'data-testid': 'save', onclick: save }, 'Save version'),
+      ctx.me.can.includes('edit')
+        ? h('button', { class: 'primary', 'data-testid': 'save', onclick: save }, 'Save version')
+        : h('span', { class: 'muted small', 'data-testid': 'read-only' }, `read-only: a ${ctx.me.role} cannot save versions`),
       versions.length > 1 && h('button', { 'data-testid': 'diff-open', onclick: showDiff }, 'Diff versions'),
       loaded && ctx.me.can.includes('operate') && h('button', { 'data-testid': 'start-open', onclick: showStart }, 'Start run…'),
       loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}&version=${loaded.hash}`, 'data-testid': 'version-runs' }, 'Runs of this version')),

@@ -173,6 +173,35 @@ try {
   await page.click('button[data-schedule="nightly-demo"]');
   await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('Pause'));
 
+  step('an admin adds a viewer and an API key');
+  await page.click('a[href="#/users"]');
+  await page.waitForSelector('[data-testid=users]');
+  await page.fill('[data-testid=new-user-name]', 'reviewer');
+  await page.selectOption('[data-testid=new-user-role]', 'viewer');
+  await page.fill('[data-testid=new-user-password]', 'reviewer-password');
+  await page.click('[data-testid=add-user]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=users]')?.textContent?.includes('reviewer'));
+  await page.selectOption('[data-testid=new-key-user]', 'reviewer');
+  await page.fill('[data-testid=new-key-label]', 'dashboards');
+  await page.click('[data-testid=add-key]');
+  await page.waitForFunction(() => /csf_[0-9a-f]{8}_/.test(document.querySelector('[data-testid=new-key]')?.textContent ?? ''));
+  await snap('users-and-keys');
+
+  step('a viewer reads but is offered no edits or runs');
+  await page.click('text=Sign out');
+  await page.waitForSelector('#login-user');
+  await page.fill('#login-user', 'reviewer');
+  await page.fill('#login-pass', 'reviewer-password');
+  await page.click('#login-submit');
+  await page.waitForSelector('[data-testid=workflow-list]');
+  if (await page.$('a[href="#/users"]')) throw new Error('a viewer is offered the users view');
+  await page.click(`a[data-workflow="${workflow}"]`);
+  await page.waitForSelector('[data-testid=graph] g[data-node="sample"]');
+  for (const control of ['save', 'start-open', 'add-node', 'remove-node']) {
+    if (await page.$(`[data-testid=${control}]`)) throw new Error(`a viewer is offered ${control}`);
+  }
+  await snap('viewer-read-only');
+
   const unexpected = consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
   if (unexpected.length > 0) throw new Error(`browser console errors: ${unexpected.join('\n')}`);
   step('done');
