@@ -118,7 +118,7 @@ export const editorView: View = async (root, ctx, params, path) => {
     clear(nodePanel);
     const index = def.nodes.findIndex((n) => n.id === selected);
     if (index < 0) {
-      appendAll(nodePanel, h('p', { class: 'muted' }, def.nodes.length ? 'Select a node in the graph.' : 'Add a node to begin.'));
+      renderWorkflowPanel();
       return;
     }
     const node = def.nodes[index];
@@ -143,6 +143,51 @@ export const editorView: View = async (root, ctx, params, path) => {
       activity && h('h4', {}, 'Outputs'),
       activity && h('ul', { class: 'outputs small' }, activity.outputs.map((o) => h('li', {}, h('code', {}, `\${nodes.${node.id}.${o.name}}`), ` ${o.type} — ${o.description}`))),
       nodeProblems(problems.filter((p) => p.nodeId === node.id && !p.field.startsWith(`nodes[${index}].inputs.`) && !p.field.startsWith(`nodes[${index}].id`) && !p.field.startsWith(`nodes[${index}].activity`))));
+  }
+
+  /** With no node selected: the workflow's description, parameters (name, type, default) and outputs. */
+  function renderWorkflowPanel(): void {
+    const problemsOf = (prefix: string) => problems.filter((p) => p.field === prefix || p.field.startsWith(`${prefix}.`));
+    const types = ['string', 'int', 'number', 'bool', 'json', 'list<string>', 'list<int>', 'list<number>'];
+    def.parameters ??= {};
+    def.outputs ??= {};
+    const parameters = def.parameters;
+    const outputs = def.outputs;
+    const newParam = h('input', { placeholder: 'new parameter', 'data-testid': 'new-parameter' });
+    const newOutput = h('input', { placeholder: 'new output', 'data-testid': 'new-output' });
+    const outputRefs = def.nodes.flatMap((n) => (activities.get(n.activity)?.outputs ?? []).map((o) => `\${nodes.${n.id}.${o.name}}`));
+    appendAll(nodePanel,
+      h('div', { class: 'panel-head' }, h('h3', {}, 'Workflow'), h('span', { class: 'muted small' }, def.nodes.length ? 'select a node to edit it' : 'add a node to begin')),
+      h('label', {}, 'description', textInput(def.description ?? '', (v) => { def.description = v; })),
+      h('h4', {}, 'Parameters'),
+      Object.entries(parameters).map(([name, p]) => {
+        const type = h('select', { 'data-param-type': name }, types.map((t) => h('option', { value: t, selected: t === p.type }, t)), !types.includes(p.type) && h('option', { value: p.type, selected: true }, p.type));
+        type.addEventListener('change', () => { p.type = type.value; changedFromModel(); });
+        const fallback = h('input', { value: p.default === undefined ? '' : JSON.stringify(p.default), placeholder: 'default (JSON); empty: required', 'data-param-default': name });
+        fallback.addEventListener('change', () => {
+          if (fallback.value === '') delete p.default;
+          else { try { p.default = JSON.parse(fallback.value); } catch { p.default = fallback.value; } }
+          changedFromModel();
+        });
+        return h('div', { class: 'input-row' }, h('span', { class: 'port' }, name), h('div', { class: 'inline' }, type, fallback,
+          h('button', { class: 'small danger', onclick: () => { delete parameters[name]; changedFromModel(); } }, '✕')), nodeProblems(problemsOf(`parameters.${name}`)));
+      }),
+      h('div', { class: 'inline' }, newParam, h('button', {
+        class: 'small', 'data-testid': 'add-parameter',
+        onclick: () => { if (newParam.value && !parameters[newParam.value]) { parameters[newParam.value] = { type: 'string' }; changedFromModel(); } },
+      }, 'Add parameter')),
+      h('h4', {}, 'Outputs'),
+      Object.entries(outputs).map(([name, ref]) => {
+        const select = h('select', { 'data-output': name }, h('option', { value: '' }, 'choose a node output…'), [...new Set([...outputRefs, ref])].map((r) => h('option', { value: r, selected: r === ref }, r)));
+        select.addEventListener('change', () => { outputs[name] = select.value; changedFromModel(); });
+        return h('div', { class: 'input-row' }, h('span', { class: 'port' }, name), h('div', { class: 'inline' }, select,
+          h('button', { class: 'small danger', onclick: () => { delete outputs[name]; changedFromModel(); } }, '✕')), nodeProblems(problemsOf(`outputs.${name}`)));
+      }),
+      h('div', { class: 'inline' }, newOutput, h('button', {
+        class: 'small', 'data-testid': 'add-output',
+        onclick: () => { if (newOutput.value && !outputs[newOutput.value]) { outputs[newOutput.value] = outputRefs[0] ?? ''; changedFromModel(); } },
+      }, 'Add output')),
+      nodeProblems(problems.filter((p) => p.nodeId === null && !p.field.startsWith('parameters.') && !p.field.startsWith('outputs.'))));
   }
 
   function textInput(value: string, set: (v: string) => void): HTMLInputElement {
@@ -278,6 +323,7 @@ export const editorView: View = async (root, ctx, params, path) => {
     h('div', { class: 'editor' },
       h('section', { class: 'card graph-panel' },
         h('div', { class: 'panel-head' }, h('h3', {}, 'Graph'),
+          h('button', { class: 'small', 'data-testid': 'workflow-settings', onclick: () => { selected = null; renderGraph(); renderNodePanel(); } }, 'Workflow…'),
           ctx.me.can.includes('edit') && h('span', { class: 'inline' }, addSelect, h('button', {
             class: 'small', 'data-testid': 'add-node',
             onclick: () => { const id = freshId(def, addSelect.value); def.nodes.push({ id, activity: addSelect.value, inputs: {} }); selected = id; changedFromModel(); },

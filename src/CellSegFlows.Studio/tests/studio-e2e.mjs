@@ -173,7 +173,29 @@ try {
   await page.click('button[data-schedule="nightly-demo"]');
   await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('Pause'));
 
+  step('a new workflow from scratch: a node, an output, saved as version 1');
+  await page.goto(`${base}#/workflows`);
+  await page.fill('#new-workflow-id', 'ui-new');
+  await page.click('text=New workflow');
+  await page.waitForSelector('[data-testid=add-node]');
+  await page.selectOption('[data-testid=add-activity]', 'test.Constant');
+  await page.click('[data-testid=add-node]');
+  await page.fill('input[data-input="value"]', '7');
+  await page.press('input[data-input="value"]', 'Tab');
+  await page.click('[data-testid=workflow-settings]');
+  await page.fill('[data-testid=new-output]', 'answer');
+  await page.click('[data-testid=add-output]');
+  await page.waitForSelector('select[data-output="answer"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+  if (!(await page.inputValue('[data-testid=json]')).includes('"answer": "${nodes.testConstant1.value}"')) throw new Error('the output is not in the JSON');
+  await snap('new-workflow');
+  await page.click('[data-testid=save]');
+  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('saved version 1'));
+  await page.waitForSelector('[data-testid=version-select]');
+
   step('an admin adds a viewer and an API key');
+  await page.goto(`${base}#/ops`);
+  await page.waitForSelector('[data-testid=workers]');
   await page.click('a[href="#/users"]');
   await page.waitForSelector('[data-testid=users]');
   await page.fill('[data-testid=new-user-name]', 'reviewer');
