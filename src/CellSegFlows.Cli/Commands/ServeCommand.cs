@@ -2,7 +2,7 @@ using System.ComponentModel;
 using CellSegFlows.Activities;
 using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Server;
-using CellSegFlows.Server.Auth;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -63,7 +63,8 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             AdminPasswordFile = settings.AdminPasswordFile,
             StudioRoot = settings.Studio,
         };
-        await using var server = await ServerHost.StartAsync(engine, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Warnings and errors (an unhandled request error, say) go to the console; requests themselves are not logged.
+        await using var server = await ServerHost.StartAsync(engine, options, l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), cancellationToken).ConfigureAwait(false);
         if (!await server.Users.AnyAsync(cancellationToken).ConfigureAwait(false))
         {
             console.MarkupLine("[yellow]note:[/] there are no users yet: restart with --admin-password-file FILE, or add one with `cellsegflows users add NAME --role admin --password-file FILE`.");
