@@ -88,6 +88,13 @@ export const editorView: View = async (root, ctx, params, path) => {
     renderProblems();
   }
 
+  /** A role that cannot save sees the forms and the JSON without being able to change them. */
+  function lockIfReadOnly(): void {
+    if (ctx.me.can.includes('edit')) return;
+    json.readOnly = true;
+    nodePanel.querySelectorAll('input, select, button').forEach((el) => ((el as HTMLInputElement).disabled = true));
+  }
+
   function renderAll(): void {
     renderGraph();
     renderNodePanel();
@@ -115,6 +122,11 @@ export const editorView: View = async (root, ctx, params, path) => {
   }
 
   function renderNodePanel(): void {
+    renderNodePanelContent();
+    lockIfReadOnly();
+  }
+
+  function renderNodePanelContent(): void {
     clear(nodePanel);
     const index = def.nodes.findIndex((n) => n.id === selected);
     if (index < 0) {

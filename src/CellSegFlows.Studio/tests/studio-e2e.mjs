@@ -222,6 +222,8 @@ try {
   for (const control of ['save', 'start-open', 'add-node', 'remove-node']) {
     if (await page.$(`[data-testid=${control}]`)) throw new Error(`a viewer is offered ${control}`);
   }
+  if (!(await page.$eval('[data-testid=json]', (t) => t.readOnly))) throw new Error('a viewer can type in the JSON');
+  if (!(await page.$eval('input[data-input="imagesPerCellType"]', (i) => i.disabled))) throw new Error('a viewer can edit node inputs');
   await snap('viewer-read-only');
 
   const unexpected = consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
