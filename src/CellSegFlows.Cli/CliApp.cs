@@ -63,6 +63,17 @@ public static class CliApp
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Serve steps of some queues until stopped (several workers: PostgreSQL stores).")
                 .WithExample("worker", "--queues", "gpu,cpu", "--quartz-pg", "Host=db;Database=quartz", "--store", "Host=db;Database=runs");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("The server and studio: REST API, live run view, operations views, auth; runs steps and fires triggers like a worker.")
+                .WithExample("serve", "--admin-password-file", "admin.txt");
+            config.AddBranch("users", users =>
+            {
+                users.SetDescription("Server users (roles viewer, editor, operator, admin) and API keys.");
+                users.AddCommand<UsersAddCommand>("add").WithDescription("Add a user with a role.")
+                    .WithExample("users", "add", "alice", "--role", "editor", "--password-file", "alice.txt");
+                users.AddCommand<UsersListCommand>("list").WithDescription("The users.");
+                users.AddCommand<UsersKeyCommand>("key").WithDescription("Create an API key for a user (printed once).");
+            });
             config.AddCommand<ActivitiesCommand>("activities")
                 .WithDescription("The activity registry as a table, or --json for the studio.");
             config.AddBranch("coco", coco =>

@@ -188,3 +188,30 @@ public sealed class GatherActivity : Activity<GatherActivity.Input, GatherActivi
         return Task.FromResult(new Output(all.Sum(), all.Count));
     }
 }
+
+[Activity("test.Train", Category = "Test", Description = "Pretends to train: reports loss and dice per step, with progress, and stores a small log artifact.")]
+public sealed class TrainActivity : Activity<TrainActivity.Input, TrainActivity.Output>
+{
+    public sealed record Input(int Steps = 10, int DelayMs = 20);
+
+    public sealed record Output(double FinalLoss, ArtifactRef Log);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        var loss = 1.0;
+        var log = new System.Text.StringBuilder();
+        for (var step = 1; step <= input.Steps; step++)
+        {
+            await Task.Delay(input.DelayMs, context.CancellationToken);
+            loss *= 0.8;
+            var dice = 1 - loss / 2;
+            context.ReportMetric("loss", loss, step);
+            context.ReportMetric("dice", dice, step);
+            context.Progress.Report(new StepProgress((double)step / input.Steps, $"step {step}/{input.Steps}"));
+            log.AppendLine(System.FormattableString.Invariant($"step {step} loss {loss:0.0000} dice {dice:0.0000}"));
+        }
+
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(context.Logger, "trained {Steps} steps", input.Steps);
+        return new Output(loss, await context.Artifacts.PutBytesAsync(System.Text.Encoding.UTF8.GetBytes(log.ToString()), "train-log.txt", context.CancellationToken));
+    }
+}

@@ -25,6 +25,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _triggerLoop = Task.CompletedTask;
     private Task _reconciler = Task.CompletedTask;
+    private bool _started;
 
     private WorkflowEngine(EngineOptions options, ActivityRegistry registry, IScheduler scheduler, RunCoordinator coordinator, RunStarter starter, IArtifactStore artifacts, TriggerStore triggers)
     {
@@ -155,6 +156,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         await engine.ReconcileAsync(null, cancellationToken).ConfigureAwait(false);
         if (!options.ClientOnly)
         {
+            await engine.CheckInAsync(stopped: false, cancellationToken).ConfigureAwait(false);
             await engine._triggerSync.SyncAllAsync(cancellationToken).ConfigureAwait(false);
             engine._triggerLoop = engine.SyncTriggersPeriodicallyAsync(engine._stopping.Token);
             if (options.ReconcileInterval > TimeSpan.Zero)
@@ -210,6 +212,27 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// <summary>Asks a run to stop: pending steps are cancelled, running ones see it within a second.</summary>
     public Task<bool> CancelRunAsync(string runId, string? by = null, CancellationToken cancellationToken = default) =>
         _coordinator.CancelRunAsync(runId, by, cancellationToken);
+
+    /// <summary>
+    /// Retry from the failed step: the failed run continues with its succeeded steps kept; the failed steps run
+    /// again (further attempts in the same journal) and what was skipped because of them runs after. False when
+    /// the run has not failed.
+    /// </summary>
+    /// <exception cref="EngineException">No such run.</exception>
+    public async Task<bool> RetryRunAsync(string runId, string? by = null, CancellationToken cancellationToken = default)
+    {
+        var ready = await _coordinator.RetryRunAsync(runId, by, cancellationToken).ConfigureAwait(false);
+        if (ready is null)
+        {
+            return false;
+        }
+
+        await _starter.ScheduleAsync(ready, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The run store (definitions, runs, users, audit, workers), for queries beyond <see cref="Runs"/>.</summary>
+    public RunStoreOptions Store => Options.ResolvedRunStore;
 
     /// <summary>Schedules every ready or interrupted step of an unfinished run (or of all, for null).</summary>
     public async Task ReconcileAsync(string? runId, CancellationToken cancellationToken = default)
@@ -301,6 +324,18 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
         await _triggerLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _reconciler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!Options.ClientOnly && _started)
+        {
+            try
+            {
+                await CheckInAsync(stopped: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The store is gone (e.g. a test removed its folder): the worker row just ages.
+            }
+        }
+
         if (_scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
         {
             await _scheduler.Shutdown(waitForSteps).ConfigureAwait(false);
@@ -321,6 +356,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         {
             try
             {
+                await CheckInAsync(stopped: false, ct).ConfigureAwait(false);
                 await _triggerSync.SyncAllAsync(ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -355,6 +391,93 @@ public sealed class WorkflowEngine : IAsyncDisposable
         {
             // Stopping.
         }
+    }
+
+    /// <summary>Whether Quartz is in standby (paused): no new step or trigger fires until resumed; running steps go on.</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>
+    /// Pauses this process's scheduler (Quartz standby): steps already running finish, nothing new starts and no
+    /// trigger fires here until <see cref="ResumeAsync"/>. Jobs keep accumulating and run after resuming.
+    /// </summary>
+    public async Task PauseAsync(CancellationToken cancellationToken = default)
+    {
+        await _scheduler.Standby(cancellationToken).ConfigureAwait(false);
+        IsPaused = true;
+    }
+
+    /// <summary>Resumes a paused scheduler.</summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        await _scheduler.Start(cancellationToken).ConfigureAwait(false);
+        IsPaused = false;
+    }
+
+    /// <summary>Enables or disables a schedule (a disabled one keeps its record but has no Quartz job); false if there is none.</summary>
+    public async Task<bool> SetScheduleEnabledAsync(string id, bool enabled, CancellationToken cancellationToken = default)
+    {
+        var found = await Store.WriteAsync(async db =>
+        {
+            var record = await db.Schedules.FindAsync([id], cancellationToken).ConfigureAwait(false);
+            if (record is null)
+            {
+                return false;
+            }
+
+            record.Enabled = enabled;
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        if (found && !Options.ClientOnly)
+        {
+            await _triggerSync.SyncScheduleAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
+    /// <summary>The workers that have checked in to this run store, most recent first.</summary>
+    public async Task<IReadOnlyList<WorkerRecord>> ListWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = Store.CreateContext();
+        var workers = await db.Workers.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        return workers.OrderByDescending(w => w.LastSeenAt).ToList();
+    }
+
+    /// <summary>Records that this worker is alive (every trigger-sync interval) or has stopped.</summary>
+    private async Task CheckInAsync(bool stopped, CancellationToken ct)
+    {
+        _started = true;
+        var now = DateTimeOffset.UtcNow;
+        await Store.WriteAsync(async db =>
+        {
+            var row = await db.Workers.FindAsync([Options.WorkerName], ct).ConfigureAwait(false);
+            if (row is null)
+            {
+                row = new WorkerRecord { Name = Options.WorkerName, Queues = string.Empty, Device = Options.Device, StartedAt = now };
+                db.Workers.Add(row);
+            }
+            else if (row.StoppedAt is not null && !stopped)
+            {
+                row.StartedAt = now;
+            }
+
+            // Workers are named host:pid, so every restart adds a row: forget those silent for a week.
+            var forgotten = now - TimeSpan.FromDays(7);
+            foreach (var old in await db.Workers.Where(w => w.Name != Options.WorkerName).ToListAsync(ct).ConfigureAwait(false))
+            {
+                if (old.LastSeenAt < forgotten)
+                {
+                    db.Workers.Remove(old);
+                }
+            }
+
+            row.Queues = string.Join(",", Options.Queues);
+            row.Device = Options.Device;
+            row.Threads = Options.Threads;
+            row.LastSeenAt = now;
+            row.StoppedAt = stopped ? now : null;
+            return true;
+        }, ct).ConfigureAwait(false);
     }
 
     private sealed class SchedulerHolder

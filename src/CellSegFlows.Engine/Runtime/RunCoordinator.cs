@@ -241,6 +241,65 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         }, ct);
 
     /// <summary>
+    /// Retry from the failed step: a failed run goes back to running with its succeeded steps kept; each
+    /// failed step is scheduled again (its attempts continue the journal's numbering) and the nodes that were
+    /// skipped because of it wait for their parents again. Returns the steps to schedule; null when the run
+    /// has not failed (nothing changes then).
+    /// </summary>
+    public Task<List<ReadyStep>?> RetryRunAsync(string runId, string? by, CancellationToken ct) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var run = await db.Runs.FindAsync([runId], ct).ConfigureAwait(false) ?? throw new EngineException($"no run {runId}");
+            if (run.Status != RunStatus.Failed)
+            {
+                return (List<ReadyStep>?)null;
+            }
+
+            var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+            var nodes = await db.Nodes.Where(n => n.RunId == runId).ToDictionaryAsync(n => n.NodeId, StringComparer.Ordinal, ct).ConfigureAwait(false);
+            var steps = await db.Steps.Where(s => s.RunId == runId).ToListAsync(ct).ConfigureAwait(false);
+            var ready = new List<ReadyStep>();
+            var note = $"retry from the failed step requested{(by is null ? string.Empty : " by " + by)}";
+            foreach (var step in steps.Where(s => s.Status is StepStatus.Failed or StepStatus.Cancelled))
+            {
+                step.Status = StepStatus.Scheduled;
+                step.Error = null;
+                step.FinishedAt = null;
+                step.Progress = null;
+                step.ProgressMessage = null;
+                step.ScheduledAt = DateTimeOffset.UtcNow;
+                AddEvent(db, step, "state", StepStatus.Scheduled, note);
+                nodes[step.NodeId].Status = StepStatus.Scheduled;
+                ready.Add(new ReadyStep(run.Id, step.Id, step.Queue));
+            }
+
+            foreach (var node in nodes.Values.Where(n => n.Status is StepStatus.Skipped || (n.Status is StepStatus.Cancelled && n.BranchCount < 0)))
+            {
+                node.Status = StepStatus.Waiting;
+            }
+
+            // A node waits for every parent that has not succeeded now (the ledger counted down only for those that had).
+            foreach (var node in nodes.Values.Where(n => n.Status == StepStatus.Waiting))
+            {
+                node.PendingParents = plan[node.NodeId].Parents.Count(p => nodes[p].Status != StepStatus.Succeeded);
+            }
+
+            run.Status = RunStatus.Running;
+            run.Error = null;
+            run.FinishedAt = null;
+            run.OutputsJson = null;
+            run.CancelRequested = false;
+            var context = new RunContext(db, run, plan, ParametersOf(run));
+            foreach (var node in nodes.Values.Where(n => n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.BranchCount < 0).ToList())
+            {
+                await ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
+            }
+
+            await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
+            return ready;
+        }, ct);
+
+    /// <summary>
     /// After a crash: expands nodes whose parents are all done but that were never expanded (a crash
     /// between "step done" and "successor scheduled" is impossible here, since both happen in one
     /// transaction, but a step may have been committed as scheduled without its job), and returns every

@@ -45,6 +45,18 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
     /// <summary>Firings of schedules and watches.</summary>
     public DbSet<TriggerFiringRecord> TriggerFirings => Set<TriggerFiringRecord>();
 
+    /// <summary>Server users.</summary>
+    public DbSet<UserRecord> Users => Set<UserRecord>();
+
+    /// <summary>API keys (hashed).</summary>
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+
+    /// <summary>Who changed what, when.</summary>
+    public DbSet<AuditRecord> Audit => Set<AuditRecord>();
+
+    /// <summary>Worker check-ins.</summary>
+    public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -125,6 +137,30 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => new { x.TriggerKind, x.TriggerId });
             e.HasIndex(x => x.RunId);
             e.Property(x => x.Outcome).HasConversion<string>();
+        });
+        modelBuilder.Entity<UserRecord>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(x => x.Name);
+        });
+        modelBuilder.Entity<ApiKeyRecord>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.KeyHash).IsUnique();
+            e.HasIndex(x => x.UserName);
+        });
+        modelBuilder.Entity<AuditRecord>(e =>
+        {
+            e.ToTable("audit_log");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Time);
+            e.HasIndex(x => x.Target);
+        });
+        modelBuilder.Entity<WorkerRecord>(e =>
+        {
+            e.ToTable("workers");
+            e.HasKey(x => x.Name);
         });
 
         // SQLite cannot order or compare DateTimeOffset columns; store them as UTC ticks there.

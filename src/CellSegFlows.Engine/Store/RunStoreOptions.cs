@@ -63,6 +63,13 @@ public sealed class RunStoreOptions
         return new SqliteRunDbContext(_sqliteOptions);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction of the run store and saves it (SQLite: queued behind this
+    /// process's other writers; PostgreSQL: serializable, retried on conflict). Nothing is saved if it throws.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<RunDbContext, Task<T>> work, CancellationToken cancellationToken = default) =>
+        Runtime.StoreGate.WriteAsync(this, work, cancellationToken);
+
     /// <summary>Applies pending migrations (creates the database on first use) and, on SQLite, turns on write-ahead logging.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {

@@ -17,6 +17,41 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("CellSegFlows.Engine.Store.ApiKeyRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Label")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Revoked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserName");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
             modelBuilder.Entity("CellSegFlows.Engine.Store.ArtifactRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -52,6 +87,39 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                     b.HasIndex("RunId");
 
                     b.ToTable("artifacts", (string)null);
+                });
+
+            modelBuilder.Entity("CellSegFlows.Engine.Store.AuditRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Target");
+
+                    b.HasIndex("Time");
+
+                    b.ToTable("audit_log", (string)null);
                 });
 
             modelBuilder.Entity("CellSegFlows.Engine.Store.CacheEntryRecord", b =>
@@ -507,6 +575,59 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                     b.HasIndex("TriggerKind", "TriggerId");
 
                     b.ToTable("trigger_firings", (string)null);
+                });
+
+            modelBuilder.Entity("CellSegFlows.Engine.Store.UserRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PasswordHash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("CellSegFlows.Engine.Store.WorkerRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Device")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Queues")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StoppedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Threads")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("workers", (string)null);
                 });
 #pragma warning restore 612, 618
         }

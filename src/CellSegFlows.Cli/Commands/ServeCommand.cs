@@ -1,0 +1,86 @@
+using System.ComponentModel;
+using CellSegFlows.Activities;
+using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Server;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CellSegFlows.Cli.Commands;
+
+/// <summary>
+/// <c>cellsegflows serve</c>: the engine (a worker for the queues it serves, firing the triggers) plus the server:
+/// REST API, live run updates, operations views, auth and the studio, on 127.0.0.1 unless told otherwise.
+/// </summary>
+internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCommand.Settings>
+{
+    public sealed class Settings : EngineSettings
+    {
+        [CommandOption("--urls <URLS>")]
+        [Description("Addresses to listen on, separated by ';' (default http://127.0.0.1:5080; port 0 picks a free one).")]
+        [DefaultValue("http://127.0.0.1:5080")]
+        public string Urls { get; init; } = "http://127.0.0.1:5080";
+
+        [CommandOption("--admin-password-file <FILE>")]
+        [Description("Creates user 'admin' (role admin) with the password in this file when there is no such user yet.")]
+        public string? AdminPasswordFile { get; init; }
+
+        [CommandOption("--queues <LIST>")]
+        [Description("Execution groups this process runs, comma-separated (default cpu,gpu; 'none' to only serve the API next to other workers).")]
+        [DefaultValue("cpu,gpu")]
+        public string Queues { get; init; } = "cpu,gpu";
+
+        [CommandOption("--name <NAME>")]
+        [Description("Worker name in the journal (default host:pid).")]
+        public string? Name { get; init; }
+
+        [CommandOption("--triggers <FILE>")]
+        [Description("A triggers file whose schedules and watches are added or updated at start.")]
+        public string? Triggers { get; init; }
+
+        [CommandOption("--studio <DIR>")]
+        [Description("The built studio to serve (default: wwwroot beside the program).")]
+        public string? Studio { get; init; }
+
+        public override ValidationResult Validate() =>
+            Queues == "none" || Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(q => q is "cpu" or "gpu")
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"--queues takes cpu and/or gpu (or none), not '{Queues}'");
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        string[] queues = settings.Queues == "none" ? ["none"] : settings.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (settings.AdminPasswordFile is { } file && !File.Exists(file))
+        {
+            throw new UserInputException($"{file}: the admin password file does not exist");
+        }
+
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        var options = new ServerOptions
+        {
+            Urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            AdminPasswordFile = settings.AdminPasswordFile,
+            StudioRoot = settings.Studio,
+        };
+        // Warnings and errors (an unhandled request error, say) go to the console; requests themselves are not logged.
+        await using var server = await ServerHost.StartAsync(engine, options, l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), cancellationToken).ConfigureAwait(false);
+        if (!await server.Users.AnyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            console.MarkupLine("[yellow]note:[/] there are no users yet: restart with --admin-password-file FILE, or add one with `cellsegflows users add NAME --role admin --password-file FILE`.");
+        }
+
+        console.MarkupLineInterpolated($"serving [bold]{string.Join(", ", server.Addresses)}[/] (studio at /, API at /api, OpenAPI at /openapi/v1.json); worker {engine.Options.WorkerName} runs {string.Join(", ", queues)}; Ctrl+C to stop");
+        try
+        {
+            // Ctrl+C and SIGTERM stop the web host (its console lifetime); then the engine lets running steps finish.
+            await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        console.MarkupLine("stopping: waiting for running steps to finish");
+        return 0;
+    }
+}

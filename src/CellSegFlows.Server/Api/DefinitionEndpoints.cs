@@ -1,0 +1,211 @@
+using System.Security.Claims;
+using System.Text;
+using CellSegFlows.Engine.Definitions;
+using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Engine.Store;
+using CellSegFlows.Server.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CellSegFlows.Server.Api;
+
+/// <summary>A saved definition version (the JSON only when asked for one version).</summary>
+public sealed record DefinitionVersion(string Hash, string WorkflowId, int VersionLabel, string Description, DateTimeOffset SavedAt, string? SavedBy, string? Json);
+
+/// <summary>A workflow with its latest version and how many versions it has.</summary>
+public sealed record WorkflowSummary(string Id, DefinitionVersion Latest, int Versions, DateTimeOffset? LastRunAt, string? LastRunStatus);
+
+/// <summary>The answer to a save.</summary>
+public sealed record SaveResult(bool Created, string? Note, DefinitionVersion Version);
+
+/// <summary>The answer to a validation that found nothing wrong.</summary>
+public sealed record ValidationResult(bool Valid, string WorkflowId, string Hash, IReadOnlyList<ProblemItem> Problems);
+
+/// <summary>Two versions' normal forms compared line by line.</summary>
+public sealed record DefinitionDiff(string WorkflowId, DefinitionVersion From, DefinitionVersion To, int Added, int Removed, IReadOnlyList<DiffLine> Lines);
+
+/// <summary>Workflow definitions: versions in the run store, named by content hash; save validates first; diff; activities.</summary>
+internal static class DefinitionEndpoints
+{
+    private const int MaxDefinitionBytes = 4 << 20;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/activities", (WorkflowEngine engine) => Results.Text(engine.Registry.ToJson().ToJsonString(), "application/json"))
+            .WithTags("Definitions").WithSummary("The activity registry: type, version, category, description, queue, inputs (type, required, default) and outputs; the studio builds its forms from it.")
+            .Produces<object[]>();
+
+        var workflows = api.MapGroup("/workflows").WithTags("Definitions");
+        workflows.MapGet("/", ListAsync).WithSummary("Every workflow with its latest version.");
+        workflows.MapGet("/{id}", async (string id, WorkflowEngine engine, CancellationToken ct) =>
+        {
+            var versions = await VersionsAsync(engine, id, withJson: true, ct).ConfigureAwait(false);
+            return versions.Count == 0 ? NoWorkflow(id) : Results.Ok(versions[0]);
+        }).WithSummary("The latest version of a workflow, with its JSON.");
+        workflows.MapGet("/{id}/versions", async (string id, WorkflowEngine engine, CancellationToken ct) =>
+        {
+            var versions = await VersionsAsync(engine, id, withJson: false, ct).ConfigureAwait(false);
+            return versions.Count == 0 ? NoWorkflow(id) : Results.Ok(versions);
+        }).WithSummary("Every saved version of a workflow, newest first.");
+        workflows.MapGet("/{id}/diff", DiffAsync).WithSummary("Line diff of two versions' normal-form JSON (from/to: version hashes or hash prefixes; to defaults to the latest).");
+        workflows.MapPost("/validate", ValidateAsync)
+            .Accepts<object>("application/json")
+            .WithSummary("Check a definition (the body) against the activity registry: 200 when valid, else 422 listing every problem with node and field.")
+            .ProducesProblem(422);
+        workflows.MapPost("/", SaveAsync).RequireAuthorization(Roles.Policies.Edit)
+            .Accepts<object>("application/json")
+            .WithSummary("Save a definition (the body) as a new version: validated first (422 with every problem, nothing saved); the version label is raised above the latest when needed; the same content saves nothing new.")
+            .ProducesProblem(422);
+        api.MapGet("/definitions/{hash}", async (string hash, WorkflowEngine engine, CancellationToken ct) =>
+            await FindVersionAsync(engine, hash, ct).ConfigureAwait(false) is { } v ? Results.Ok(v) : ProblemResponses.Problem(404, "No such definition version", $"no definition version '{hash}'"))
+            .WithTags("Definitions").WithSummary("One definition version by hash (or unique prefix), with its JSON: what a run executed.");
+    }
+
+    private static IResult NoWorkflow(string id) => ProblemResponses.Problem(404, "No such workflow", $"no saved workflow '{id}'");
+
+    private static async Task<IReadOnlyList<WorkflowSummary>> ListAsync(WorkflowEngine engine, CancellationToken ct)
+    {
+        await using var db = engine.Store.CreateContext();
+        var all = await db.Definitions.AsNoTracking().Select(d => new { d.Hash, d.WorkflowId, d.VersionLabel, d.SavedAt, d.SavedBy, d.Json }).ToListAsync(ct).ConfigureAwait(false);
+        var runs = await db.Runs.AsNoTracking().Select(r => new { r.WorkflowId, r.CreatedAt, r.Status }).ToListAsync(ct).ConfigureAwait(false);
+        var lastRun = runs.GroupBy(r => r.WorkflowId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.CreatedAt)!, StringComparer.Ordinal);
+        return all.GroupBy(d => d.WorkflowId)
+            .Select(g =>
+            {
+                var latest = g.OrderByDescending(d => d.SavedAt).First();
+                lastRun.TryGetValue(g.Key, out var last);
+                return new WorkflowSummary(g.Key, new DefinitionVersion(latest.Hash, latest.WorkflowId, latest.VersionLabel, DescriptionOf(latest.Json), latest.SavedAt, latest.SavedBy, null),
+                    g.Count(), last?.CreatedAt, last?.Status.ToString());
+            })
+            .OrderBy(w => w.Id, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    internal static async Task<IReadOnlyList<DefinitionVersion>> VersionsAsync(WorkflowEngine engine, string id, bool withJson, CancellationToken ct)
+    {
+        await using var db = engine.Store.CreateContext();
+        var records = await db.Definitions.AsNoTracking().Where(d => d.WorkflowId == id).ToListAsync(ct).ConfigureAwait(false);
+        return records.OrderByDescending(d => d.SavedAt).ThenByDescending(d => d.VersionLabel)
+            .Select((d, i) => ToVersion(d, withJson && i == 0)).ToList();
+    }
+
+    internal static async Task<DefinitionVersion?> FindVersionAsync(WorkflowEngine engine, string hash, CancellationToken ct)
+    {
+        if (hash.Length is < 6 or > 64 || !hash.All(char.IsAsciiHexDigitLower))
+        {
+            return null;
+        }
+
+        await using var db = engine.Store.CreateContext();
+        var found = await db.Definitions.AsNoTracking().Where(d => d.Hash.StartsWith(hash)).Take(2).ToListAsync(ct).ConfigureAwait(false);
+        return found.Count == 1 ? ToVersion(found[0], withJson: true) : null;
+    }
+
+    private static async Task<IResult> ValidateAsync(HttpRequest request, WorkflowEngine engine, CancellationToken ct)
+    {
+        var json = await ReadBodyAsync(request, ct).ConfigureAwait(false);
+        var definition = WorkflowDefinitionReader.Parse(json, "request body");
+        var problems = WorkflowValidator.Validate(definition, engine.Registry);
+        return problems.Count > 0
+            ? ProblemResponses.DefinitionProblems("request body", problems)
+            : Results.Ok(new ValidationResult(true, definition.Id, DefinitionHash.Compute(definition), []));
+    }
+
+    private static async Task<IResult> SaveAsync(HttpRequest request, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var json = await ReadBodyAsync(request, ct).ConfigureAwait(false);
+        var definition = WorkflowDefinitionReader.Parse(json, "request body");
+        var problems = WorkflowValidator.Validate(definition, engine.Registry);
+        if (problems.Count > 0)
+        {
+            return ProblemResponses.DefinitionProblems("request body", problems);
+        }
+
+        var actor = Principals.Actor(user);
+        var (created, note, record) = await engine.Store.WriteAsync(async db =>
+        {
+            var existing = await db.Definitions.Where(d => d.WorkflowId == definition.Id).Select(d => new { d.Hash, d.VersionLabel }).ToListAsync(ct).ConfigureAwait(false);
+            var hash = DefinitionHash.Compute(definition);
+            if (existing.Any(e => e.Hash == hash))
+            {
+                return (false, "this exact definition is saved already", await db.Definitions.FindAsync([hash], ct).ConfigureAwait(false));
+            }
+
+            string? note = null;
+            var max = existing.Count == 0 ? 0 : existing.Max(e => e.VersionLabel);
+            var toSave = definition;
+            if (definition.Version <= max)
+            {
+                toSave = definition with { Version = max + 1 };
+                note = $"version label raised from {definition.Version} to {max + 1} (the latest saved is {max})";
+                hash = DefinitionHash.Compute(toSave);
+            }
+
+            var record = new DefinitionVersionRecord
+            {
+                Hash = hash, WorkflowId = toSave.Id, VersionLabel = toSave.Version, Json = WorkflowDefinitionWriter.ToJson(toSave),
+                SavedAt = DateTimeOffset.UtcNow, SavedBy = actor,
+            };
+            db.Definitions.Add(record);
+            AuditLog.Add(db, actor, "definition.save", hash, $"{toSave.Id} version {toSave.Version}");
+            return (true, note, (DefinitionVersionRecord?)record);
+        }, ct).ConfigureAwait(false);
+        var result = new SaveResult(created, note, ToVersion(record!, withJson: true));
+        return created ? Results.Created($"/api/definitions/{record!.Hash}", result) : Results.Ok(result);
+    }
+
+    private static async Task<IResult> DiffAsync(string id, string from, string? to, WorkflowEngine engine, CancellationToken ct)
+    {
+        var a = await FindVersionAsync(engine, from, ct).ConfigureAwait(false);
+        var latest = to is null ? (await VersionsAsync(engine, id, withJson: false, ct).ConfigureAwait(false)).FirstOrDefault() : null;
+        var b = await FindVersionAsync(engine, to ?? latest?.Hash ?? string.Empty, ct).ConfigureAwait(false);
+        if (a is null || a.WorkflowId != id)
+        {
+            return ProblemResponses.Problem(404, "No such definition version", $"workflow '{id}' has no version '{from}'");
+        }
+
+        if (b is null || b.WorkflowId != id)
+        {
+            return ProblemResponses.Problem(404, "No such definition version", $"workflow '{id}' has no version '{to}'");
+        }
+
+        var lines = LineDiff.Compute(NormalForm(a), NormalForm(b));
+        return Results.Ok(new DefinitionDiff(id, a with { Json = null }, b with { Json = null }, lines.Count(l => l.Op == "+"), lines.Count(l => l.Op == "-"), lines));
+    }
+
+    private static string NormalForm(DefinitionVersion v) => WorkflowDefinitionWriter.ToJson(WorkflowDefinitionReader.Parse(v.Json!, v.Hash));
+
+    private static async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxDefinitionBytes)
+        {
+            throw new BadHttpRequestException($"a definition may have at most {MaxDefinitionBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new BadHttpRequestException("the body must be a workflow definition (JSON)");
+        }
+
+        return text.Length > MaxDefinitionBytes ? throw new BadHttpRequestException($"a definition may have at most {MaxDefinitionBytes} bytes", StatusCodes.Status413PayloadTooLarge) : text;
+    }
+
+    private static DefinitionVersion ToVersion(DefinitionVersionRecord d, bool withJson) =>
+        new(d.Hash, d.WorkflowId, d.VersionLabel, DescriptionOf(d.Json), d.SavedAt, d.SavedBy, withJson ? d.Json : null);
+
+    private static string DescriptionOf(string json)
+    {
+        try
+        {
+            return WorkflowDefinitionReader.Parse(json, "stored").Description;
+        }
+        catch (WorkflowDefinitionException)
+        {
+            return string.Empty;
+        }
+    }
+}

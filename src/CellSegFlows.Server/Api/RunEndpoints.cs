@@ -1,0 +1,344 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Artifacts;
+using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Engine.Store;
+using CellSegFlows.Server.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CellSegFlows.Server.Api;
+
+/// <summary>Start a run: the workflow, optionally the exact version (hash; default the latest) and parameters (JSON values).</summary>
+public sealed record StartRunRequest(string WorkflowId, string? Version, Dictionary<string, JsonElement>? Parameters);
+
+/// <summary>The started run.</summary>
+public sealed record StartRunResult(string RunId, string DefinitionHash);
+
+/// <summary>A run with everything recorded about it and the definition version it ran.</summary>
+public sealed record RunDetailDto(RunRecord Run, DefinitionVersion? Definition, IReadOnlyList<StepRecord> Steps, IReadOnlyList<NodeStateRecord> Nodes,
+    IReadOnlyList<StepEventRecord> Events, IReadOnlyList<ArtifactRecord> Artifacts, IReadOnlyList<MetricRecord> Metrics);
+
+/// <summary>The answer to cancel and retry.</summary>
+public sealed record RunActionResult(string RunId, string Action, RunStatus Status);
+
+/// <summary>Counts over the whole store.</summary>
+public sealed record Overview(IReadOnlyDictionary<string, int> RunsByStatus, IReadOnlyDictionary<string, int> StepsByStatus, int Workflows, long Artifacts, long ArtifactBytes);
+
+/// <summary>Runs: start, list with filters, detail with the full journal, cancel, retry from the failed step, live stream; artifacts; metrics.</summary>
+internal static class RunEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var runs = api.MapGroup("/runs").WithTags("Runs");
+        runs.MapGet("/", ListAsync).WithSummary("Runs, newest first; filters: workflow, version (definition hash), status, trigger, startedBy, from/to (ISO times, on the start time), limit (default 100).");
+        runs.MapPost("/", StartAsync).RequireAuthorization(Roles.Policies.Operate)
+            .WithSummary("Start a run of a saved workflow version with parameters (422 lists every bad parameter; nothing is started then).")
+            .ProducesProblem(422);
+        runs.MapGet("/{id}", DetailAsync).WithSummary("A run with its steps, nodes, the full step journal (attempts, workers, errors, logs), artifacts, metrics and its definition version.");
+        runs.MapGet("/{id}/metrics", async (string id, WorkflowEngine engine, CancellationToken ct) => (await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false)).Metrics)
+            .WithSummary("The numbers the run's steps reported (e.g. loss per training step).");
+        runs.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Roles.Policies.Operate).WithSummary("Ask a running run to stop (409 when it has finished).");
+        runs.MapPost("/{id}/retry", RetryAsync).RequireAuthorization(Roles.Policies.Operate).WithSummary("Retry a failed run from its failed steps; succeeded steps are kept (409 unless the run failed).");
+        runs.MapGet("/{id}/stream", StreamAsync).WithSummary("Server-sent events: 'run' (run, steps and nodes whenever they change), 'journal' (new journal entries), 'metrics', 'artifacts', and 'end' when the run has finished.")
+            .Produces(200, contentType: "text/event-stream");
+
+        api.MapGet("/artifacts/{hash}", ArtifactAsync).WithTags("Runs")
+            .WithSummary("Download an artifact by its SHA-256 (64 lowercase hex digits); only files of the artifact store are served.")
+            .Produces(200, contentType: "application/octet-stream").ProducesProblem(400).ProducesProblem(404);
+        api.MapGet("/metrics", OverviewAsync).WithTags("Runs").WithSummary("Counts: runs and steps by status, workflows, artifacts and their bytes.");
+    }
+
+    private static async Task<IResult> ListAsync(WorkflowEngine engine, string? workflow, string? version, string? status, string? trigger, string? startedBy, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct)
+    {
+        RunStatus? wanted = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || int.TryParse(status, out _))
+            {
+                return ProblemResponses.Problem(400, "Bad filter", $"status '{status}': one of {string.Join(", ", Enum.GetNames<RunStatus>())}");
+            }
+
+            wanted = parsed;
+        }
+
+        if (limit is < 1 or > 5000)
+        {
+            return ProblemResponses.Problem(400, "Bad filter", "limit: 1 to 5000");
+        }
+
+        await using var db = engine.Store.CreateContext();
+        var query = db.Runs.AsNoTracking();
+        if (workflow is not null)
+        {
+            query = query.Where(r => r.WorkflowId == workflow);
+        }
+
+        if (wanted is { } w)
+        {
+            query = query.Where(r => r.Status == w);
+        }
+
+        if (version is not null)
+        {
+            query = query.Where(r => r.DefinitionHash == version);
+        }
+
+        if (trigger is not null)
+        {
+            query = query.Where(r => r.Trigger == trigger);
+        }
+
+        if (startedBy is not null)
+        {
+            query = query.Where(r => r.StartedBy == startedBy);
+        }
+
+        // SQLite stores times as ticks through a converter: compare and order them here, not in SQL.
+        var list = await query.ToListAsync(ct).ConfigureAwait(false);
+        return Results.Ok(list.Where(r => (from is null || r.CreatedAt >= from) && (to is null || r.CreatedAt <= to))
+            .OrderByDescending(r => r.CreatedAt).Take(limit ?? 100).ToList());
+    }
+
+    private static async Task<IResult> StartAsync(StartRunRequest body, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.WorkflowId))
+        {
+            return ProblemResponses.Problem(400, "Bad request", "workflowId is required");
+        }
+
+        DefinitionVersion? version;
+        if (body.Version is { } hash)
+        {
+            version = await DefinitionEndpoints.FindVersionAsync(engine, hash, ct).ConfigureAwait(false);
+            if (version is null || version.WorkflowId != body.WorkflowId)
+            {
+                return ProblemResponses.Problem(404, "No such definition version", $"workflow '{body.WorkflowId}' has no version '{hash}'");
+            }
+        }
+        else
+        {
+            var latest = (await DefinitionEndpoints.VersionsAsync(engine, body.WorkflowId, withJson: false, ct).ConfigureAwait(false)).FirstOrDefault();
+            version = latest is null ? null : await DefinitionEndpoints.FindVersionAsync(engine, latest.Hash, ct).ConfigureAwait(false);
+            if (version is null)
+            {
+                return ProblemResponses.Problem(404, "No such workflow", $"no saved workflow '{body.WorkflowId}'");
+            }
+        }
+
+        // The engine binds parameters from texts, as typed on the command line: a JSON string is its text, anything else its JSON.
+        var parameters = (body.Parameters ?? []).ToDictionary(
+            p => p.Key,
+            p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(),
+            StringComparer.Ordinal);
+        var actor = Principals.Actor(user);
+        var runId = await engine.StartRunAsync(version.Json!, $"{version.WorkflowId}@{version.Hash[..12]}", parameters, "manual", null, user.Identity?.Name, ct).ConfigureAwait(false);
+        await AuditLog.WriteAsync(engine.Store, actor, "run.start", runId, $"{version.WorkflowId} version {version.VersionLabel} ({version.Hash[..12]})", ct).ConfigureAwait(false);
+        return Results.Created($"/api/runs/{runId}", new StartRunResult(runId, version.Hash));
+    }
+
+    private static async Task<IResult> DetailAsync(string id, WorkflowEngine engine, CancellationToken ct)
+    {
+        var detail = await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false);
+        var definition = await DefinitionEndpoints.FindVersionAsync(engine, detail.Run.DefinitionHash, ct).ConfigureAwait(false);
+        return Results.Ok(new RunDetailDto(detail.Run, definition, detail.Steps, detail.Nodes, detail.Events, detail.Artifacts, detail.Metrics));
+    }
+
+    private static async Task<IResult> CancelAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var actor = Principals.Actor(user);
+        if (!await engine.CancelRunAsync(id, actor, ct).ConfigureAwait(false))
+        {
+            var run = await engine.Runs.RunAsync(id, ct).ConfigureAwait(false);
+            return ProblemResponses.Problem(409, "Run not running", $"run {id} is {run.Status}; only a running run can be cancelled");
+        }
+
+        await AuditLog.WriteAsync(engine.Store, actor, "run.cancel", id, null, ct).ConfigureAwait(false);
+        return Results.Ok(new RunActionResult(id, "cancel", (await engine.Runs.RunAsync(id, ct).ConfigureAwait(false)).Status));
+    }
+
+    private static async Task<IResult> RetryAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var actor = Principals.Actor(user);
+        if (!await engine.RetryRunAsync(id, actor, ct).ConfigureAwait(false))
+        {
+            var run = await engine.Runs.RunAsync(id, ct).ConfigureAwait(false);
+            return ProblemResponses.Problem(409, "Run not failed", $"run {id} is {run.Status}; only a failed run can be retried from its failed step");
+        }
+
+        await AuditLog.WriteAsync(engine.Store, actor, "run.retry", id, null, ct).ConfigureAwait(false);
+        return Results.Ok(new RunActionResult(id, "retry", (await engine.Runs.RunAsync(id, ct).ConfigureAwait(false)).Status));
+    }
+
+    private static async Task<IResult> ArtifactAsync(string hash, string? name, WorkflowEngine engine, CancellationToken ct)
+    {
+        // Only a SHA-256 in lowercase hex is a name the store resolves: no separators, no dots, nothing to traverse with.
+        if (!LocalArtifactStore.IsHash(hash))
+        {
+            return ProblemResponses.Problem(400, "Bad artifact id", "an artifact is named by its SHA-256: 64 lowercase hex digits");
+        }
+
+        await using var db = engine.Store.CreateContext();
+        var records = await db.Artifacts.AsNoTracking().Where(a => a.Hash == hash).ToListAsync(ct).ConfigureAwait(false);
+        var record = records.FirstOrDefault(r => r.Name == name) ?? records.FirstOrDefault();
+        if (record is null)
+        {
+            return ProblemResponses.Problem(404, "No such artifact", $"no artifact {hash} was recorded by a run");
+        }
+
+        string path;
+        try
+        {
+            path = engine.Artifacts.GetPath(new ArtifactRef(record.Hash, record.Name, record.Size));
+        }
+        catch (FileNotFoundException)
+        {
+            return ProblemResponses.Problem(404, "Artifact gone", $"artifact {hash} ({record.Name}) is recorded but no longer in the store");
+        }
+
+        if (engine.Artifacts is LocalArtifactStore local && !Path.GetFullPath(path).StartsWith(Path.GetFullPath(local.Root) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return ProblemResponses.Problem(400, "Bad artifact id", "the artifact resolves outside the store");
+        }
+
+        var type = new FileExtensionContentTypeProvider().TryGetContentType(record.Name, out var t) ? t : "application/octet-stream";
+        return Results.File(path, type, SafeFileName(record.Name));
+    }
+
+    private static string SafeFileName(string name)
+    {
+        var file = Path.GetFileName(name);
+        return string.IsNullOrWhiteSpace(file) ? "artifact" : file;
+    }
+
+    private static async Task<Overview> OverviewAsync(WorkflowEngine engine, CancellationToken ct)
+    {
+        await using var db = engine.Store.CreateContext();
+        var runs = await db.Runs.AsNoTracking().GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
+        var steps = await db.Steps.AsNoTracking().GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
+        var workflows = await db.Definitions.AsNoTracking().Select(d => d.WorkflowId).Distinct().CountAsync(ct).ConfigureAwait(false);
+        var artifacts = await db.Artifacts.AsNoTracking().Select(a => new { a.Hash, a.Size }).Distinct().ToListAsync(ct).ConfigureAwait(false);
+        return new Overview(
+            runs.ToDictionary(r => r.Key.ToString(), r => r.Count),
+            steps.ToDictionary(s => s.Key.ToString(), s => s.Count),
+            workflows,
+            artifacts.Count,
+            artifacts.Sum(a => a.Size));
+    }
+
+    private static async Task StreamAsync(string id, long? after, HttpContext http, WorkflowEngine engine, ServerOptions options, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var snapshot = await engine.Runs.SnapshotAsync(id, ct).ConfigureAwait(false); // 404 (problem) before the stream starts
+        var response = http.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var serializer = json.Value.SerializerOptions;
+        long lastEvent = after ?? (long.TryParse(http.Request.Headers["Last-Event-ID"], out var l) ? l : 0);
+        long lastMetric = 0, lastArtifact = 0;
+        string? lastSignature = null;
+        var quietSince = DateTime.UtcNow;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var signature = Signature(snapshot);
+                var wrote = false;
+                if (signature != lastSignature)
+                {
+                    await WriteEventAsync(response, "run", null, JsonSerializer.Serialize(snapshot, serializer), ct).ConfigureAwait(false);
+                    lastSignature = signature;
+                    wrote = true;
+                }
+
+                await using (var db = engine.Store.CreateContext())
+                {
+                    var events = await db.Events.AsNoTracking().Where(e => e.RunId == id && e.Id > lastEvent).OrderBy(e => e.Id).Take(500).ToListAsync(ct).ConfigureAwait(false);
+                    if (events.Count > 0)
+                    {
+                        lastEvent = events[^1].Id;
+                        await WriteEventAsync(response, "journal", lastEvent.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonSerializer.Serialize(events, serializer), ct).ConfigureAwait(false);
+                        wrote = true;
+                    }
+
+                    var metrics = await db.Metrics.AsNoTracking().Where(m => m.RunId == id && m.Id > lastMetric).OrderBy(m => m.Id).Take(2000).ToListAsync(ct).ConfigureAwait(false);
+                    if (metrics.Count > 0)
+                    {
+                        lastMetric = metrics[^1].Id;
+                        await WriteEventAsync(response, "metrics", null, JsonSerializer.Serialize(metrics, serializer), ct).ConfigureAwait(false);
+                        wrote = true;
+                    }
+
+                    var artifacts = await db.Artifacts.AsNoTracking().Where(a => a.RunId == id && a.Id > lastArtifact).OrderBy(a => a.Id).ToListAsync(ct).ConfigureAwait(false);
+                    if (artifacts.Count > 0)
+                    {
+                        lastArtifact = artifacts[^1].Id;
+                        await WriteEventAsync(response, "artifacts", null, JsonSerializer.Serialize(artifacts, serializer), ct).ConfigureAwait(false);
+                        wrote = true;
+                    }
+
+                    if (snapshot.Run.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled && events.Count < 500)
+                    {
+                        await WriteEventAsync(response, "end", null, JsonSerializer.Serialize(new { status = snapshot.Run.Status }, serializer), ct).ConfigureAwait(false);
+                        return;
+                    }
+                }
+
+                if (wrote)
+                {
+                    quietSince = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - quietSince > TimeSpan.FromSeconds(15))
+                {
+                    // A comment keeps proxies from closing an idle stream.
+                    await response.WriteAsync(": keep-alive\n\n", ct).ConfigureAwait(false);
+                    await response.Body.FlushAsync(ct).ConfigureAwait(false);
+                    quietSince = DateTime.UtcNow;
+                }
+
+                await Task.Delay(options.StreamPollInterval, ct).ConfigureAwait(false);
+                snapshot = await engine.Runs.SnapshotAsync(id, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    private static string Signature(RunSnapshot s)
+    {
+        var b = new StringBuilder().Append(s.Run.Status).Append('|').Append(s.Run.Error);
+        foreach (var step in s.Steps)
+        {
+            b.Append('|').Append(step.Id).Append(':').Append(step.Status).Append(':').Append(step.Attempt).Append(':').Append(step.Progress).Append(':').Append(step.ProgressMessage);
+        }
+
+        foreach (var node in s.Nodes)
+        {
+            b.Append('|').Append(node.NodeId).Append(':').Append(node.Status);
+        }
+
+        return b.ToString();
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, string name, string? id, string data, CancellationToken ct)
+    {
+        var text = new StringBuilder();
+        if (id is not null)
+        {
+            text.Append("id: ").Append(id).Append('\n');
+        }
+
+        text.Append("event: ").Append(name).Append('\n').Append("data: ").Append(data).Append("\n\n");
+        await response.WriteAsync(text.ToString(), ct).ConfigureAwait(false);
+        await response.Body.FlushAsync(ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,22 @@
+namespace CellSegFlows.Server;
+
+/// <summary>How <c>cellsegflows serve</c> listens and where the studio's files are.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Addresses to listen on; default <c>http://127.0.0.1:5080</c> (port 0: any free port).</summary>
+    public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:5080"];
+
+    /// <summary>The built studio (index.html and assets); default <c>wwwroot</c> beside the server's assembly.</summary>
+    public string? StudioRoot { get; init; }
+
+    /// <summary>A file holding the password of user <c>admin</c>, created (as admin) when it does not exist yet.</summary>
+    public string? AdminPasswordFile { get; init; }
+
+    /// <summary>How long a studio login lasts without use.</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>How often the live run stream looks for changes.</summary>
+    public TimeSpan StreamPollInterval { get; init; } = TimeSpan.FromMilliseconds(400);
+
+    internal string ResolvedStudioRoot => StudioRoot ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
+}

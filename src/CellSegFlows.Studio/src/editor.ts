@@ -1,0 +1,351 @@
+import { api, ApiError, type ActivityInfo, type DefinitionVersion, type Port, type ProblemItem } from './api';
+import { appendAll, clear, h, time } from './dom';
+import { drawGraph } from './graph';
+import { edgesOf, freshId, parseDefinition, writeDefinition, type NodeDef, type WorkflowDef } from './model';
+import type { View } from './main';
+
+/**
+ * The workflow editor: the graph (laid out automatically) beside the selected node's form (built from the
+ * activity's description) and the JSON. An edit in the form or the JSON updates the other two; every change is
+ * validated by the server and its problems are shown on the nodes. Save stores a new version; versions can be diffed.
+ */
+export const editorView: View = async (root, ctx, params, path) => {
+  const workflowId = path[0];
+  const activities = new Map((await api.activities()).map((a) => [a.type, a] as [string, ActivityInfo]));
+  let versions: DefinitionVersion[] = [];
+  let loaded: DefinitionVersion | null = null;
+  let def: WorkflowDef;
+  if (params.get('new') === '1') {
+    def = { id: workflowId, version: 1, description: '', parameters: {}, nodes: [], outputs: {} };
+  } else {
+    versions = await api.versions(workflowId);
+    loaded = await api.definition(params.get('version') ?? versions[0].hash);
+    def = parseDefinition(loaded.json!);
+  }
+  let text = writeDefinition(def);
+  let problems: ProblemItem[] = [];
+  let jsonError = '';
+  let selected: string | null = def.nodes[0]?.id ?? null;
+  let validateTimer = 0;
+  let validation = 0;
+
+  const graphBox = h('div', { class: 'graph-box' });
+  const nodePanel = h('div', { class: 'node-panel card', 'data-testid': 'node-panel' });
+  const json = h('textarea', { class: 'json', spellcheck: 'false', 'data-testid': 'json', 'aria-label': 'definition JSON' });
+  const jsonStatus = h('div', { class: 'json-status' });
+  const problemsBox = h('div', { class: 'problems', 'data-testid': 'problems' });
+  const status = h('span', { class: 'status', 'data-testid': 'validation-status' });
+  const extra = h('div', { class: 'extra' });
+  const versionSelect = h('select', { 'data-testid': 'version-select', onchange: () => { location.hash = `#/workflow/${encodeURIComponent(workflowId)}?version=${versionSelect.value}`; } },
+    versions.map((v) => h('option', { value: v.hash, selected: v.hash === loaded?.hash }, `v${v.versionLabel} · ${v.hash.slice(0, 10)} · ${time(v.savedAt)} · ${v.savedBy ?? ''}`)));
+  const addSelect = h('select', { 'data-testid': 'add-activity' }, [...activities.values()].map((a) => h('option', { value: a.type }, `${a.category} / ${a.type}`)));
+
+  const changedFromModel = () => {
+    text = writeDefinition(def);
+    json.value = text;
+    jsonError = '';
+    renderAll();
+    scheduleValidate();
+  };
+
+  json.value = text;
+  json.addEventListener('input', () => {
+    text = json.value;
+    try {
+      def = parseDefinition(text);
+      jsonError = '';
+      if (selected && !def.nodes.some((n) => n.id === selected)) selected = def.nodes[0]?.id ?? null;
+      renderGraph();
+      renderNodePanel();
+    } catch (e) {
+      jsonError = e instanceof Error ? e.message : String(e);
+    }
+    jsonStatus.textContent = jsonError;
+    scheduleValidate();
+  });
+
+  function scheduleValidate(): void {
+    clearTimeout(validateTimer);
+    status.textContent = 'checking…';
+    status.className = 'status';
+    validateTimer = window.setTimeout(validate, 350);
+  }
+
+  async function validate(): Promise<void> {
+    const mine = ++validation;
+    try {
+      await api.validate(text);
+      if (mine !== validation) return;
+      problems = [];
+    } catch (e) {
+      if (mine !== validation) return;
+      problems = e instanceof ApiError ? e.problem.errors ?? [{ nodeId: null, field: '', message: e.message, line: null, column: null }] : [];
+    }
+    status.textContent = problems.length === 0 ? 'valid' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+    status.className = `status ${problems.length === 0 ? 'ok' : 'bad'}`;
+    renderGraph();
+    renderNodePanel();
+    renderProblems();
+  }
+
+  /** A role that cannot save sees the forms and the JSON without being able to change them. */
+  function lockIfReadOnly(): void {
+    if (ctx.me.can.includes('edit')) return;
+    json.readOnly = true;
+    nodePanel.querySelectorAll('input, select, button').forEach((el) => ((el as HTMLInputElement).disabled = true));
+  }
+
+  function renderAll(): void {
+    renderGraph();
+    renderNodePanel();
+    renderProblems();
+    jsonStatus.textContent = jsonError;
+  }
+
+  function renderGraph(): void {
+    clear(graphBox);
+    const nodes = def.nodes.map((n) => ({
+      id: n.id,
+      title: n.id,
+      subtitle: n.map ? `${n.activity} ×map` : n.activity,
+      errors: problems.filter((p) => p.nodeId === n.id).map((p) => `${p.field}: ${p.message}`),
+    }));
+    appendAll(graphBox, drawGraph(nodes, edgesOf(def), selected, (id) => { selected = id; renderGraph(); renderNodePanel(); }) as unknown as Node);
+  }
+
+  function renderProblems(): void {
+    clear(problemsBox);
+    if (problems.length === 0) return;
+    appendAll(problemsBox, h('h3', {}, 'Problems'), h('ul', {}, problems.map((p) => h('li', { class: 'problem', 'data-node': p.nodeId ?? '' },
+      p.nodeId ? h('a', { href: 'javascript:void 0', onclick: () => { selected = p.nodeId; renderGraph(); renderNodePanel(); } }, p.nodeId) : '(workflow)',
+      ' ', h('code', {}, p.field), p.line ? ` line ${p.line}:${p.column}` : '', ': ', p.message))));
+  }
+
+  function renderNodePanel(): void {
+    renderNodePanelContent();
+    lockIfReadOnly();
+  }
+
+  function renderNodePanelContent(): void {
+    clear(nodePanel);
+    const index = def.nodes.findIndex((n) => n.id === selected);
+    if (index < 0) {
+      renderWorkflowPanel();
+      return;
+    }
+    const node = def.nodes[index];
+    const activity = activities.get(node.activity);
+    const fieldProblems = (field: string) => problems.filter((p) => p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`));
+    const idInput = h('input', { value: node.id, 'data-testid': 'node-id' });
+    idInput.addEventListener('change', () => renameNode(node.id, idInput.value.trim()));
+    const activitySelect = h('select', { 'data-testid': 'node-activity' }, [...activities.keys()].map((t) => h('option', { value: t, selected: t === node.activity }, t)),
+      !activity && h('option', { value: node.activity, selected: true }, `${node.activity} (unknown)`));
+    activitySelect.addEventListener('change', () => { node.activity = activitySelect.value; changedFromModel(); });
+    appendAll(nodePanel, 
+      h('div', { class: 'panel-head' }, h('h3', {}, 'Node'), ctx.me.can.includes('edit') && h('button', { class: 'danger small', 'data-testid': 'remove-node', onclick: () => { def.nodes.splice(index, 1); selected = def.nodes[0]?.id ?? null; changedFromModel(); } }, 'Remove')),
+      h('label', {}, 'id', idInput),
+      h('label', {}, 'activity', activitySelect),
+      activity && h('p', { class: 'muted small' }, activity.description),
+      nodeProblems(fieldProblems(`nodes[${index}].id`).concat(fieldProblems(`nodes[${index}].activity`))),
+      node.map && h('label', {}, 'map over', textInput(node.map.over, (v) => { node.map!.over = v; })),
+      h('h4', {}, 'Inputs'),
+      (activity?.inputs ?? []).map((port) => inputRow(node, port, fieldProblems(`nodes[${index}].inputs.${port.name}`))),
+      Object.keys(node.inputs ?? {}).filter((k) => !activity?.inputs.some((p) => p.name === k)).map((k) =>
+        inputRow(node, { name: k, type: 'json', description: 'not an input of this activity' }, fieldProblems(`nodes[${index}].inputs.${k}`))),
+      activity && h('h4', {}, 'Outputs'),
+      activity && h('ul', { class: 'outputs small' }, activity.outputs.map((o) => h('li', {}, h('code', {}, `\${nodes.${node.id}.${o.name}}`), ` ${o.type} — ${o.description}`))),
+      nodeProblems(problems.filter((p) => p.nodeId === node.id && !p.field.startsWith(`nodes[${index}].inputs.`) && !p.field.startsWith(`nodes[${index}].id`) && !p.field.startsWith(`nodes[${index}].activity`))));
+  }
+
+  /** With no node selected: the workflow's description, parameters (name, type, default) and outputs. */
+  function renderWorkflowPanel(): void {
+    const problemsOf = (prefix: string) => problems.filter((p) => p.field === prefix || p.field.startsWith(`${prefix}.`));
+    const types = ['string', 'int', 'number', 'bool', 'json', 'list<string>', 'list<int>', 'list<number>'];
+    def.parameters ??= {};
+    def.outputs ??= {};
+    const parameters = def.parameters;
+    const outputs = def.outputs;
+    const newParam = h('input', { placeholder: 'new parameter', 'data-testid': 'new-parameter' });
+    const newOutput = h('input', { placeholder: 'new output', 'data-testid': 'new-output' });
+    const outputRefs = def.nodes.flatMap((n) => (activities.get(n.activity)?.outputs ?? []).map((o) => `\${nodes.${n.id}.${o.name}}`));
+    appendAll(nodePanel,
+      h('div', { class: 'panel-head' }, h('h3', {}, 'Workflow'), h('span', { class: 'muted small' }, def.nodes.length ? 'select a node to edit it' : 'add a node to begin')),
+      h('label', {}, 'description', textInput(def.description ?? '', (v) => { def.description = v; })),
+      h('h4', {}, 'Parameters'),
+      Object.entries(parameters).map(([name, p]) => {
+        const type = h('select', { 'data-param-type': name }, types.map((t) => h('option', { value: t, selected: t === p.type }, t)), !types.includes(p.type) && h('option', { value: p.type, selected: true }, p.type));
+        type.addEventListener('change', () => { p.type = type.value; changedFromModel(); });
+        const fallback = h('input', { value: p.default === undefined ? '' : JSON.stringify(p.default), placeholder: 'default (JSON); empty: required', 'data-param-default': name });
+        fallback.addEventListener('change', () => {
+          if (fallback.value === '') delete p.default;
+          else { try { p.default = JSON.parse(fallback.value); } catch { p.default = fallback.value; } }
+          changedFromModel();
+        });
+        return h('div', { class: 'input-row' }, h('span', { class: 'port' }, name), h('div', { class: 'inline' }, type, fallback,
+          h('button', { class: 'small danger', onclick: () => { delete parameters[name]; changedFromModel(); } }, '✕')), nodeProblems(problemsOf(`parameters.${name}`)));
+      }),
+      h('div', { class: 'inline' }, newParam, h('button', {
+        class: 'small', 'data-testid': 'add-parameter',
+        onclick: () => { if (newParam.value && !parameters[newParam.value]) { parameters[newParam.value] = { type: 'string' }; changedFromModel(); } },
+      }, 'Add parameter')),
+      h('h4', {}, 'Outputs'),
+      Object.entries(outputs).map(([name, ref]) => {
+        const select = h('select', { 'data-output': name }, h('option', { value: '' }, 'choose a node output…'), [...new Set([...outputRefs, ref])].map((r) => h('option', { value: r, selected: r === ref }, r)));
+        select.addEventListener('change', () => { outputs[name] = select.value; changedFromModel(); });
+        return h('div', { class: 'input-row' }, h('span', { class: 'port' }, name), h('div', { class: 'inline' }, select,
+          h('button', { class: 'small danger', onclick: () => { delete outputs[name]; changedFromModel(); } }, '✕')), nodeProblems(problemsOf(`outputs.${name}`)));
+      }),
+      h('div', { class: 'inline' }, newOutput, h('button', {
+        class: 'small', 'data-testid': 'add-output',
+        onclick: () => { if (newOutput.value && !outputs[newOutput.value]) { outputs[newOutput.value] = outputRefs[0] ?? ''; changedFromModel(); } },
+      }, 'Add output')),
+      nodeProblems(problems.filter((p) => p.nodeId === null && !p.field.startsWith('parameters.') && !p.field.startsWith('outputs.'))));
+  }
+
+  function textInput(value: string, set: (v: string) => void): HTMLInputElement {
+    const input = h('input', { value });
+    input.addEventListener('change', () => { set(input.value); changedFromModel(); });
+    return input;
+  }
+
+  function inputRow(node: NodeDef, port: Port, rowProblems: ProblemItem[]): HTMLElement {
+    const value = node.inputs?.[port.name];
+    const shown = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    const input = h('input', {
+      value: shown, 'data-input': port.name, placeholder: port.default !== undefined && port.default !== null ? `default ${JSON.stringify(port.default)}` : port.required ? 'required' : '',
+      class: rowProblems.length ? 'invalid' : '',
+    });
+    input.addEventListener('change', () => {
+      node.inputs ??= {};
+      const t = input.value;
+      if (t === '') delete node.inputs[port.name];
+      else if (port.type === 'string' || t.startsWith('${')) node.inputs[port.name] = t;
+      else {
+        try { node.inputs[port.name] = JSON.parse(t); } catch { node.inputs[port.name] = t; }
+      }
+      changedFromModel();
+    });
+    const sources = referenceOptions(node, port);
+    const link = h('select', { class: 'link-select', 'data-link': port.name, title: 'connect to a parameter or another node\'s output' },
+      h('option', { value: '' }, 'connect…'), sources.map((r) => h('option', { value: r, selected: r === value }, r)));
+    link.addEventListener('change', () => {
+      if (!link.value) return;
+      node.inputs ??= {};
+      node.inputs[port.name] = link.value;
+      changedFromModel();
+    });
+    return h('div', { class: 'input-row' },
+      h('label', { title: port.description }, h('span', { class: 'port' }, port.name, port.required ? h('b', {}, ' *') : '', h('span', { class: 'muted' }, ` ${port.type}`)), input),
+      link,
+      nodeProblems(rowProblems));
+  }
+
+  function referenceOptions(node: NodeDef, port: Port): string[] {
+    const refs: string[] = [];
+    for (const name of Object.keys(def.parameters ?? {})) refs.push(`\${params.${name}}`);
+    if (node.map) refs.push(`\${${node.map.as ?? 'item'}}`);
+    for (const other of def.nodes) {
+      if (other.id === node.id) continue;
+      for (const out of activities.get(other.activity)?.outputs ?? []) {
+        if (port.type === 'json' || out.type === port.type || port.type === `list<${out.type}>` || out.type.startsWith('list<') || other.map) refs.push(`\${nodes.${other.id}.${out.name}}`);
+      }
+    }
+    return refs;
+  }
+
+  function nodeProblems(list: ProblemItem[]): HTMLElement | false {
+    return list.length > 0 && h('ul', { class: 'node-problems', 'data-testid': 'node-problems' }, list.map((p) => h('li', {}, p.message)));
+  }
+
+  function renameNode(from: string, to: string): void {
+    if (!to || to === from) return;
+    const rewritten = writeDefinition(def).split(`\${nodes.${from}.`).join(`\${nodes.${to}.`);
+    def = parseDefinition(rewritten);
+    const node = def.nodes.find((n) => n.id === from);
+    if (node) node.id = to;
+    selected = to;
+    changedFromModel();
+  }
+
+  async function save(): Promise<void> {
+    try {
+      const result = await api.save(text);
+      ctx.toast(result.created ? `saved version ${result.version.versionLabel}${result.note ? ` (${result.note})` : ''}` : 'no change: this version is saved already');
+      location.hash = `#/workflow/${encodeURIComponent(result.version.workflowId)}?version=${result.version.hash}&saved=${Date.now()}`;
+    } catch (e) {
+      ctx.toast(e instanceof Error ? e.message : String(e), 'error');
+      if (e instanceof ApiError && e.problem.errors) { problems = e.problem.errors; renderAll(); }
+    }
+  }
+
+  function showDiff(): void {
+    clear(extra);
+    if (versions.length < 2) { extra.append(h('p', { class: 'muted' }, 'Only one version saved: nothing to compare.')); return; }
+    const from = h('select', { 'data-testid': 'diff-from' }, versions.map((v, i) => h('option', { value: v.hash, selected: i === 1 }, `v${v.versionLabel} ${v.hash.slice(0, 10)}`)));
+    const to = h('select', { 'data-testid': 'diff-to' }, versions.map((v, i) => h('option', { value: v.hash, selected: i === 0 }, `v${v.versionLabel} ${v.hash.slice(0, 10)}`)));
+    const out = h('div', {});
+    const run = async () => {
+      clear(out);
+      const diff = await api.diff(workflowId, from.value, to.value);
+      appendAll(out, h('p', {}, `+${diff.added} −${diff.removed}`), h('pre', { class: 'diff', 'data-testid': 'diff' }, diff.lines.map((l) => h('div', { class: l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'same' }, `${l.op} ${l.text}`))));
+    };
+    appendAll(extra, h('div', { class: 'card' }, h('h3', {}, 'Diff versions'), h('div', { class: 'inline' }, 'from ', from, ' to ', to, h('button', { onclick: run, 'data-testid': 'diff-run' }, 'Compare')), out));
+    void run();
+  }
+
+  function showStart(): void {
+    clear(extra);
+    if (!loaded) return;
+    const dirty = writeDefinition(parseDefinition(loaded.json!)) !== text;
+    const fields = Object.entries(def.parameters ?? {}).map(([name, p]) => {
+      const input = h('input', { 'data-param': name, value: p.default === undefined ? '' : typeof p.default === 'string' ? p.default : JSON.stringify(p.default) });
+      return { name, input, row: h('label', {}, h('span', { class: 'port' }, name, h('span', { class: 'muted' }, ` ${p.type}`)), input, p.description && h('span', { class: 'muted small' }, p.description)) };
+    });
+    const error = h('p', { class: 'error' });
+    appendAll(extra, h('div', { class: 'card start-run', 'data-testid': 'start-panel' },
+      h('h3', {}, `Start a run of v${loaded.versionLabel} (${loaded.hash.slice(0, 12)})`),
+      dirty && h('p', { class: 'warn' }, 'The editor has unsaved changes: the run uses the saved version shown here.'),
+      fields.map((f) => f.row),
+      h('button', {
+        'data-testid': 'start-run',
+        onclick: async () => {
+          try {
+            const parameters = Object.fromEntries(fields.filter((f) => f.input.value !== '').map((f) => [f.name, f.input.value]));
+            const { runId } = await api.start(workflowId, loaded!.hash, parameters);
+            location.hash = `#/run/${encodeURIComponent(runId)}`;
+          } catch (e) {
+            error.textContent = e instanceof ApiError && e.problem.errors ? e.problem.errors.map((p) => `${p.field}: ${p.message}`).join('; ') : String(e);
+          }
+        },
+      }, 'Start run'),
+      error));
+  }
+
+  appendAll(root, 
+    h('div', { class: 'toolbar' },
+      h('h1', {}, workflowId),
+      loaded && versionSelect,
+      status,
+      ctx.me.can.includes('edit')
+        ? h('button', { class: 'primary', 'data-testid': 'save', onclick: save }, 'Save version')
+        : h('span', { class: 'muted small', 'data-testid': 'read-only' }, `read-only: a ${ctx.me.role} cannot save versions`),
+      versions.length > 1 && h('button', { 'data-testid': 'diff-open', onclick: showDiff }, 'Diff versions'),
+      loaded && ctx.me.can.includes('operate') && h('button', { 'data-testid': 'start-open', onclick: showStart }, 'Start run…'),
+      loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}&version=${loaded.hash}`, 'data-testid': 'version-runs' }, 'Runs of this version')),
+    h('div', { class: 'editor' },
+      h('section', { class: 'card graph-panel' },
+        h('div', { class: 'panel-head' }, h('h3', {}, 'Graph'),
+          h('button', { class: 'small', 'data-testid': 'workflow-settings', onclick: () => { selected = null; renderGraph(); renderNodePanel(); } }, 'Workflow…'),
+          ctx.me.can.includes('edit') && h('span', { class: 'inline' }, addSelect, h('button', {
+            class: 'small', 'data-testid': 'add-node',
+            onclick: () => { const id = freshId(def, addSelect.value); def.nodes.push({ id, activity: addSelect.value, inputs: {} }); selected = id; changedFromModel(); },
+          }, 'Add node'))),
+        graphBox),
+      nodePanel,
+      h('section', { class: 'card json-panel' }, h('h3', {}, 'JSON'), json, jsonStatus)),
+    problemsBox,
+    extra);
+  renderAll();
+  void validate();
+  return () => clearTimeout(validateTimer);
+};

@@ -1,0 +1,52 @@
+import { api } from './api';
+import { appendAll, clear, h, time } from './dom';
+import type { View } from './main';
+
+/** Operations (what a Quartz dashboard would show): workers, scheduled and running steps, schedules, watches, pause/resume. */
+export const opsView: View = async (root, ctx) => {
+  const box = h('div', {});
+  appendAll(root, h('div', { class: 'toolbar' }, h('h1', {}, 'Operations')), box);
+  const canOperate = ctx.me.can.includes('operate');
+
+  const load = async () => {
+    const [workers, steps, schedules, watches, scheduler, audit] = await Promise.all([api.workers(), api.activeSteps(), api.schedules(), api.watches(), api.scheduler(), api.audit(undefined, 50)]);
+    clear(box);
+    appendAll(box, 
+      h('section', { class: 'card' },
+        h('div', { class: 'panel-head' }, h('h3', {}, 'Scheduler'),
+          h('span', { class: `pill ${scheduler.paused ? 'state-cancelled' : 'state-succeeded'}`, 'data-testid': 'scheduler-state' }, scheduler.paused ? 'paused' : 'running'),
+          canOperate && h('button', { 'data-testid': 'scheduler-toggle', onclick: async () => { await api.setScheduler(!scheduler.paused); await load(); } }, scheduler.paused ? 'Resume' : 'Pause')),
+        h('p', { class: 'muted small' }, `This server's worker ${scheduler.worker}. Paused: running steps finish, nothing new starts and no trigger fires here.`)),
+      h('section', { class: 'card' }, h('h3', {}, 'Workers'),
+        table(['worker', 'execution groups', 'device', 'threads', 'running steps', 'started', 'last check-in', 'state'],
+          workers.map((w) => [w.name, w.queues.join(', '), w.device, String(w.threads), String(w.runningSteps), time(w.startedAt), time(w.lastSeenAt),
+            h('span', { class: `pill ${w.alive ? 'state-succeeded' : 'state-skipped'}` }, w.alive ? 'alive' : w.stoppedAt ? 'stopped' : 'silent')]), 'workers')),
+      h('section', { class: 'card' }, h('h3', {}, `Scheduled and running steps (${steps.length})`),
+        table(['step', 'workflow', 'activity', 'queue', 'status', 'attempt', 'worker', 'scheduled', 'progress'],
+          steps.map((s) => [h('a', { href: `#/run/${encodeURIComponent(s.runId)}` }, s.id), s.workflowId, s.activityType, s.queue,
+            h('span', { class: `pill state-${s.status.toLowerCase()}` }, s.status), String(s.attempt), s.worker ?? '', time(s.scheduledAt),
+            s.progress !== null ? `${Math.round(s.progress * 100)}% ${s.progressMessage ?? ''}` : '']), 'active-steps')),
+      h('section', { class: 'card' }, h('h3', {}, 'Cron schedules'),
+        table(['schedule', 'workflow', 'cron', 'next fire time', 'last firing', 'enabled', ''],
+          schedules.map((s) => [s.id, s.workflowId, h('code', {}, s.cron), s.nextFireTime ? time(s.nextFireTime) : '—',
+            s.lastFiredAt ? `${time(s.lastFiredAt)} ${s.lastOutcome ?? ''}` : '', s.enabled ? 'yes' : 'paused',
+            canOperate ? h('button', { class: 'small', 'data-schedule': s.id, onclick: async () => { await api.setSchedule(s.id, !s.enabled); await load(); } }, s.enabled ? 'Pause' : 'Resume') : '']), 'schedules')),
+      h('section', { class: 'card' }, h('h3', {}, 'Folder watches'),
+        table(['watch', 'workflow', 'folder', 'glob', 'files seen', 'last firing', 'enabled'],
+          watches.map((w) => [w.id, w.workflowId, w.folder, w.glob, String(w.filesSeen), w.lastFiredAt ? `${time(w.lastFiredAt)} ${w.lastOutcome ?? ''}` : '', w.enabled ? 'yes' : 'no']), 'watches')),
+      h('section', { class: 'card' }, h('h3', {}, 'Audit log (latest 50)'),
+        table(['time', 'who', 'what', 'target', 'detail'],
+          audit.map((a) => [time(a.time), a.actor, a.action, a.action.startsWith('run.') ? h('a', { href: `#/run/${encodeURIComponent(a.target)}` }, a.target) : h('code', {}, a.target.length === 64 ? a.target.slice(0, 12) : a.target), a.detail ?? '']), 'audit')));
+  };
+
+  function table(columns: string[], rows: (string | Node)[][], testid: string): HTMLElement {
+    return rows.length === 0 ? h('p', { class: 'muted' }, 'None.') :
+      h('table', { class: 'table small', 'data-testid': testid },
+        h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)))),
+        h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))));
+  }
+
+  await load();
+  const timer = window.setInterval(() => void load().catch(() => {}), 3000);
+  return () => clearInterval(timer);
+};

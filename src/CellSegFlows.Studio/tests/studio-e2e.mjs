@@ -1,0 +1,239 @@
+// Drives the studio in headless Chromium (Debian's, through playwright-core): log in, open a workflow, change a
+// node's input, see the validation error on the node, fix it, save a version, diff, start a run, watch it finish,
+// open a step's journal, download an artifact, filter the runs list, open the operations view.
+// Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.env.BASE_URL;
+const out = process.env.OUT_DIR;
+const user = process.env.STUDIO_USER ?? 'admin';
+const password = process.env.STUDIO_PASSWORD;
+const workflow = process.env.WORKFLOW_ID ?? 'ui-demo';
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+if (!base || !out || !password) throw new Error('BASE_URL, OUT_DIR and STUDIO_PASSWORD are required');
+
+const profile = mkdtempSync(join(tmpdir(), 'cellsegflows-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1500, height: 1000 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = context.pages()[0] ?? await context.newPage();
+page.setDefaultTimeout(20000);
+const consoleErrors = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+let shot = 0;
+const snap = async (name) => page.screenshot({ path: join(out, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+const step = (text) => console.log(`studio-e2e: ${text}`);
+
+try {
+  step('log in');
+  await page.goto(base);
+  await page.waitForSelector('#login-user');
+  await page.fill('#login-user', user);
+  await page.fill('#login-pass', 'not-the-password');
+  await page.click('#login-submit');
+  await page.waitForFunction(() => document.querySelector('[data-testid=login-error]')?.textContent?.includes('wrong password'));
+  await page.fill('#login-pass', password);
+  await page.click('#login-submit');
+  await page.waitForSelector('[data-testid=workflow-list]');
+  await snap('workflows');
+
+  step('open the workflow');
+  await page.click(`a[data-workflow="${workflow}"]`);
+  await page.waitForSelector('[data-testid=graph] g[data-node="sample"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+  await page.click('[data-testid=graph] g[data-node="sample"]');
+  await page.waitForSelector('input[data-input="imagesPerCellType"]');
+
+  step('change a node input to a wrong type: the node shows the error');
+  await page.fill('input[data-input="imagesPerCellType"]', 'two');
+  await page.press('input[data-input="imagesPerCellType"]', 'Tab');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === '1 problem');
+  await page.waitForSelector('[data-testid=graph] g[data-node="sample"].has-errors');
+  const message = await page.textContent('[data-testid=node-panel] [data-testid=node-problems]');
+  if (!/int/.test(message ?? '')) throw new Error(`the node's problem does not name the type: ${message}`);
+  if (!(await page.inputValue('[data-testid=json]')).includes('"imagesPerCellType": "two"')) throw new Error('the JSON did not follow the form');
+  await snap('validation-error');
+
+  step('fix it in the form; the JSON follows');
+  await page.fill('input[data-input="imagesPerCellType"]', '1');
+  await page.press('input[data-input="imagesPerCellType"]', 'Tab');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+  if (await page.$('[data-testid=graph] g.has-errors')) throw new Error('an error is still shown on a node');
+  if (!(await page.inputValue('[data-testid=json]')).includes('"imagesPerCellType": 1')) throw new Error('the JSON did not follow the fix');
+
+  step('add a node, connect it to another node\'s output, remove it');
+  const edgesBefore = await page.$$eval('[data-testid=graph] path.edge', (p) => p.length);
+  await page.selectOption('[data-testid=add-activity]', 'test.ReadText');
+  await page.click('[data-testid=add-node]');
+  await page.waitForSelector('[data-testid=graph] g[data-node="testReadText1"].selected');
+  // A new node lacks its required input and feeds no workflow output: two problems, both on it.
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === '2 problems');
+  await page.waitForSelector('[data-testid=graph] g[data-node="testReadText1"].has-errors');
+  await page.selectOption('select[data-link="file"]', '${nodes.train.log}');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === '1 problem');
+  if (!(await page.textContent('[data-testid=problems]')).includes('unreachable')) throw new Error('the remaining problem is not the unreachable node');
+  const edgesAfter = await page.$$eval('[data-testid=graph] path.edge', (p) => p.length);
+  if (edgesAfter !== edgesBefore + 1) throw new Error(`connecting did not draw an edge (${edgesBefore} → ${edgesAfter})`);
+  if (!(await page.inputValue('[data-testid=json]')).includes('"file": "${nodes.train.log}"')) throw new Error('the JSON did not get the connection');
+  await snap('node-added-and-connected');
+  await page.click('[data-testid=remove-node]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=graph] g[data-node="testReadText1"]'));
+  if ((await page.inputValue('[data-testid=json]')).includes('testReadText1')) throw new Error('the removed node is still in the JSON');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+
+  step('an edit in the JSON updates the graph');
+  const json = JSON.parse(await page.inputValue('[data-testid=json]'));
+  json.description = 'edited in the studio';
+  json.nodes.find((n) => n.id === 'train').inputs.steps = 15;
+  await page.fill('[data-testid=json]', JSON.stringify(json, null, 2));
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+  await snap('edited');
+
+  step('save a version');
+  await page.click('[data-testid=save]');
+  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('saved version 2'));
+  await page.waitForFunction(() => location.hash.includes('saved='));
+  await page.waitForSelector('[data-testid=diff-open]');
+  await snap('saved');
+
+  step('diff the two versions');
+  await page.click('[data-testid=diff-open]');
+  await page.waitForSelector('[data-testid=diff] .add');
+  const diff = await page.textContent('[data-testid=diff]');
+  if (!diff.includes('+   "description": "edited in the studio"') || !diff.includes('"steps": 15')) throw new Error(`unexpected diff: ${diff}`);
+  await snap('diff');
+
+  step('start a run with parameters');
+  await page.click('[data-testid=start-open]');
+  await page.fill('input[data-param="seed"]', '3');
+  await page.click('[data-testid=start-run]');
+  await page.waitForFunction(() => location.hash.startsWith('#/run/'));
+  await page.waitForSelector('[data-testid=graph] g[data-node="train"]');
+  await page.waitForSelector('[data-testid=graph] g.state-running, [data-testid=graph] g.state-succeeded', { timeout: 30000 });
+  await snap('run-live');
+
+  step('watch it finish');
+  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'Succeeded', null, { timeout: 90000 });
+  await page.waitForSelector('svg.chart[data-metric="loss"]');
+  await page.waitForSelector('svg.chart[data-metric="dice"]');
+  const states = await page.$$eval('[data-testid=graph] g[data-node]', (gs) => gs.map((g) => g.getAttribute('class')));
+  if (!states.every((c) => /state-(succeeded|cached)/.test(c))) throw new Error(`not every node is green: ${states}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid=history]')?.textContent?.includes('start by admin'));
+  await snap('run-finished');
+
+  step("open a step's journal");
+  await page.click('[data-testid=graph] g[data-node="segment"]');
+  await page.waitForSelector('[data-testid=step-panel] [data-testid=journal] tbody tr');
+  await page.click('[data-testid=graph] g[data-node="evaluate"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=step-facts]')?.textContent?.includes('EvaluateInstances'));
+  const journal = await page.textContent('[data-testid=step-panel] [data-testid=journal]');
+  if (!journal.includes('attempt 1 started on') || !journal.includes('Succeeded')) throw new Error(`journal incomplete: ${journal}`);
+  await snap('step-journal');
+
+  step('download an artifact');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=artifacts] a[data-artifact="report.md"]')]);
+  const file = join(out, `downloaded-${download.suggestedFilename()}`);
+  await download.saveAs(file);
+  if (statSync(file).size === 0) throw new Error('the downloaded artifact is empty');
+
+  step('follow the link to the exact definition version');
+  await page.click('[data-testid=definition-link]');
+  await page.waitForSelector('[data-testid=version-select]');
+  const chosen = await page.$eval('[data-testid=version-select]', (s) => s.options[s.selectedIndex].textContent);
+  if (!chosen.startsWith('v2 ')) throw new Error(`the run links to ${chosen}, not v2`);
+  await page.click('[data-testid=version-runs]');
+  await page.waitForSelector('[data-testid=filter-version]');
+  await page.waitForSelector('[data-testid=runs-table] a[data-run]');
+
+  step('runs list with filters');
+  await page.goto(`${base}#/runs?workflow=${workflow}&status=Succeeded&trigger=manual`);
+  await page.waitForSelector('[data-testid=runs-table] a[data-run]');
+  await snap('runs-filtered');
+  await page.goto(`${base}#/runs?workflow=${workflow}&status=Failed`);
+  await page.waitForFunction(() => document.querySelector('main')?.textContent?.includes('No runs match.'));
+
+  step('operations');
+  await page.goto(`${base}#/ops`);
+  await page.waitForSelector('[data-testid=workers] tbody tr');
+  await page.waitForSelector('[data-testid=schedules] tbody tr');
+  const audit = await page.textContent('[data-testid=audit]');
+  for (const action of ['definition.save', 'run.start']) if (!audit.includes(action)) throw new Error(`the audit log lacks ${action}: ${audit}`);
+  await snap('operations');
+  await page.click('button[data-schedule="nightly-demo"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('paused'));
+  await snap('schedule-paused');
+  await page.click('button[data-schedule="nightly-demo"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('Pause'));
+
+  step('a new workflow from scratch: a node, an output, saved as version 1');
+  await page.goto(`${base}#/workflows`);
+  await page.fill('#new-workflow-id', 'ui-new');
+  await page.click('text=New workflow');
+  await page.waitForSelector('[data-testid=add-node]');
+  await page.selectOption('[data-testid=add-activity]', 'test.Constant');
+  await page.click('[data-testid=add-node]');
+  await page.fill('input[data-input="value"]', '7');
+  await page.press('input[data-input="value"]', 'Tab');
+  await page.click('[data-testid=workflow-settings]');
+  await page.fill('[data-testid=new-output]', 'answer');
+  await page.click('[data-testid=add-output]');
+  await page.waitForSelector('select[data-output="answer"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+  if (!(await page.inputValue('[data-testid=json]')).includes('"answer": "${nodes.testConstant1.value}"')) throw new Error('the output is not in the JSON');
+  await snap('new-workflow');
+  await page.click('[data-testid=save]');
+  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('saved version 1'));
+  await page.waitForSelector('[data-testid=version-select]');
+
+  step('an admin adds a viewer and an API key');
+  await page.goto(`${base}#/ops`);
+  await page.waitForSelector('[data-testid=workers]');
+  await page.click('a[href="#/users"]');
+  await page.waitForSelector('[data-testid=users]');
+  await page.fill('[data-testid=new-user-name]', 'reviewer');
+  await page.selectOption('[data-testid=new-user-role]', 'viewer');
+  await page.fill('[data-testid=new-user-password]', 'reviewer-password');
+  await page.click('[data-testid=add-user]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=users]')?.textContent?.includes('reviewer'));
+  await page.selectOption('[data-testid=new-key-user]', 'reviewer');
+  await page.fill('[data-testid=new-key-label]', 'dashboards');
+  await page.click('[data-testid=add-key]');
+  await page.waitForFunction(() => /csf_[0-9a-f]{8}_/.test(document.querySelector('[data-testid=new-key]')?.textContent ?? ''));
+  await snap('users-and-keys');
+
+  step('a viewer reads but is offered no edits or runs');
+  await page.click('text=Sign out');
+  await page.waitForSelector('#login-user');
+  await page.fill('#login-user', 'reviewer');
+  await page.fill('#login-pass', 'reviewer-password');
+  await page.click('#login-submit');
+  await page.waitForSelector('[data-testid=workflow-list]');
+  if (await page.$('a[href="#/users"]')) throw new Error('a viewer is offered the users view');
+  await page.click(`a[data-workflow="${workflow}"]`);
+  await page.waitForSelector('[data-testid=graph] g[data-node="sample"]');
+  for (const control of ['save', 'start-open', 'add-node', 'remove-node']) {
+    if (await page.$(`[data-testid=${control}]`)) throw new Error(`a viewer is offered ${control}`);
+  }
+  if (!(await page.$eval('[data-testid=json]', (t) => t.readOnly))) throw new Error('a viewer can type in the JSON');
+  if (!(await page.$eval('input[data-input="imagesPerCellType"]', (i) => i.disabled))) throw new Error('a viewer can edit node inputs');
+  await snap('viewer-read-only');
+
+  const unexpected = consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
+  if (unexpected.length > 0) throw new Error(`browser console errors: ${unexpected.join('\n')}`);
+  step('done');
+} catch (e) {
+  await snap('failure').catch(() => {});
+  console.error(`studio-e2e: FAILED: ${e instanceof Error ? e.stack : e}`);
+  process.exitCode = 1;
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}

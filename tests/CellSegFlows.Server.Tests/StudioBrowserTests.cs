@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using CellSegFlows.Engine.Triggers;
+using CellSegFlows.Server.Auth;
+
+namespace CellSegFlows.Server.Tests;
+
+/// <summary>
+/// The studio in headless Chromium (Debian's <c>chromium</c>, installed by .ci/run) driven by playwright-core from
+/// the studio's node_modules, against a real server: the script's steps are in
+/// src/CellSegFlows.Studio/tests/studio-e2e.mjs. Screenshots land in TestResults/studio/.
+/// </summary>
+public sealed class StudioBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private const string Demo = """
+        {
+          "id": "ui-demo",
+          "version": 1,
+          "description": "Quickstart plus a pretend training step, for the studio test.",
+          "parameters": {
+            "imagesPerCellType": { "type": "int", "default": 1, "description": "Sample images per cell line." },
+            "seed": { "type": "int", "default": 1, "description": "Seed of the sample." }
+          },
+          "nodes": [
+            { "id": "sample", "activity": "MakeSampleDataset", "inputs": { "imagesPerCellType": "${params.imagesPerCellType}", "seed": "${params.seed}" } },
+            { "id": "segment", "activity": "SegmentImageClassical", "map": { "over": "${nodes.sample.images}", "as": "image" },
+              "inputs": { "image": "${image}", "annotations": "${nodes.sample.annotations}" } },
+            { "id": "evaluate", "activity": "EvaluateInstances",
+              "inputs": { "annotations": "${nodes.sample.annotations}", "predictions": "${nodes.segment.predictions}" } },
+            { "id": "train", "activity": "test.Train", "inputs": { "steps": 12, "delayMs": 150 } }
+          ],
+          "outputs": { "ap": "${nodes.evaluate.ap}", "loss": "${nodes.train.finalLoss}" }
+        }
+        """;
+
+    [Fact]
+    public async Task A_user_edits_validates_saves_runs_and_inspects_a_workflow_in_the_studio()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        var studio = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        Assert.True(File.Exists(Path.Combine(studio, "index.html")), $"the studio is not built into {studio}");
+        var script = Path.Combine(TestPaths.RepoRoot, "src", "CellSegFlows.Studio", "tests", "studio-e2e.mjs");
+        var output = Path.Combine(TestPaths.RepoRoot, "TestResults", "studio");
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
+        Directory.CreateDirectory(output);
+        await using var server = await TestServer.StartAsync(studio);
+        await server.SaveAsync(Demo);
+        var nightly = Path.Combine(server.Home, "nightly.json");
+        await File.WriteAllTextAsync(nightly, Demo);
+        await server.Engine.AddScheduleAsync(new ScheduleSpec("nightly-demo", nightly, "0 0 3 * * ?"));
+
+        var start = new ProcessStartInfo("node", [script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(script)!,
+        };
+        start.Environment["BASE_URL"] = server.BaseAddress.ToString();
+        start.Environment["OUT_DIR"] = output;
+        start.Environment["STUDIO_USER"] = Roles.Admin;
+        start.Environment["STUDIO_PASSWORD"] = TestServer.Password(Roles.Admin);
+        start.Environment["CHROMIUM"] = Chromium;
+        using var node = Process.Start(start)!;
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = node.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        try
+        {
+            await node.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            node.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the browser test ran past 180 s:\n{await stdout}\n{await stderr}");
+        }
+
+        var log = $"{await stdout}\n{await stderr}";
+        Assert.True(node.ExitCode == 0, log);
+        Assert.Contains("studio-e2e: done", log);
+        Assert.True(File.Exists(Path.Combine(output, "downloaded-report.md")));
+        Assert.True(Directory.GetFiles(output, "*.png").Length >= 10, "screenshots are missing");
+
+        // What the browser did is in the store: version 2 saved by admin, a run started by admin that succeeded.
+        var versions = await server.Engine.Runs.ListAsync("ui-demo");
+        var run = Assert.Single(versions);
+        Assert.Equal("admin", run.StartedBy);
+        Assert.Equal(Engine.Store.RunStatus.Succeeded, run.Status);
+        Assert.Contains("\"seed\":3", run.ParametersJson, StringComparison.Ordinal);
+    }
+}
