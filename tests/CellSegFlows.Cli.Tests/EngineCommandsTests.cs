@@ -51,6 +51,12 @@ public sealed class EngineCommandsTests
         var (resumeCode, resume) = await CliRunner.RunAsync("runs", "resume", runId, "--home", home);
         Assert.Equal(0, resumeCode);
         Assert.Contains("already Succeeded", resume);
+
+        // Who started it is recorded with the run and in the audit log, as for runs started through the server.
+        var store = Engine.Store.RunStoreOptions.Sqlite(Path.Combine(home, "runs.db"));
+        Assert.Equal("cli:" + Environment.UserName, (await new Engine.Hosting.RunQueries(store).RunAsync(runId)).StartedBy);
+        await using var db = store.CreateContext();
+        Assert.Contains(db.Audit, a => a.Action == "run.start" && a.Target == runId && a.Actor == "cli:" + Environment.UserName);
     }
 
     [Fact]

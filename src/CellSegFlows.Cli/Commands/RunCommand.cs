@@ -39,7 +39,8 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
         string runId;
         try
         {
-            runId = await engine.StartRunAsync(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path, parameters, cancellationToken: cancellationToken).ConfigureAwait(false);
+            runId = await engine.StartRunAsync(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path, parameters, startedBy: CliUser.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await engine.AuditAsync(CliUser.Name, "run.start", runId, $"{path} from the command line", cancellationToken).ConfigureAwait(false);
         }
         catch (WorkflowDefinitionException ex)
         {

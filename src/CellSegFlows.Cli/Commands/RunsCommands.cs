@@ -131,7 +131,12 @@ internal sealed class RunsCancelCommand(IAnsiConsole console) : AsyncCommand<Run
     public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellationToken)
     {
         await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(clientOnly: true), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
-        var cancelled = await engine.CancelRunAsync(settings.RunId, Environment.UserName, cancellationToken).ConfigureAwait(false);
+        var cancelled = await engine.CancelRunAsync(settings.RunId, CliUser.Name, cancellationToken).ConfigureAwait(false);
+        if (cancelled)
+        {
+            await engine.AuditAsync(CliUser.Name, "run.cancel", settings.RunId, "from the command line", cancellationToken).ConfigureAwait(false);
+        }
+
         console.MarkupLine(cancelled ? $"cancel requested for run {settings.RunId}" : $"run {settings.RunId} is not running");
         return cancelled ? 0 : 1;
     }

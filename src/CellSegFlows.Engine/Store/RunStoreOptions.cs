@@ -70,6 +70,14 @@ public sealed class RunStoreOptions
     public Task<T> WriteAsync<T>(Func<RunDbContext, Task<T>> work, CancellationToken cancellationToken = default) =>
         Runtime.StoreGate.WriteAsync(this, work, cancellationToken);
 
+    /// <summary>Records one change in the audit log (who, what, to what), for changes made outside the server (the command line).</summary>
+    public Task AuditAsync(string actor, string action, string target, string? detail = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(db =>
+        {
+            db.Audit.Add(new AuditRecord { Time = DateTimeOffset.UtcNow, Actor = actor, Action = action, Target = target, Detail = detail });
+            return Task.FromResult(true);
+        }, cancellationToken);
+
     /// <summary>Applies pending migrations (creates the database on first use) and, on SQLite, turns on write-ahead logging.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
