@@ -40,6 +40,7 @@ public sealed class SegmentationModel : IDisposable
 {
     internal const string FormatName = "cellseg-model/1";
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes(FormatName + "\n");
+    private static readonly Lock SeedLock = new();
 
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -93,8 +94,14 @@ public sealed class SegmentationModel : IDisposable
             Normalization = normalization ?? IntensityNormalization.Livecell,
         };
         var dev = TorchDevices.Resolve(device);
-        torch.manual_seed(seed);
-        return new SegmentationModel(header, Build(header), dev).MoveTo(dev);
+
+        // torch's generator is process-wide: seeding and drawing the initial weights must not interleave
+        // with another thread's (two trainings in one worker process).
+        lock (SeedLock)
+        {
+            torch.manual_seed(seed);
+            return new SegmentationModel(header, Build(header), dev).MoveTo(dev);
+        }
     }
 
     /// <summary>
