@@ -60,3 +60,23 @@ public class SegmenterTests
         Assert.All(segmented.Instances, d => Assert.Equal(1, d.CategoryId));
     }
 }
+
+public class SegmentationRunTests
+{
+    [Fact]
+    public async Task A_run_writes_coco_results_that_read_back_and_an_overlay()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var gt = await CocoReader.LoadAsync(TestPaths.ValAnnotations);
+        var images = gt.Images.Take(2).Select(i => new ImageToSegment(i.Id, Path.Combine(TestData.ValImages, i.FileName))).ToList();
+        using var model = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 2);
+        var result = await SegmentationRun.RunAsync(new UNetSegmenter(model, new SegmenterOptions { Threshold = 0.3 }), images,
+            Path.Combine(folder, "pred.json"), Path.Combine(folder, "overlay.png"), groundTruth: gt);
+
+        Assert.Equal(2, result.Images);
+        var read = await CocoReader.LoadDetectionsAsync(result.PredictionsPath, gt);
+        Assert.Equal(result.Instances, read.Detections.Count);
+        Assert.All(read.Detections, d => Assert.Contains(d.ImageId, images.Select(i => i.ImageId)));
+        Assert.True(new FileInfo(result.OverlayPath!).Length > 1000);
+    }
+}

@@ -27,7 +27,7 @@ public sealed record SegmenterOptions
 
 /// <summary>Instances found in one image.</summary>
 /// <param name="Mask">The thresholded foreground.</param>
-/// <param name="Instances">One COCO detection per connected component (compressed-RLE-ready masks, score = mean probability).</param>
+/// <param name="Instances">One COCO detection per connected component: an RLE mask, no box (so that pycocotools' loadRes takes the mask's area), score = mean probability.</param>
 public sealed record SegmentedImage(BinaryMask Mask, IReadOnlyList<CocoDetection> Instances);
 
 /// <summary>
@@ -167,7 +167,7 @@ public sealed class UNetSegmenter
             // RLE runs down columns: row-major i = y·w + x becomes x·h + y.
             var positions = list.Select(i => i % w * h + i / w).Order().ToArray();
             var rle = Rle.FromSortedPositions(positions, h, w);
-            detections.Add(new CocoDetection(imageId, 1, Math.Round(score[l] / list.Count, 4), new RleSegmentation(rle), rle.ToBbox()));
+            detections.Add(new CocoDetection(imageId, 1, Math.Round(score[l] / list.Count, 4), new RleSegmentation(rle), null));
         }
 
         return detections;
