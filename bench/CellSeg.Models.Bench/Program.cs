@@ -34,8 +34,9 @@ if (opts.Phase is { } phase)
 
 Console.WriteLine($"# U-Net benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine($"machine: {Phases.Machine()}; threads {opts.Threads}; TorchSharp backend {TorchDevices.BuildBackend}");
+Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
 Console.WriteLine();
-Console.WriteLine("| base | params | C# step (ms) | C# step img/s | C# loop img/s | loop/step | PyTorch step (ms) | PyTorch img/s | C# loop / PyTorch | C# infer 704×520 (ms) | PyTorch infer (ms) | peak RSS step / loop / infer (MB) | PyTorch peak (MB) | loop RSS growth (MB) |");
+Console.WriteLine("| base | params | C# step (ms) | C# step img/s | C# loop img/s | loop/step | PyTorch step (ms) | PyTorch img/s | C# loop / PyTorch | C# infer 704×520 (ms) | PyTorch infer (ms) | peak RSS step / loop / infer (MB) | PyTorch peak (MB) | RSS growth, loop's 2nd half (MB) |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var b in opts.Bases)
 {
@@ -54,6 +55,9 @@ foreach (var b in opts.Bases)
         $"{F(step["peak_rss_mb"]!.GetValue<double>())} / {F(loop["peak_rss_mb"]!.GetValue<double>())} / {F(infer["peak_rss_mb"]!.GetValue<double>())} | " +
         $"{F(py?["peak_rss_mb"]?.GetValue<double>())} | {F(loop["rss_growth_mb"]!.GetValue<double>(), "F1")} |");
 }
+
+Console.WriteLine();
+Console.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
 
 return 0;
 
@@ -193,6 +197,9 @@ internal static class Phases
             if (p.Step == Warmup)
             {
                 clock = Stopwatch.StartNew();
+            }
+            else if (p.Step == Warmup + o.LoopSteps / 2)
+            {
                 rssAtWarmup = CurrentRssMb();
             }
             else if (p.Step == total)

@@ -38,4 +38,13 @@ public class TorchLoadTests
         Assert.Contains("TorchBackend=cuda", e.Message);
         Assert.Throws<ArgumentException>(() => TorchDevices.Resolve("tpu"));
     }
+
+    [Fact]
+    public void A_tensor_made_from_an_array_owns_a_copy_so_the_trainer_may_reuse_the_array()
+    {
+        var data = new float[] { 1, 2, 3, 4 };
+        using var t = torch.tensor(data, [2, 2]);
+        data[0] = 42;
+        Assert.Equal(1f, t[0, 0].item<float>());
+    }
 }

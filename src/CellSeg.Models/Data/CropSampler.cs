@@ -31,6 +31,7 @@ public sealed record CropBatch(long Step, int Count, int Size, float[] Pixels, f
 /// </summary>
 public sealed class CropSampler
 {
+    private readonly System.Collections.Concurrent.ConcurrentBag<float[]> spare = [];
     private readonly IReadOnlyList<SegmentationSample> samples;
     private readonly AugmentationOptions options;
     private readonly long seed;
@@ -59,8 +60,8 @@ public sealed class CropSampler
     public CropBatch Batch(long step, int batchSize)
     {
         var s = options.CropSize;
-        var pixels = new float[batchSize * s * s];
-        var masks = new float[batchSize * s * s];
+        var pixels = Rent(batchSize * s * s);
+        var masks = Rent(batchSize * s * s);
         var random = new Random(StreamSeed(seed, step));
         var mean = (float)options.Normalization.Mean;
         var scale = (float)(1.0 / options.Normalization.Std);
@@ -115,6 +116,34 @@ public sealed class CropSampler
         }
 
         return new CropBatch(step, batchSize, s, pixels, masks);
+    }
+
+    /// <summary>
+    /// Hands a batch's arrays back for reuse once they have been copied into tensors, so a long run does
+    /// not leave two large arrays of garbage per step for the collector.
+    /// </summary>
+    public void Return(CropBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (spare.Count < 16)
+        {
+            spare.Add(batch.Pixels);
+            spare.Add(batch.Masks);
+        }
+    }
+
+    private float[] Rent(int length)
+    {
+        // Arrays of another length (another batch or crop size) are dropped; every slot is overwritten below.
+        while (spare.TryTake(out var array))
+        {
+            if (array.Length == length)
+            {
+                return array;
+            }
+        }
+
+        return new float[length];
     }
 
     /// <summary>A seed for step <paramref name="step"/>'s own stream (SplitMix64 of the pair).</summary>

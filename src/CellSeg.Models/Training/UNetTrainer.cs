@@ -158,6 +158,7 @@ public static class UNetTrainer
             {
                 var x = tensor(batch.Pixels, [batch.Count, 1, batch.Size, batch.Size]).to(device);
                 var y = tensor(batch.Masks, [batch.Count, 1, batch.Size, batch.Size]).to(device);
+                sampler.Return(batch);
                 optimizer.zero_grad();
                 var loss = SegmentationLoss.BceDice(network.forward(x), y);
                 loss.backward();
