@@ -1,0 +1,116 @@
+using CellSeg.Models.Data;
+using CellSeg.Models.Networks;
+
+namespace CellSeg.Models.Training;
+
+/// <summary>
+/// Everything a training run needs. Defaults follow the paper's harness (milesial/Pytorch-UNet, spring
+/// 2022: RMSprop, lr 1e-5, weight decay 1e-8, momentum 0.9, LR ×0.1 after 2 epochs without a better
+/// validation Dice) with LIVECell normalisation, 256-pixel crops and batch 4.
+/// </summary>
+public sealed record TrainOptions
+{
+    /// <summary>Training images.</summary>
+    public required SegmentationDataset Train { get; init; }
+
+    /// <summary>Validation images: Dice after every epoch, best model, early stopping. Null: none (the final model is kept).</summary>
+    public SegmentationDataset? Validation { get; init; }
+
+    /// <summary>One of <see cref="ModelVariants"/>; an ensemble trains one member per cell type of <see cref="Train"/>, one after another.</summary>
+    public string Variant { get; init; } = ModelVariants.UNet;
+
+    /// <summary>Depth, width, upsampling (the deep variants add their levels to it).</summary>
+    public UNetOptions Shape { get; init; } = new();
+
+    /// <summary>Crops, flips, rotations, normalisation.</summary>
+    public AugmentationOptions Augmentation { get; init; } = new();
+
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; init; } = 4;
+
+    /// <summary>Epochs to run (early stopping may end sooner).</summary>
+    public int Epochs { get; init; } = 5;
+
+    /// <summary>Steps per epoch; null: one pass's worth, max(1, images / batch).</summary>
+    public int? StepsPerEpoch { get; init; }
+
+    /// <summary>rmsprop, adam or sgd.</summary>
+    public string Optimizer { get; init; } = "rmsprop";
+
+    /// <summary>Initial learning rate (the paper: very small for the deep variants).</summary>
+    public double LearningRate { get; init; } = 1e-5;
+
+    /// <summary>L2 weight decay.</summary>
+    public double WeightDecay { get; init; } = 1e-8;
+
+    /// <summary>Momentum (RMSprop, SGD).</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Epochs without a better validation Dice before the LR is multiplied by <see cref="LrDecayFactor"/>; 0: never.</summary>
+    public int LrPlateauPatience { get; init; } = 2;
+
+    /// <summary>LR factor on a plateau.</summary>
+    public double LrDecayFactor { get; init; } = 0.1;
+
+    /// <summary>Epochs without a better validation Dice before training stops; 0: never.</summary>
+    public int EarlyStoppingPatience { get; init; } = 5;
+
+    /// <summary>Gradient norm clip; null: none.</summary>
+    public double? GradientClip { get; init; }
+
+    /// <summary>Seed of the initial weights and of every crop (stored with checkpoints).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Torch intra-op threads; null: all processors.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Folder for checkpoints; null: no checkpoints, no resume.</summary>
+    public string? CheckpointFolder { get; init; }
+
+    /// <summary>Checkpoint every this many steps (and at the end of every epoch).</summary>
+    public int CheckpointEvery { get; init; } = 100;
+
+    /// <summary>Continue from the latest checkpoint in <see cref="CheckpointFolder"/> when there is one.</summary>
+    public bool Resume { get; init; } = true;
+
+    /// <summary>Where the trained model file goes (best validation Dice, else the final weights).</summary>
+    public required string OutputModelPath { get; init; }
+
+    /// <summary>Batches drawn ahead on a background thread.</summary>
+    public int PrefetchBatches { get; init; } = 3;
+
+    /// <summary>Report every this many steps (epochs, checkpoints and validation are always reported).</summary>
+    public int ReportEvery { get; init; } = 1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException(message);
+            }
+        }
+
+        Check(Train is not null && Train.Count > 0, "train: the training set has no images");
+        Check(ModelVariants.All.Contains(Variant), $"variant: unknown '{Variant}' (known: {string.Join(", ", ModelVariants.All)})");
+        Check(BatchSize >= 1, $"batchSize: must be ≥ 1, not {BatchSize}");
+        Check(Epochs >= 1, $"epochs: must be ≥ 1, not {Epochs}");
+        Check(StepsPerEpoch is null or >= 1, $"stepsPerEpoch: must be ≥ 1, not {StepsPerEpoch}");
+        Check(Optimizer is "rmsprop" or "adam" or "sgd", $"optimizer: expected rmsprop, adam or sgd, not '{Optimizer}'");
+        Check(LearningRate > 0, $"learningRate: must be > 0, not {LearningRate}");
+        Check(CheckpointEvery >= 1, $"checkpointEvery: must be ≥ 1, not {CheckpointEvery}");
+        Check(Augmentation.CropSize % (1 << ModelVariants.OptionsFor(Variant, Shape).TotalDepth) == 0,
+            $"augmentation.cropSize: {Augmentation.CropSize} must be a multiple of 2^depth = {1 << ModelVariants.OptionsFor(Variant, Shape).TotalDepth}");
+        Check(!string.IsNullOrWhiteSpace(OutputModelPath), "outputModelPath: required");
+        Check(Shape.Classes == 1, "shape.classes: the trainer trains one foreground class (BCE + Dice)");
+        if (Variant == ModelVariants.DeepUNetEnsemble)
+        {
+            Check(Train!.CellTypes.Count > 0, "train: an ensemble needs images whose names give their cell type");
+        }
+    }
+}

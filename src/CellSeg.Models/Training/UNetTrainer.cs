@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CellSeg.Data;
+using CellSeg.Models.Data;
+using CellSeg.Models.Evaluation;
+using CellSeg.Models.Inference;
+using CellSeg.Models.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CellSeg.Models.Training;
+
+/// <summary>
+/// Trains a U-Net, a deep U-Net or a deep U-Net ensemble (one member per cell type, one after another) on
+/// random augmented crops, with BCE + Dice, validation Dice every epoch, LR decay on a plateau, early
+/// stopping and checkpoints that a restarted process continues from (same step, same weights, same
+/// optimiser state, same future crops).
+/// </summary>
+public static class UNetTrainer
+{
+    /// <summary>Trains and writes <see cref="TrainOptions.OutputModelPath"/>.</summary>
+    /// <param name="options">Data, model, optimiser, checkpoints.</param>
+    /// <param name="progress">Steps, epochs (with validation Dice), checkpoints, resume, early stop.</param>
+    /// <param name="cancellationToken">Stops between steps; the latest checkpoint stays for a resume.</param>
+    /// <exception cref="ArgumentException">Bad options (naming the option).</exception>
+    /// <exception cref="DataFormatException">A checkpoint that does not fit these options or this network.</exception>
+    public static Task<TrainResult> TrainAsync(TrainOptions options, IProgress<TrainProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        // Torch's dispose scopes are per thread, so the whole run stays on one dedicated thread.
+        return Task.Factory.StartNew(() => Train(options, progress, cancellationToken), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private static TrainResult Train(TrainOptions options, IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        TorchDevices.SetThreads(options.Threads);
+        if (options.Variant != ModelVariants.DeepUNetEnsemble)
+        {
+            return TrainNetwork(options, options.Variant, options.Train, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
+        }
+
+        // One deep member per cell type; a finished member is not trained again after a restart.
+        var memberShape = ModelVariants.OptionsFor(ModelVariants.DeepUNetEnsemble, options.Shape);
+        var output = Path.GetFullPath(options.OutputModelPath);
+        var membersFolder = output + ".members";
+        var results = new Dictionary<string, TrainResult>(StringComparer.Ordinal);
+        foreach (var cellType in options.Train.CellTypes)
+        {
+            var memberOptions = options with { Shape = memberShape };
+            var checkpoints = options.CheckpointFolder is null ? null : Path.Combine(options.CheckpointFolder, "member-" + cellType);
+            results[cellType] = TrainNetwork(memberOptions, ModelVariants.DeepUNet, options.Train.OfCellType(cellType),
+                options.Validation?.OfCellType(cellType) is { Count: > 0 } v ? v : null, checkpoints,
+                Path.Combine(membersFolder, cellType + ".model"), cellType, progress, ct);
+        }
+
+        var members = results.ToDictionary(r => r.Key, r => SegmentationModel.Load(r.Value.ModelPath, "cpu"), StringComparer.Ordinal);
+        try
+        {
+            using var ensemble = SegmentationModel.Ensemble(members, "cpu");
+            ensemble.Save(output, new Dictionary<string, string>
+            {
+                ["members"] = string.Join(", ", results.Select(r => $"{r.Key}: {r.Value.Steps} steps, val Dice {Format(r.Value.BestValidationDice)}")),
+                ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            });
+        }
+        finally
+        {
+            foreach (var m in members.Values)
+            {
+                m.Dispose();
+            }
+        }
+
+        var dices = results.Values.Select(r => r.BestValidationDice).OfType<double>().ToList();
+        return new TrainResult(output, results.Values.Sum(r => r.Steps), dices.Count > 0 ? dices.Average() : null, 0,
+            results.Values.Any(r => r.StoppedEarly), results.Values.Max(r => r.ResumedFromStep), [], results);
+    }
+
+    private static TrainResult TrainNetwork(TrainOptions options, string variant, SegmentationDataset train, SegmentationDataset? validation,
+        string? checkpointFolder, string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        var stepsPerEpoch = options.StepsPerEpoch ?? Math.Max(1, train.Count / options.BatchSize);
+        var totalSteps = (long)stepsPerEpoch * options.Epochs;
+        var fingerprint = Fingerprint(options, variant, stepsPerEpoch, train.Count);
+        using var model = SegmentationModel.Create(variant, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
+        var network = model.Network;
+        using var optimizer = CreateOptimizer(options, network);
+        var store = checkpointFolder is null ? null : new CheckpointStore(checkpointFolder);
+
+        var state = new CheckpointState { Step = 0, Fingerprint = fingerprint, Seed = options.Seed, LearningRate = options.LearningRate };
+        long resumedFrom = 0;
+        if (options.Resume && store?.LatestFolder() is { } latest)
+        {
+            var saved = CheckpointStore.ReadState(latest);
+            if (saved.Fingerprint != fingerprint)
+            {
+                throw new DataFormatException(Path.Combine(latest, "state.json"), "fingerprint",
+                    $"the checkpoint was made by a run with other options ({saved.Fingerprint}); this run: {fingerprint}. Use another checkpoint folder or resume=false");
+            }
+
+            state = CheckpointStore.Load(latest, network, optimizer);
+            resumedFrom = state.Step;
+            SetLearningRate(optimizer, state.LearningRate);
+            progress?.Report(new TrainProgress(TrainEvent.Resumed, state.Step, totalSteps, (int)(state.Step / stepsPerEpoch) + 1, 0,
+                state.History.LastOrDefault()?.ValidationDice, 0, state.LearningRate, member));
+        }
+
+        if (member is not null)
+        {
+            progress?.Report(new TrainProgress(TrainEvent.Member, state.Step, totalSteps, 0, 0, null, 0, state.LearningRate, member));
+        }
+
+        if (!state.StoppedEarly && state.Step < totalSteps)
+        {
+            state = RunSteps(options, model, optimizer, store, state, train, validation, stepsPerEpoch, totalSteps, outputPath, member, progress, ct);
+        }
+
+        if (!state.Finished && store is not null)
+        {
+            state = state with { Finished = true };
+            store.Save(state, network, optimizer);
+        }
+
+        // Without validation (or when no epoch ever scored), the final weights are the model.
+        if (state.BestValidationDice is null || !File.Exists(outputPath))
+        {
+            model.Save(outputPath, TrainingFacts(options, state, member));
+        }
+
+        return new TrainResult(Path.GetFullPath(outputPath), state.Step, state.BestValidationDice,
+            state.BestValidationDice is null ? state.History.Count : state.BestEpoch, state.StoppedEarly, resumedFrom, state.History,
+            new Dictionary<string, TrainResult>());
+    }
+
+    private static CheckpointState RunSteps(TrainOptions options, SegmentationModel model, OptimizerHelper optimizer, CheckpointStore? store,
+        CheckpointState state, SegmentationDataset train, SegmentationDataset? validation, int stepsPerEpoch, long totalSteps,
+        string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        var network = model.Network;
+        var device = model.Device;
+        var sampler = new CropSampler(train, options.Augmentation, options.Seed);
+        using var prefetcher = new BatchPrefetcher(sampler, state.Step, totalSteps, options.BatchSize, options.PrefetchBatches);
+        network.train();
+        var clock = Stopwatch.StartNew();
+        long imagesSinceReport = 0;
+        var lr = state.LearningRate;
+        while (state.Step < totalSteps)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = prefetcher.Take(ct);
+            double lossValue;
+            using (NewDisposeScope())
+            {
+                var x = tensor(batch.Pixels, [batch.Count, 1, batch.Size, batch.Size]).to(device);
+                var y = tensor(batch.Masks, [batch.Count, 1, batch.Size, batch.Size]).to(device);
+                sampler.Return(batch);
+                optimizer.zero_grad();
+                var loss = SegmentationLoss.BceDice(network.forward(x), y);
+                loss.backward();
+                if (options.GradientClip is { } clip)
+                {
+                    nn.utils.clip_grad_norm_(network.parameters(), clip);
+                }
+
+                optimizer.step();
+                lossValue = loss.item<float>();
+            }
+
+            if (!double.IsFinite(lossValue))
+            {
+                throw new InvalidOperationException($"training diverged at step {state.Step + 1}: the loss is {lossValue} (try a smaller learning rate)");
+            }
+
+            state = state with { Step = state.Step + 1, EpochLossSum = state.EpochLossSum + lossValue };
+            imagesSinceReport += batch.Count;
+            var epoch = (int)((state.Step - 1) / stepsPerEpoch) + 1;
+            if (state.Step % options.ReportEvery == 0 || state.Step == totalSteps)
+            {
+                var rate = imagesSinceReport / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                progress?.Report(new TrainProgress(TrainEvent.Step, state.Step, totalSteps, epoch, lossValue, null, rate, lr, member));
+                imagesSinceReport = 0;
+                clock.Restart();
+            }
+
+            if (state.Step % stepsPerEpoch == 0)
+            {
+                state = EndEpoch(options, model, optimizer, state, validation, stepsPerEpoch, totalSteps, epoch, outputPath, member, progress, ct);
+                lr = state.LearningRate;
+                network.train();
+                if (store is not null)
+                {
+                    store.Save(state, network, optimizer);
+                    progress?.Report(new TrainProgress(TrainEvent.Checkpoint, state.Step, totalSteps, epoch, lossValue, null, 0, lr, member));
+                }
+
+                clock.Restart();
+                if (state.StoppedEarly)
+                {
+                    progress?.Report(new TrainProgress(TrainEvent.EarlyStop, state.Step, totalSteps, epoch, lossValue, state.BestValidationDice, 0, lr, member));
+                    break;
+                }
+            }
+            else if (store is not null && state.Step % options.CheckpointEvery == 0)
+            {
+                store.Save(state, network, optimizer);
+                progress?.Report(new TrainProgress(TrainEvent.Checkpoint, state.Step, totalSteps, epoch, lossValue, null, 0, lr, member));
+                clock.Restart();
+            }
+        }
+
+        return state;
+    }
+
+    private static CheckpointState EndEpoch(TrainOptions options, SegmentationModel model, OptimizerHelper optimizer, CheckpointState state,
+        SegmentationDataset? validation, int stepsPerEpoch, long totalSteps, int epoch, string outputPath, string? member,
+        IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        var meanLoss = state.EpochLossSum / stepsPerEpoch;
+        double? dice = null;
+        if (validation is { Count: > 0 })
+        {
+            var segmenter = new UNetSegmenter(model);
+            dice = SemanticEvaluator.Evaluate(segmenter, validation, null, ct).Overall.F1;
+        }
+
+        var lr = state.LearningRate;
+        var history = state.History.Append(new EpochSummary(epoch, state.Step, meanLoss, dice, lr)).ToList();
+        state = state with { History = history, EpochLossSum = 0 };
+        if (dice is { } d)
+        {
+            if (state.BestValidationDice is null || d > state.BestValidationDice)
+            {
+                state = state with { BestValidationDice = d, BestEpoch = epoch, EpochsWithoutImprovement = 0 };
+                model.Save(outputPath, TrainingFacts(options, state, member));
+            }
+            else
+            {
+                state = state with { EpochsWithoutImprovement = state.EpochsWithoutImprovement + 1 };
+                if (options.LrPlateauPatience > 0 && state.EpochsWithoutImprovement % options.LrPlateauPatience == 0)
+                {
+                    lr *= options.LrDecayFactor;
+                    SetLearningRate(optimizer, lr);
+                    state = state with { LearningRate = lr };
+                }
+
+                if (options.EarlyStoppingPatience > 0 && state.EpochsWithoutImprovement >= options.EarlyStoppingPatience)
+                {
+                    state = state with { StoppedEarly = true, Finished = true };
+                }
+            }
+        }
+
+        progress?.Report(new TrainProgress(TrainEvent.Epoch, state.Step, totalSteps, epoch, meanLoss, dice, 0, lr, member));
+        return state;
+    }
+
+    private static Dictionary<string, string> TrainingFacts(TrainOptions options, CheckpointState state, string? member)
+    {
+        var facts = new Dictionary<string, string>
+        {
+            ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+            ["validationDice"] = Format(state.BestValidationDice),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["optimizer"] = $"{options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}",
+            ["batch"] = $"{options.BatchSize}×{options.Augmentation.CropSize}²",
+        };
+        if (member is not null)
+        {
+            facts["cellType"] = member;
+        }
+
+        return facts;
+    }
+
+    private static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a";
+
+    private static OptimizerHelper CreateOptimizer(TrainOptions options, nn.Module network) => options.Optimizer switch
+    {
+        "adam" => optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        "sgd" => optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+        _ => optim.RMSProp(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay, momentum: options.Momentum),
+    };
+
+    private static void SetLearningRate(OptimizerHelper optimizer, double lr)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = lr;
+        }
+    }
+
+    private static string Fingerprint(TrainOptions options, string variant, int stepsPerEpoch, int trainImages) =>
+        JsonSerializer.Serialize(new
+        {
+            variant,
+            shape = ModelVariants.OptionsFor(variant, options.Shape),
+            options.BatchSize,
+            options.Augmentation.CropSize,
+            options.Augmentation.Flips,
+            options.Augmentation.Rotations,
+            stepsPerEpoch,
+            trainImages,
+            options.Seed,
+            options.Optimizer,
+            options.LearningRate,
+        }, SegmentationModel.JsonOptions).ReplaceLineEndings(" ");
+}
