@@ -57,20 +57,31 @@ public sealed class WorkflowsTests
         var home = TestPaths.NewTempFolder();
         await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
         var file = Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json");
-        var runId = await engine.StartRunAsync(await File.ReadAllTextAsync(file), file, new Dictionary<string, string>());
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var runId = await engine.StartRunAsync(await File.ReadAllTextAsync(file), file, new Dictionary<string, string> { ["epochs"] = "3", ["stepsPerEpoch"] = "6" });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
         var detail = await engine.Runs.DetailAsync(runId);
 
         Assert.True(run.Status == RunStatus.Succeeded, run.Error);
         Assert.Equal(8, detail.Steps.Count(s => s.NodeId == "segment"));
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "synthetic"));
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "unet"));
         var outputs = JsonNode.Parse(run.OutputsJson!)!;
         Assert.InRange(outputs["ap"]!.GetValue<double>(), 0.1, 0.99);
-        Assert.InRange(outputs["f1"]!.GetValue<double>(), 0.5, 0.999);
+        Assert.InRange(outputs["baselineF1"]!.GetValue<double>(), 0.5, 0.999);
+        var f1 = outputs["f1"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+        Assert.Equal(2, f1.Count);
+        Assert.All(f1, v => Assert.InRange(v, 0.0, 1.0)); // 18 steps prove the plumbing; learning itself is CellSeg.Models.Tests' overfitting test
         Assert.Contains(detail.Metrics, m => m.Name == "AP/SHSY5Y");
-        var table = outputs["table"]!;
-        var tablePath = engine.Artifacts.GetPath(new Engine.Activities.ArtifactRef(table["hash"]!.GetValue<string>(), table["name"]!.GetValue<string>(), table["size"]!.GetValue<long>()));
-        Assert.Contains("| all |", await File.ReadAllTextAsync(tablePath));
-        Assert.Equal((8 + 1) + 8 + 2, detail.Artifacts.Count); // sample: 8 images + annotations; 8 predictions; 2 reports
+        Assert.Equal(2 * 18, detail.Metrics.Count(m => m.Name == "loss"));          // every step of both branches
+        Assert.Contains(detail.Metrics, m => m.Name == "valDice" && m.Step == 18);
+        Assert.Contains(detail.Metrics, m => m.Name == "F1/unet+synthetic/SKOV3");
+        var table = await File.ReadAllTextAsync(ArtifactPath(engine, outputs["semanticTable"]!));
+        Assert.Contains("| cell type | unet | unet+synthetic |", table);
+        Assert.Contains("| **all** |", table);
+        Assert.Contains("| all |", await File.ReadAllTextAsync(ArtifactPath(engine, outputs["table"]!)));
     }
+
+    private static string ArtifactPath(WorkflowEngine engine, JsonNode artifact) =>
+        engine.Artifacts.GetPath(new Engine.Activities.ArtifactRef(artifact["hash"]!.GetValue<string>(), artifact["name"]!.GetValue<string>(), artifact["size"]!.GetValue<long>()));
 }

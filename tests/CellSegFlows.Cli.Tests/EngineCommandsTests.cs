@@ -11,7 +11,7 @@ public sealed class EngineCommandsTests
     {
         var (ok, okOutput) = await CliRunner.RunAsync("validate", Quickstart);
         Assert.Equal(0, ok);
-        Assert.Contains("valid: quickstart v1, 3 nodes", okOutput);
+        Assert.Contains("valid: quickstart v2, 9 nodes", okOutput);
 
         var bad = Path.Combine(TestPaths.NewTempFolder(), "bad.json");
         await File.WriteAllTextAsync(bad, """
@@ -32,7 +32,7 @@ public sealed class EngineCommandsTests
     public async Task Run_executes_the_quickstart_workflow_and_the_history_shows_it()
     {
         var home = TestPaths.NewTempFolder();
-        var (code, output) = await CliRunner.RunAsync("run", Quickstart, "--home", home, "--param", "seed=3");
+        var (code, output) = await CliRunner.RunAsync("run", Quickstart, "--home", home, "--param", "seed=3", "--param", "epochs=2", "--param", "stepsPerEpoch=4");
         Assert.True(code == 0, output);
         Assert.Contains("Succeeded", output);
         Assert.Contains("segment[7]", output);

@@ -1,0 +1,50 @@
+using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Artifacts;
+
+namespace CellSegFlows.Activities;
+
+/// <summary>
+/// Lays out image artifacts as a folder of their file names (symbolic links into the artifact store), for
+/// libraries that read "a COCO file and the folder of its images". Nothing is copied.
+/// </summary>
+internal static class ArtifactFolders
+{
+    /// <summary>Links every artifact into <paramref name="folder"/> under its name and returns the folder.</summary>
+    /// <exception cref="ArgumentException">Two different artifacts share a name.</exception>
+    public static string Stage(IEnumerable<ArtifactRef> artifacts, IArtifactStore store, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var artifact in artifacts)
+        {
+            var name = Path.GetFileName(artifact.Name);
+            if (seen.TryGetValue(name, out var hash))
+            {
+                if (hash != artifact.Hash)
+                {
+                    throw new ArgumentException($"two different images are both named '{name}' ({hash[..12]} and {artifact.Hash[..12]})");
+                }
+
+                continue;
+            }
+
+            seen[name] = artifact.Hash;
+            var link = Path.Combine(folder, name);
+            var target = store.GetPath(artifact);
+            if (File.Exists(link) || Directory.Exists(link))
+            {
+                // A retried attempt finds its own links; a link to another file is replaced.
+                if (new FileInfo(link).LinkTarget == target)
+                {
+                    continue;
+                }
+
+                File.Delete(link);
+            }
+
+            File.CreateSymbolicLink(link, target);
+        }
+
+        return folder;
+    }
+}

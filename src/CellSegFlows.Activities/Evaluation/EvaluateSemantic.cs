@@ -1,0 +1,70 @@
+using CellSeg.Models;
+using CellSeg.Models.Data;
+using CellSeg.Models.Evaluation;
+using CellSeg.Models.Inference;
+using CellSegFlows.Engine.Activities;
+
+namespace CellSegFlows.Activities.Evaluation;
+
+/// <summary>F1/Dice of one or more semantic models per cell type on a split: the paper's Tables 1–2.</summary>
+[Activity("EvaluateSemantic", Category = "Evaluation", Queue = "gpu", Description = "Pooled F1/Dice of the cell masks of each model, per cell type and overall, on a split; a Markdown table with one column per model, JSON with every score, metrics in the run history.")]
+public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, EvaluateSemantic.Output>
+{
+    /// <summary>Inputs.</summary>
+    public sealed record Input(
+        [property: Port("The models (e.g. the outputs of a mapped TrainUNet).")] IReadOnlyList<ArtifactRef> Models,
+        [property: Port("COCO ground truth of the evaluation split.")] ArtifactRef Annotations,
+        [property: Port("Its images.")] IReadOnlyList<ArtifactRef> Images,
+        [property: Port("The models' names in the table, in order (e.g. TrainUNet's 'name' outputs); default: their file names.")] IReadOnlyList<string>? Names = null,
+        [property: Port("The split's name in the report.")] string Split = "test",
+        [property: Port("Probability above which a pixel is a cell.")] double Threshold = 0.5);
+
+    /// <summary>Outputs.</summary>
+    public sealed record Output(
+        [property: Port("F1 per cell type and model (Markdown).")] ArtifactRef Table,
+        [property: Port("Every score, per model, cell type and image (JSON).")] ArtifactRef Report,
+        [property: Port("Overall pooled F1 of each model, in order.")] IReadOnlyList<double> F1,
+        [property: Port("The model with the best overall F1.")] string Best);
+
+    /// <inheritdoc />
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        var ct = context.CancellationToken;
+        if (input.Models.Count == 0)
+        {
+            throw new ArgumentException("no model to evaluate");
+        }
+
+        var folder = ArtifactFolders.Stage(input.Images, context.Artifacts, Path.Combine(context.WorkFolder, "images"));
+        var dataset = await SegmentationDataset.LoadAsync(context.Artifacts.GetPath(input.Annotations), folder, cancellationToken: ct).ConfigureAwait(false);
+        var results = new List<NamedEvaluation>();
+        for (var m = 0; m < input.Models.Count; m++)
+        {
+            var name = input.Names is { } names && m < names.Count ? names[m] : Path.GetFileNameWithoutExtension(input.Models[m].Name);
+            using var model = SegmentationModel.Load(context.Artifacts.GetPath(input.Models[m]), context.Device);
+            var segmenter = new UNetSegmenter(model, new SegmenterOptions { Threshold = input.Threshold });
+            var index = m;
+            var evaluation = await SemanticEvaluator.EvaluateAsync(
+                segmenter, dataset,
+                new CellSeg.Data.SyncProgress<EvaluationProgress>(p => context.Progress.Report(new StepProgress((index + (double)p.Done / p.Total) / input.Models.Count, $"{name}: {p.FileName}"))),
+                ct).ConfigureAwait(false);
+            results.Add(new NamedEvaluation(name, evaluation));
+            context.ReportMetric($"F1/{name}", evaluation.Overall.F1, null);
+            foreach (var (type, scores) in evaluation.PerCellType)
+            {
+                context.ReportMetric($"F1/{name}/{type}", scores.F1, null);
+            }
+        }
+
+        var table = Path.Combine(context.WorkFolder, "semantic.md");
+        var json = Path.Combine(context.WorkFolder, "semantic.json");
+        await SemanticReport.WriteMarkdownAsync(results, input.Split, table, ct).ConfigureAwait(false);
+        await SemanticReport.WriteJsonAsync(results, input.Split, json, ct).ConfigureAwait(false);
+        var f1 = results.Select(r => r.Evaluation.Overall.F1).ToList();
+        return new Output(
+            await context.Artifacts.PutFileAsync(table, "semantic.md", ct).ConfigureAwait(false),
+            await context.Artifacts.PutFileAsync(json, "semantic.json", ct).ConfigureAwait(false),
+            f1,
+            results.MaxBy(r => double.IsFinite(r.Evaluation.Overall.F1) ? r.Evaluation.Overall.F1 : -1)!.Model);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using CellSeg.Models.Data;
+using CellSeg.Models.Networks;
+using CellSeg.Models.Training;
+using CellSegFlows.Activities.Analysis;
+using CellSegFlows.Engine.Activities;
+
+namespace CellSegFlows.Activities.Training;
+
+/// <summary>Trains one network of the U-Net family (one branch of the paper's grid: model variant × dataset variant × cell type).</summary>
+[Activity("TrainUNet", Category = "Training", Queue = "gpu", Description = "Trains a U-Net, deep U-Net or deep U-Net ensemble (TorchSharp) on real images, optionally extended with synthetic sets; BCE + Dice, validation Dice per epoch, early stopping, checkpoints every N steps (a restarted step resumes from the last one).")]
+public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
+{
+    /// <summary>Inputs. <see cref="Branch"/> overrides any of the named settings, so one mapped node can train a grid of variants.</summary>
+    public sealed record Input(
+        [property: Port("COCO ground truth of the training images.")] ArtifactRef Annotations,
+        [property: Port("The training images, named as in the annotations.")] IReadOnlyList<ArtifactRef> Images,
+        [property: Port("Synthetic sets' COCO files (e.g. GenerateSynthetic's, one per density), added to training when 'synthetic' is true.")] IReadOnlyList<ArtifactRef>? SyntheticAnnotations = null,
+        [property: Port("Their images: a list, or one list per set (a mapped node's output).")] JsonNode? SyntheticImages = null,
+        [property: Port("COCO ground truth of validation images (Dice after every epoch, early stopping); none: no validation.")] ArtifactRef? ValidationAnnotations = null,
+        [property: Port("The validation images.")] IReadOnlyList<ArtifactRef>? ValidationImages = null,
+        [property: Port("A branch of a grid: an object whose fields override the inputs below (name, variant, baseChannels, depth, bilinear, synthetic, cellTypes, epochs, stepsPerEpoch, batchSize, cropSize, learningRate, optimizer, seed).")] JsonObject? Branch = null,
+        [property: Port("The branch's name in reports (default: variant, plus '+synthetic').")] string Name = "",
+        [property: Port("unet, deep-unet or deep-unet-ensemble.")] string Variant = "unet",
+        [property: Port("Channels of the first level (the paper: 64).")] int BaseChannels = 64,
+        [property: Port("Down/up levels of the U-Net (the paper: 4; the deep variants add theirs below).")] int Depth = 4,
+        [property: Port("Bilinear upsampling instead of transposed convolutions.")] bool Bilinear = false,
+        [property: Port("Add the synthetic sets to the training images.")] bool Synthetic = false,
+        [property: Port("Train on these cell lines only (single-cell-type training); empty: all.")] IReadOnlyList<string>? CellTypes = null,
+        [property: Port("Epochs.")] int Epochs = 5,
+        [property: Port("Steps per epoch; 0: one pass over the images (at least one step).")] int StepsPerEpoch = 0,
+        [property: Port("Crops per step (the paper: 10).")] int BatchSize = 10,
+        [property: Port("Side of the square training crops.")] int CropSize = 256,
+        [property: Port("Learning rate (very small for the deep variants in the paper).")] double LearningRate = 1e-5,
+        [property: Port("rmsprop (milesial's harness), adam or sgd.")] string Optimizer = "rmsprop",
+        [property: Port("Epochs without a better validation Dice before training stops.")] int EarlyStoppingPatience = 5,
+        [property: Port("Steps between checkpoints.")] int CheckpointEvery = 100,
+        [property: Port("Seed of the weights and the crops.")] int Seed = 1,
+        [property: Port("Torch threads; 0: all processors.")] int Threads = 0);
+
+    /// <summary>Outputs.</summary>
+    public sealed record Output(
+        [property: Port("The trained model (cellseg-model file: architecture header + weights).")] ArtifactRef Model,
+        [property: Port("The branch's name.")] string Name,
+        [property: Port("Best validation Dice (0 without validation).")] double BestDice,
+        [property: Port("Training steps done.")] long Steps,
+        [property: Port("Every epoch's loss, validation Dice and learning rate (CSV).")] ArtifactRef History);
+
+    /// <inheritdoc />
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        var ct = context.CancellationToken;
+        var settings = Apply(input, input.Branch);
+        var name = string.IsNullOrWhiteSpace(settings.Name) ? settings.Variant + (settings.Synthetic ? "+synthetic" : string.Empty) : settings.Name;
+        var filter = new SegmentationDatasetOptions { CellTypes = settings.CellTypes is { Count: > 0 } types ? types : null };
+        context.Progress.Report(new StepProgress(0, "loading images"));
+        var train = await LoadAsync(settings.Annotations, settings.Images, "train", filter, context).ConfigureAwait(false);
+        if (settings.Synthetic)
+        {
+            var images = DatasetPca.Flatten(settings.SyntheticImages).ToList();
+            var sets = settings.SyntheticAnnotations ?? [];
+            if (sets.Count == 0)
+            {
+                throw new ArgumentException($"branch '{name}' asks for synthetic data but no syntheticAnnotations were given");
+            }
+
+            for (var i = 0; i < sets.Count; i++)
+            {
+                var set = await LoadAsync(sets[i], images, $"synthetic{i}", filter, context).ConfigureAwait(false);
+                train = new SegmentationDataset([.. train.Samples, .. set.Samples]);
+            }
+        }
+
+        var validation = settings.ValidationAnnotations is { } va && settings.ValidationImages is { } vi
+            ? await LoadAsync(va, vi, "validation", filter, context).ConfigureAwait(false)
+            : null;
+        if (train.Count == 0)
+        {
+            throw new ArgumentException($"branch '{name}': no training image is left (cell types {string.Join(", ", settings.CellTypes ?? [])})");
+        }
+
+        var modelPath = Path.Combine(context.WorkFolder, "model.cellseg");
+        var steps = settings.StepsPerEpoch > 0 ? settings.StepsPerEpoch : Math.Max(1, (int)Math.Ceiling(train.Count / (double)settings.BatchSize));
+        var result = await UNetTrainer.TrainAsync(
+            new TrainOptions
+            {
+                Train = train, Validation = validation, Variant = settings.Variant,
+                Shape = new UNetOptions { BaseChannels = settings.BaseChannels, Depth = settings.Depth, Bilinear = settings.Bilinear },
+                Augmentation = new AugmentationOptions { CropSize = settings.CropSize },
+                BatchSize = settings.BatchSize, Epochs = settings.Epochs, StepsPerEpoch = steps, Optimizer = settings.Optimizer, LearningRate = settings.LearningRate,
+                EarlyStoppingPatience = settings.EarlyStoppingPatience, Seed = settings.Seed, Device = context.Device, Threads = settings.Threads > 0 ? settings.Threads : null,
+                CheckpointFolder = Path.Combine(context.WorkFolder, "checkpoints"), CheckpointEvery = settings.CheckpointEvery, Resume = true, OutputModelPath = modelPath,
+            },
+            new CellSeg.Data.SyncProgress<TrainProgress>(p => Report(p, context)),
+            ct).ConfigureAwait(false);
+
+        var history = Path.Combine(context.WorkFolder, "history.csv");
+        var csv = new StringBuilder("epoch,step,mean_loss,validation_dice,learning_rate\n");
+        foreach (var e in result.History)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.Step},{e.MeanLoss:R},{e.ValidationDice?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty},{e.LearningRate:R}\n");
+        }
+
+        await File.WriteAllTextAsync(history, csv.ToString(), ct).ConfigureAwait(false);
+        return new Output(
+            await context.Artifacts.PutFileAsync(modelPath, $"{Safe(name)}.cellseg", ct).ConfigureAwait(false),
+            name, result.BestValidationDice ?? 0, result.Steps,
+            await context.Artifacts.PutFileAsync(history, $"{Safe(name)}-history.csv", ct).ConfigureAwait(false));
+    }
+
+    private static async Task<SegmentationDataset> LoadAsync(ArtifactRef annotations, IEnumerable<ArtifactRef> images, string part, SegmentationDatasetOptions filter, ActivityContext context)
+    {
+        var folder = ArtifactFolders.Stage(images, context.Artifacts, Path.Combine(context.WorkFolder, "images-" + part));
+        return await SegmentationDataset.LoadAsync(context.Artifacts.GetPath(annotations), folder, filter, cancellationToken: context.CancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Report(TrainProgress p, ActivityContext context)
+    {
+        var prefix = p.Member is null ? string.Empty : p.Member + "/";
+        switch (p.Event)
+        {
+            case TrainEvent.Step:
+                context.Progress.Report(new StepProgress(p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : null,
+                    string.Create(CultureInfo.InvariantCulture, $"{prefix}step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s")));
+                context.ReportMetric(prefix + "loss", p.Loss, p.Step);
+                break;
+            case TrainEvent.Epoch:
+                if (p.ValidationDice is { } dice)
+                {
+                    context.ReportMetric(prefix + "valDice", dice, p.Step);
+                }
+
+                context.ReportMetric(prefix + "imagesPerSecond", p.ImagesPerSecond, p.Step);
+                context.ReportMetric(prefix + "learningRate", p.LearningRate, p.Step);
+                break;
+            case TrainEvent.Resumed:
+                context.Progress.Report(new StepProgress(p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : null, $"{prefix}resumed at step {p.Step}"));
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static Input Apply(Input input, JsonObject? branch)
+    {
+        if (branch is null)
+        {
+            return input;
+        }
+
+        var known = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "name", "variant", "baseChannels", "depth", "bilinear", "synthetic", "cellTypes", "epochs", "stepsPerEpoch", "batchSize", "cropSize", "learningRate", "optimizer", "seed",
+        };
+        if (branch.Select(p => p.Key).FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+        {
+            throw new ArgumentException($"branch field '{unknown}' is not one of {string.Join(", ", known)}");
+        }
+
+        T Get<T>(string key, T fallback)
+        {
+            if (branch[key] is not { } node)
+            {
+                return fallback;
+            }
+
+            try
+            {
+                return node.GetValue<T>();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+            {
+                throw new ArgumentException($"branch field '{key}' should be a {typeof(T).Name}, not {node.ToJsonString()}", ex);
+            }
+        }
+
+        return input with
+        {
+            Name = Get("name", input.Name),
+            Variant = Get("variant", input.Variant),
+            BaseChannels = Get("baseChannels", input.BaseChannels),
+            Depth = Get("depth", input.Depth),
+            Bilinear = Get("bilinear", input.Bilinear),
+            Synthetic = Get("synthetic", input.Synthetic),
+            CellTypes = branch["cellTypes"] is JsonArray types ? types.Select(t => t!.GetValue<string>()).ToList() : input.CellTypes,
+            Epochs = Get("epochs", input.Epochs),
+            StepsPerEpoch = Get("stepsPerEpoch", input.StepsPerEpoch),
+            BatchSize = Get("batchSize", input.BatchSize),
+            CropSize = Get("cropSize", input.CropSize),
+            LearningRate = Get("learningRate", input.LearningRate),
+            Optimizer = Get("optimizer", input.Optimizer),
+            Seed = Get("seed", input.Seed),
+        };
+    }
+
+    private static string Safe(string name) => new([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '+' ? c : '_')]);
+}
