@@ -74,6 +74,9 @@ public static class CliApp
                 users.AddCommand<UsersListCommand>("list").WithDescription("The users.");
                 users.AddCommand<UsersKeyCommand>("key").WithDescription("Create an API key for a user (printed once).");
             });
+            config.AddCommand<SegmentCommand>("segment")
+                .WithDescription("Segment images with a trained U-Net: binary masks, instance labels, overlays and a COCO results file.")
+                .WithExample("segment", "--model", "unet.cellseg", "--out", "out/masks", "images/");
             config.AddCommand<ActivitiesCommand>("activities")
                 .WithDescription("The activity registry as a table, or --json for the studio.");
             config.AddBranch("coco", coco =>
