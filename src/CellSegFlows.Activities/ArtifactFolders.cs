@@ -47,4 +47,20 @@ internal static class ArtifactFolders
 
         return folder;
     }
+
+    /// <summary>
+    /// Stores an imported dataset's images as artifacts named as in the annotations (the shape every data
+    /// node hands on), reporting progress from <paramref name="from"/> to 1.
+    /// </summary>
+    public static async Task<List<ArtifactRef>> StoreImagesAsync(IReadOnlyList<CellSeg.Data.Datasets.ImportedImage> images, ActivityContext context, double from)
+    {
+        var stored = new List<ArtifactRef>(images.Count);
+        foreach (var image in images)
+        {
+            stored.Add(await context.Artifacts.PutFileAsync(image.Path, image.Image.FileName, context.CancellationToken).ConfigureAwait(false));
+            context.Progress.Report(new StepProgress(from + (1 - from) * stored.Count / images.Count, "storing images"));
+        }
+
+        return stored;
+    }
 }

@@ -49,14 +49,7 @@ public sealed class ImportDataset : Activity<ImportDataset.Input, ImportDataset.
             context.Logger.LogWarning("skipped {Issue}", issue.ToString());
         }
 
-        var images = new List<ArtifactRef>(import.Images.Count);
-        for (var i = 0; i < import.Images.Count; i++)
-        {
-            var image = import.Images[i];
-            images.Add(await context.Artifacts.PutFileAsync(image.Path, image.Image.FileName, ct).ConfigureAwait(false));
-            context.Progress.Report(new StepProgress(0.5 + 0.5 * (i + 1) / import.Images.Count, "storing images"));
-        }
-
+        var images = await ArtifactFolders.StoreImagesAsync(import.Images, context, 0.5).ConfigureAwait(false);
         var annotations = await context.Artifacts.PutFileAsync(import.AnnotationsPath, Path.GetFileName(import.AnnotationsPath), ct).ConfigureAwait(false);
         var cells = import.Dataset.Annotations.Count;
         context.ReportMetric("images", images.Count, null);

@@ -46,13 +46,7 @@ public sealed class PrepareDataset : Activity<PrepareDataset.Input, PrepareDatas
             context.Logger.LogWarning("skipped {Issue}", issue.ToString());
         }
 
-        var images = new List<ArtifactRef>(import.Images.Count);
-        foreach (var image in import.Images)
-        {
-            images.Add(await context.Artifacts.PutFileAsync(image.Path, image.Image.FileName, ct).ConfigureAwait(false));
-            context.Progress.Report(new StepProgress(0.8 + 0.2 * images.Count / import.Images.Count, "storing images"));
-        }
-
+        var images = await ArtifactFolders.StoreImagesAsync(import.Images, context, 0.8).ConfigureAwait(false);
         context.ReportMetric("images", images.Count, null);
         context.ReportMetric("cells", import.Dataset.Annotations.Count, null);
         return new Output(
