@@ -253,7 +253,7 @@ public sealed class FileDownloaderTests
         await using var server = new FaultyHttpServer(new Dictionary<string, byte[]> { [Name] = Payload });
         server.Enqueue(Enumerable.Repeat<Fault>(new Fault.Status(503), 20).ToArray());
         var (destination, request) = Request(server, Payload.Length, PayloadSha);
-        using var downloader = new FileDownloader(Fast(retries: 10) with { BreakerMinimumThroughput = 3 });
+        using var downloader = new FileDownloader(Fast(retries: 10) with { BreakerMinimumThroughput = 3, ResponseTimeout = TimeSpan.FromSeconds(10) }); // a loaded machine must not turn a 503 into a timeout
 
         var error = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(request));
 
