@@ -267,6 +267,7 @@ internal static class Phases
             ["loop_overall_images_per_s"] = o.LoopSteps * Batch / clock!.Elapsed.TotalSeconds,
             ["images"] = data.Count,
             ["rss_growth_mb"] = rssAtEnd - rssAtWarmup,
+            ["step_intervals_s"] = new JsonArray([.. stepEnds.Select((t, i) => (JsonNode)JsonValue.Create(Math.Round(t - (i == 0 ? 0 : stepEnds[i - 1]), 3)))]),
         };
     }
 
