@@ -36,15 +36,11 @@ public static class TorchDevices
         throw new ArgumentException($"device '{device}': expected cpu, cuda, cuda:N or auto");
     }
 
-    /// <summary>Sets the intra-op threads of torch (default: all processors).</summary>
-    public static void SetThreads(int? threads)
-    {
-        var n = threads is > 0 ? threads.Value : Environment.ProcessorCount;
-        if (torch.get_num_threads() != n)
-        {
-            torch.set_num_threads(n);
-        }
-    }
+    /// <summary>
+    /// Sets torch's intra-op threads (default: all processors). Call it on the thread that runs the model:
+    /// OpenMP keeps the setting per calling thread.
+    /// </summary>
+    public static void SetThreads(int? threads) => torch.set_num_threads(threads is > 0 ? threads.Value : Environment.ProcessorCount);
 
     /// <summary>The TorchSharp backend this assembly was built against (cpu or cuda).</summary>
     public static string BuildBackend =>

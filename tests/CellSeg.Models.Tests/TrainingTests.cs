@@ -70,6 +70,29 @@ public class TrainingTests
     }
 
     [Fact]
+    public async Task Cancelling_stops_between_steps_and_a_later_run_resumes_from_the_last_checkpoint()
+    {
+        var data = new SegmentationDataset((await TestData.Val()).Samples.Take(1).ToList());
+        var folder = TestPaths.NewTempFolder();
+        var options = TinyTraining.Options(data, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with { StepsPerEpoch = 12, CheckpointEvery = 3 };
+        using var cancel = new CancellationTokenSource();
+        var progress = new SyncProgress<TrainProgress>(p =>
+        {
+            if (p.Event == TrainEvent.Step && p.Step == 5)
+            {
+                cancel.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => UNetTrainer.TrainAsync(options, progress, cancel.Token));
+        Assert.False(File.Exists(options.OutputModelPath));
+
+        var result = await UNetTrainer.TrainAsync(options);
+        Assert.Equal(3, result.ResumedFromStep);
+        Assert.Equal(12, result.Steps);
+        Assert.True(File.Exists(result.ModelPath));
+    }
+
+    [Fact]
     public async Task A_checkpoint_of_other_options_is_refused()
     {
         var data = new SegmentationDataset((await TestData.Val()).Samples.Take(1).ToList());
