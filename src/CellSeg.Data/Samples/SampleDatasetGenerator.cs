@@ -41,7 +41,7 @@ public static class SampleDatasetGenerator
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var look = looks[t];
-                var random = new Random(HashCode.Combine(options.Seed, t, n) & 0x7fffffff);
+                var random = new Random(ImageSeed(options.Seed, t, n));
                 var imageId = nextId++;
                 var name = string.Create(CultureInfo.InvariantCulture, $"{look.CellType}_Phase_{options.Well}{t + 1}_1_{n / 6:00}d{n % 6 * 4:00}h00m_{n % 4 + 1}.tif");
                 var (pixels, cells) = Draw(look, options.Width, options.Height, random);
@@ -64,6 +64,19 @@ public static class SampleDatasetGenerator
         var annotationsPath = Path.Combine(folder, "annotations.json");
         await CocoWriter.WriteDatasetAsync(dataset, annotationsPath, cancellationToken).ConfigureAwait(false);
         return new SampleDataset(annotationsPath, imagesFolder, dataset);
+    }
+
+    /// <summary>
+    /// The seed of one image from (seed, cell type, index). Not <see cref="HashCode"/>: it is randomised per
+    /// process, so the same seed would draw other images in the next run.
+    /// </summary>
+    internal static int ImageSeed(int seed, int type, int index)
+    {
+        var x = unchecked(((ulong)(uint)seed << 32) ^ ((ulong)(uint)type << 16) ^ (uint)index);
+        x = unchecked((x ^ (x >> 30)) * 0xbf58476d1ce4e5b9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94d049bb133111ebUL);
+        x ^= x >> 31;
+        return (int)(x & 0x7fffffff);
     }
 
     /// <summary>Draws one image: textured background, then each cell as a dark body with a bright rim.</summary>
