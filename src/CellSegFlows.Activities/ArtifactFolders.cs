@@ -1,11 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Artifacts;
 
 namespace CellSegFlows.Activities;
 
 /// <summary>
-/// Lays out image artifacts as a folder of their file names (symbolic links into the artifact store), for
-/// libraries that read "a COCO file and the folder of its images". Nothing is copied.
+/// Image artifacts as the data nodes hand them on: stored from an import, found in a JSON value (a list, or
+/// one list per branch of a mapped node), and laid out as a folder of their file names (symbolic links into
+/// the artifact store, nothing copied) for libraries that read "a COCO file and the folder of its images".
 /// </summary>
 internal static class ArtifactFolders
 {
@@ -62,5 +65,30 @@ internal static class ArtifactFolders
         }
 
         return stored;
+    }
+
+    /// <summary>Every artifact in a JSON value: an artifact object, or lists of them at any depth.</summary>
+    internal static IEnumerable<ArtifactRef> Flatten(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o when o.ContainsKey("hash") && o.ContainsKey("name"):
+                yield return o.Deserialize<ArtifactRef>(ActivityJson.Options) ?? throw new ArgumentException($"not an artifact: {o.ToJsonString()}");
+                break;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    foreach (var artifact in Flatten(item))
+                    {
+                        yield return artifact;
+                    }
+                }
+
+                break;
+            case null:
+                break;
+            default:
+                throw new ArgumentException($"{node.ToJsonString()} is neither an artifact nor a list of them");
+        }
     }
 }

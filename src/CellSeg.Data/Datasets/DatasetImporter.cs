@@ -197,34 +197,8 @@ public static class DatasetImporter
         return FindIn(Path.Combine(root, "images"), fileName, tried) ?? FindIn(root, fileName, tried);
     }
 
-    private static string? FindIn(string folder, string fileName, List<string> tried)
-    {
-        var name = Path.GetFileName(fileName);
-        var direct = Path.Combine(folder, name);
-        tried.Add(direct);
-        if (File.Exists(direct))
-        {
-            return direct;
-        }
-
-        if (CellTypes.TryFromFileName(name, out var type) && Directory.Exists(folder))
-        {
-            foreach (var sub in Directory.EnumerateDirectories(folder))
-            {
-                if (string.Equals(Path.GetFileName(sub), type, StringComparison.OrdinalIgnoreCase))
-                {
-                    var candidate = Path.Combine(sub, name);
-                    tried.Add(candidate);
-                    if (File.Exists(candidate))
-                    {
-                        return candidate;
-                    }
-                }
-            }
-        }
-
-        return null;
-    }
+    private static string? FindIn(string folder, string fileName, List<string> tried) =>
+        LivecellLayout.TryResolveIn(folder, fileName, tried, out var path) ? path : null;
 
     private static string ResolveFile(string root, string file)
     {

@@ -137,8 +137,19 @@ public sealed class LivecellLayout
     private string ImageFolderPath(LivecellSplit split) =>
         Path.Combine(Root, ImagesFolder, split == LivecellSplit.Test ? TestImagesFolder : TrainValImagesFolder);
 
-    private static bool TryResolveIn(string folder, string fileName, List<string> tried, [NotNullWhen(true)] out string? path)
+    /// <summary>
+    /// An image in <paramref name="folder"/> itself or in a subfolder named after its cell type (any letter
+    /// case); every path looked at is added to <paramref name="tried"/>. A missing folder finds nothing.
+    /// </summary>
+    internal static bool TryResolveIn(string folder, string fileName, List<string> tried, [NotNullWhen(true)] out string? path)
     {
+        if (!Directory.Exists(folder))
+        {
+            tried.Add(folder + Path.DirectorySeparatorChar + " (folder missing)");
+            path = null;
+            return false;
+        }
+
         var name = Path.GetFileName(fileName);
         path = Path.Combine(folder, name);
         tried.Add(path);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using CellSeg.Data.Coco;
 using CellSeg.Metrics.Pca;
@@ -37,7 +36,7 @@ public sealed class DatasetPca : Activity<DatasetPca.Input, DatasetPca.Output>
             throw new ArgumentException($"features '{input.Features}' is not one of masks, pixels, morphology");
         }
 
-        var images = input.Images.Concat(Flatten(input.ExtendedImages)).GroupBy(a => a.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var images = input.Images.Concat(ArtifactFolders.Flatten(input.ExtendedImages)).GroupBy(a => a.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         string? PathOf(CocoImage image) => images.TryGetValue(image.FileName, out var a) ? context.Artifacts.GetPath(a) : null;
         var datasets = new List<PcaDatasetInput>
         {
@@ -70,30 +69,5 @@ public sealed class DatasetPca : Activity<DatasetPca.Input, DatasetPca.Output>
             await context.Artifacts.PutFileAsync(json, "pca.json", ct).ConfigureAwait(false),
             result.ExplainedVarianceRatio[0],
             result.ExplainedVarianceRatio[1]);
-    }
-
-    /// <summary>Every artifact in a JSON value: an artifact object, or lists of them at any depth.</summary>
-    internal static IEnumerable<ArtifactRef> Flatten(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o when o.ContainsKey("hash") && o.ContainsKey("name"):
-                yield return o.Deserialize<ArtifactRef>(ActivityJson.Options) ?? throw new ArgumentException($"not an artifact: {o.ToJsonString()}");
-                break;
-            case JsonArray a:
-                foreach (var item in a)
-                {
-                    foreach (var artifact in Flatten(item))
-                    {
-                        yield return artifact;
-                    }
-                }
-
-                break;
-            case null:
-                break;
-            default:
-                throw new ArgumentException($"extendedImages holds {node.ToJsonString()}, which is neither an artifact nor a list of them");
-        }
     }
 }

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using CellSeg.Models.Data;
 using CellSeg.Models.Networks;
 using CellSeg.Models.Training;
-using CellSegFlows.Activities.Analysis;
 using CellSegFlows.Engine.Activities;
 
 namespace CellSegFlows.Activities.Training;
@@ -59,7 +58,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         var train = await LoadAsync(settings.Annotations, settings.Images, "train", filter, context).ConfigureAwait(false);
         if (settings.Synthetic)
         {
-            var images = DatasetPca.Flatten(settings.SyntheticImages).ToList();
+            var images = ArtifactFolders.Flatten(settings.SyntheticImages).ToList();
             var sets = settings.SyntheticAnnotations ?? [];
             if (sets.Count == 0)
             {

@@ -40,7 +40,7 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
         try
         {
             runId = await engine.StartRunAsync(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path, parameters, startedBy: CliUser.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await engine.AuditAsync(CliUser.Name, "run.start", runId, $"{path} from the command line", cancellationToken).ConfigureAwait(false);
+            await engine.Store.AuditAsync(CliUser.Name, "run.start", runId, $"{path} from the command line", cancellationToken).ConfigureAwait(false);
         }
         catch (WorkflowDefinitionException ex)
         {

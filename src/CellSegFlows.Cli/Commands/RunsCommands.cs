@@ -134,7 +134,7 @@ internal sealed class RunsCancelCommand(IAnsiConsole console) : AsyncCommand<Run
         var cancelled = await engine.CancelRunAsync(settings.RunId, CliUser.Name, cancellationToken).ConfigureAwait(false);
         if (cancelled)
         {
-            await engine.AuditAsync(CliUser.Name, "run.cancel", settings.RunId, "from the command line", cancellationToken).ConfigureAwait(false);
+            await engine.Store.AuditAsync(CliUser.Name, "run.cancel", settings.RunId, "from the command line", cancellationToken).ConfigureAwait(false);
         }
 
         console.MarkupLine(cancelled ? $"cancel requested for run {settings.RunId}" : $"run {settings.RunId} is not running");

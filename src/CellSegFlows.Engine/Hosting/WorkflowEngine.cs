@@ -213,10 +213,6 @@ public sealed class WorkflowEngine : IAsyncDisposable
     public Task<bool> CancelRunAsync(string runId, string? by = null, CancellationToken cancellationToken = default) =>
         _coordinator.CancelRunAsync(runId, by, cancellationToken);
 
-    /// <summary>Records a change made outside the server (e.g. from the command line) in the audit log.</summary>
-    public Task AuditAsync(string actor, string action, string target, string? detail = null, CancellationToken cancellationToken = default) =>
-        _coordinator.Store.AuditAsync(actor, action, target, detail, cancellationToken);
-
     /// <summary>
     /// Retry from the failed step: the failed run continues with its succeeded steps kept; the failed steps run
     /// again (further attempts in the same journal) and what was skipped because of them runs after. False when

@@ -64,6 +64,10 @@ public sealed class AuditRecord
 
     /// <summary>More, as text.</summary>
     public string? Detail { get; set; }
+
+    /// <summary>An entry stamped now.</summary>
+    public static AuditRecord Now(string actor, string action, string target, string? detail = null) =>
+        new() { Time = DateTimeOffset.UtcNow, Actor = actor, Action = action, Target = target, Detail = detail };
 }
 
 /// <summary>A worker process as it last checked in: which execution groups it serves and when it was last alive.</summary>

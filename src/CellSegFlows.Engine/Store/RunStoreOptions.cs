@@ -70,11 +70,11 @@ public sealed class RunStoreOptions
     public Task<T> WriteAsync<T>(Func<RunDbContext, Task<T>> work, CancellationToken cancellationToken = default) =>
         Runtime.StoreGate.WriteAsync(this, work, cancellationToken);
 
-    /// <summary>Records one change in the audit log (who, what, to what), for changes made outside the server (the command line).</summary>
+    /// <summary>Records one change in the audit log (who, what, to what) in a transaction of its own.</summary>
     public Task AuditAsync(string actor, string action, string target, string? detail = null, CancellationToken cancellationToken = default) =>
         WriteAsync(db =>
         {
-            db.Audit.Add(new AuditRecord { Time = DateTimeOffset.UtcNow, Actor = actor, Action = action, Target = target, Detail = detail });
+            db.Audit.Add(AuditRecord.Now(actor, action, target, detail));
             return Task.FromResult(true);
         }, cancellationToken);
 

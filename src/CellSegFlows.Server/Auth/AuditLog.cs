@@ -8,15 +8,11 @@ public static class AuditLog
 {
     /// <summary>Adds an entry to a unit of work (it commits with the change it describes).</summary>
     public static void Add(RunDbContext db, string actor, string action, string target, string? detail = null) =>
-        db.Audit.Add(new AuditRecord { Time = DateTimeOffset.UtcNow, Actor = actor, Action = action, Target = target, Detail = detail });
+        db.Audit.Add(AuditRecord.Now(actor, action, target, detail));
 
     /// <summary>Writes one entry on its own.</summary>
     public static Task WriteAsync(RunStoreOptions store, string actor, string action, string target, string? detail = null, CancellationToken ct = default) =>
-        store.WriteAsync(db =>
-        {
-            Add(db, actor, action, target, detail);
-            return Task.FromResult(true);
-        }, ct);
+        store.AuditAsync(actor, action, target, detail, ct);
 
     /// <summary>Entries newest first, optionally about one target.</summary>
     public static async Task<IReadOnlyList<AuditRecord>> ListAsync(RunStoreOptions store, string? target, int limit, CancellationToken ct = default)
