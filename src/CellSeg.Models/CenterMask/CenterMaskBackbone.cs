@@ -37,6 +37,14 @@ public sealed class CenterMaskBackbone : Module<Tensor, Tensor[]>
     /// <summary>Channels of every pyramid level.</summary>
     public long OutChannels => fpn.OutChannels;
 
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     /// <summary>Returns [P3, P4, P5, P6, P7].</summary>
     public override Tensor[] forward(Tensor images)
     {

@@ -74,6 +74,12 @@ public sealed class FcosHead : Module<Tensor[], FcosHeadOutput>
                 init.normal_(conv.weight!, 0, 0.01);
                 init.constant_(conv.bias!, 0);
             }
+            else if (module is GroupNorm norm)
+            {
+                // PyTorch's GroupNorm starts at weight 1, bias 0; TorchSharp 0.107 leaves them uninitialised.
+                init.ones_(norm.weight!);
+                init.zeros_(norm.bias!);
+            }
         }
 
         init.constant_(clsLogits.bias!, -Math.Log((1 - priorProbability) / priorProbability));
@@ -81,6 +87,14 @@ public sealed class FcosHead : Module<Tensor[], FcosHeadOutput>
 
     /// <summary>Foreground classes predicted.</summary>
     public int NumClasses { get; }
+
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 
     /// <summary>Runs the head on every level.</summary>
     public override FcosHeadOutput forward(Tensor[] features)
@@ -133,6 +147,14 @@ public sealed class FcosScale : Module<Tensor, Tensor>
     {
         scale = new Parameter(tensor(new[] { initialValue }));
         register_parameter("scale", scale);
+    }
+
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
     }
 
     /// <inheritdoc />

@@ -63,6 +63,14 @@ public sealed class Fpn : Module<Tensor[], Tensor[]>
     /// <summary>Strides of P3–P7.</summary>
     public static IReadOnlyList<int> Strides { get; } = [8, 16, 32, 64, 128];
 
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     /// <summary>Returns [P3, P4, P5, P6, P7].</summary>
     public override Tensor[] forward(Tensor[] features)
     {
@@ -118,6 +126,14 @@ public sealed class LastLevelP6P7 : Module<Tensor, (Tensor P6, Tensor P7)>
         Fpn.C2XavierFill(p7);
         register_module("p6", p6);
         register_module("p7", p7);
+    }
+
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
     }
 
     /// <inheritdoc />

@@ -42,6 +42,14 @@ public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
     /// <summary>Added to the variance before the square root.</summary>
     public double Eps { get; }
 
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {

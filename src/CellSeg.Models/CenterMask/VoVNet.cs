@@ -91,6 +91,14 @@ public sealed class VoVNet : Module<Tensor, Tensor[]>
     /// <summary>Strides of the three outputs.</summary>
     public static IReadOnlyList<int> OutStrides { get; } = [8, 16, 32];
 
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     /// <summary>Returns [stage3, stage4, stage5].</summary>
     public override Tensor[] forward(Tensor input)
     {

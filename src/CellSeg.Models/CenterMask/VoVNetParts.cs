@@ -48,6 +48,14 @@ internal sealed class EseModule : Module<Tensor, Tensor>
         register_module("fc", fc);
     }
 
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -103,6 +111,14 @@ internal sealed class OsaModule : Module<Tensor, Tensor>
         register_module("concat", concat);
         ese = new EseModule(concatChannels);
         register_module("ese", ese);
+    }
+
+    /// <summary>
+    /// Children and parameters are registered by hand under checkpoint names; TorchSharp's reflection
+    /// registration (by field name) would add duplicates under C# names when this module is a child.
+    /// </summary>
+    protected override void RegisterComponents()
+    {
     }
 
     public override Tensor forward(Tensor input)
