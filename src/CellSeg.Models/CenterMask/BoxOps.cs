@@ -8,15 +8,14 @@ namespace CellSeg.Models.CenterMask;
 /// semantics (area (x2−x1)(y2−y1), suppress when IoU &gt; threshold, highest score first).
 /// </summary>
 /// <remarks>
-/// NMS computes the IoU mask with tensors a chunk of rows at a time (only rows not yet suppressed),
-/// and the greedy pass ORs each kept row into a byte vector; memory stays chunk × N and no managed
-/// loop runs over box pairs. TorchVision (.NET) would add a package for one call and has no
-/// batched variant; the class-offset trick below gives the class-wise one.
+/// NMS is torchvision's CPU algorithm (each kept box suppresses the lower-scoring ones it overlaps)
+/// with the inner loop in SIMD lanes over structure-of-arrays coordinates: 20,000 boxes take well
+/// under a second, where an IoU matrix in tensor chunks took ~17 s on this machine (every chunk
+/// allocates a dozen [chunk × N] temporaries). TorchVision (.NET) would add a package for one call and
+/// has no batched variant; the class-offset trick below gives the class-wise one.
 /// </remarks>
 public static class BoxOps
 {
-    private const int ChunkRows = 512;
-
     /// <summary>IoU of every box in <paramref name="a"/> [N, 4] with every box in <paramref name="b"/> [M, 4] → [N, M].</summary>
     public static Tensor BoxIou(Tensor a, Tensor b)
     {
@@ -40,55 +39,76 @@ public static class BoxOps
     public static Tensor Nms(Tensor boxes, Tensor scores, double iouThreshold)
     {
         using var scope = NewDisposeScope();
-        var n = boxes.shape[0];
+        var n = (int)boxes.shape[0];
         if (n == 0)
         {
             return empty(0, dtype: ScalarType.Int64, device: boxes.device).MoveToOuterDisposeScope();
         }
 
-        var order = scores.argsort(descending: true);
-        var sorted = boxes.index_select(0, order).to_type(ScalarType.Float32).cpu();
-        var suppressed = new byte[n];
-        var kept = new List<long>();
-        for (long start = 0; start < n; start += ChunkRows)
-        {
-            using var chunkScope = NewDisposeScope();
-            var end = Math.Min(n, start + ChunkRows);
-            var active = new List<long>();
-            for (var i = start; i < end; i++)
-            {
-                if (suppressed[i] == 0)
-                {
-                    active.Add(i);
-                }
-            }
+        var order = scores.argsort(descending: true).cpu();
+        var sorted = boxes.index_select(0, order.to(boxes.device)).to_type(ScalarType.Float32).cpu().t().contiguous();
+        var x1 = sorted[0].data<float>().ToArray();
+        var y1 = sorted[1].data<float>().ToArray();
+        var x2 = sorted[2].data<float>().ToArray();
+        var y2 = sorted[3].data<float>().ToArray();
+        var kept = GreedyKeep(x1, y1, x2, y2, (float)iouThreshold);
+        var keptSorted = tensor(kept.Select(k => (long)k).ToArray());
+        return order.index_select(0, keptSorted).to(boxes.device).MoveToOuterDisposeScope();
+    }
 
-            if (active.Count == 0)
+    // torchvision's CPU kernel, with the inner loop over all lower-scoring boxes done in SIMD lanes
+    // (System.Numerics.Vector): IoU = inter / (area_i + area_j − inter), suppressed when > threshold.
+    private static List<int> GreedyKeep(float[] x1, float[] y1, float[] x2, float[] y2, float threshold)
+    {
+        var n = x1.Length;
+        var area = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            area[i] = (x2[i] - x1[i]) * (y2[i] - y1[i]);
+        }
+
+        var suppressed = new int[n];
+        var kept = new List<int>();
+        var lanes = Vector<float>.Count;
+        var zero = Vector<float>.Zero;
+        var limit = new Vector<float>(threshold);
+        for (var i = 0; i < n; i++)
+        {
+            if (suppressed[i] != 0)
             {
                 continue;
             }
 
-            var rows = sorted.index_select(0, tensor(active.ToArray()));
-            var columns = sorted.narrow(0, start, n - start);
-            var width = n - start;
-            var mask = (BoxIou(rows, columns) > iouThreshold).to_type(ScalarType.Byte).contiguous().data<byte>().ToArray();
-            for (var k = 0; k < active.Count; k++)
+            kept.Add(i);
+            var ix1 = new Vector<float>(x1[i]);
+            var iy1 = new Vector<float>(y1[i]);
+            var ix2 = new Vector<float>(x2[i]);
+            var iy2 = new Vector<float>(y2[i]);
+            var iArea = new Vector<float>(area[i]);
+            var j = i + 1;
+            for (; j + lanes <= n; j += lanes)
             {
-                var i = active[k];
-                if (suppressed[i] != 0)
-                {
-                    continue;
-                }
+                var w = Vector.Max(zero, Vector.Min(ix2, new Vector<float>(x2, j)) - Vector.Max(ix1, new Vector<float>(x1, j)));
+                var h = Vector.Max(zero, Vector.Min(iy2, new Vector<float>(y2, j)) - Vector.Max(iy1, new Vector<float>(y1, j)));
+                var inter = w * h;
+                var iou = inter / (iArea + new Vector<float>(area, j) - inter);
+                var hit = Vector.GreaterThan(iou, limit);
+                (new Vector<int>(suppressed, j) | hit).CopyTo(suppressed, j);
+            }
 
-                kept.Add(i);
-                // Row i covers columns start..n; j ≤ i are either kept already or irrelevant, so
-                // OR-ing the whole row is safe once i itself is recorded as kept.
-                OrInto(suppressed.AsSpan((int)start, (int)width), mask.AsSpan((int)(k * width), (int)width));
+            for (; j < n; j++)
+            {
+                var w = Math.Max(0f, Math.Min(x2[i], x2[j]) - Math.Max(x1[i], x1[j]));
+                var h = Math.Max(0f, Math.Min(y2[i], y2[j]) - Math.Max(y1[i], y1[j]));
+                var inter = w * h;
+                if (inter / (area[i] + area[j] - inter) > threshold)
+                {
+                    suppressed[j] = 1;
+                }
             }
         }
 
-        var keptSorted = tensor(kept.ToArray());
-        return order.cpu().index_select(0, keptSorted).to(boxes.device).MoveToOuterDisposeScope();
+        return kept;
     }
 
     /// <summary>
@@ -106,23 +126,5 @@ public static class BoxOps
         var offsets = classes.to_type(boxes.dtype) * (boxes.max() + 1);
         var shifted = boxes + offsets.unsqueeze(1);
         return Nms(shifted, scores, iouThreshold).MoveToOuterDisposeScope();
-    }
-
-    private static void OrInto(Span<byte> target, ReadOnlySpan<byte> source)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var size = Vector<byte>.Count;
-            for (; i + size <= target.Length; i += size)
-            {
-                (new Vector<byte>(target[i..]) | new Vector<byte>(source[i..])).CopyTo(target[i..]);
-            }
-        }
-
-        for (; i < target.Length; i++)
-        {
-            target[i] |= source[i];
-        }
     }
 }

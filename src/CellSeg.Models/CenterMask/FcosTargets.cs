@@ -60,6 +60,12 @@ public sealed class FcosTargets
     /// <summary>Centre region half-size in strides.</summary>
     public double Radius { get; }
 
+    /// <summary>
+    /// Use the dense [locations × boxes] assignment even with centre sampling (for tests comparing the two
+    /// paths; the sparse one is exact and much faster).
+    /// </summary>
+    internal bool ForceDense { get; init; }
+
     /// <summary>Size range [low, high] of each level.</summary>
     public IReadOnlyList<(float Low, float High)> Ranges => ranges;
 
@@ -118,6 +124,10 @@ public sealed class FcosTargets
             labels = full(total, NumClasses, dtype: ScalarType.Int64, device: device);
             regression = zeros(total, 4, dtype: ScalarType.Float32, device: device);
         }
+        else if (CenterSampling && !ForceDense)
+        {
+            (labels, regression) = AssignSparse(levelShapes, counts, boxes.to_type(ScalarType.Float32), classes, total);
+        }
         else
         {
             var box = boxes.to_type(ScalarType.Float32);
@@ -141,6 +151,93 @@ public sealed class FcosTargets
         // Regression targets in units of each level's stride, as the head predicts them.
         regression = regression / stride.unsqueeze(1);
         return new FcosImageTargets(labels.MoveToOuterDisposeScope(), regression.MoveToOuterDisposeScope(), levels.MoveToOuterDisposeScope(), counts);
+    }
+
+    // With centre sampling a box can only claim the few grid points strictly inside its centre region
+    // (an open interval of at most 2·radius strides per axis), so each box is paired with a
+    // window of ⌈2·radius⌉ + 1 points per axis on each level instead of with every location. The tests
+    // the dense path applies are then evaluated on those pairs with the same float operations, and
+    // each location keeps its smallest-area box (lowest box index on equal areas, like argmin).
+    private (Tensor Labels, Tensor Regression) AssignSparse(IReadOnlyList<(long Height, long Width)> levelShapes, long[] counts, Tensor box, Tensor classes, long total)
+    {
+        var device = box.device;
+        var window = (long)Math.Ceiling(2 * Radius) + 1;
+        var steps = arange(window, dtype: ScalarType.Int64, device: device);
+        var x1 = box[.., 0].reshape(-1, 1, 1);
+        var y1 = box[.., 1].reshape(-1, 1, 1);
+        var x2 = box[.., 2].reshape(-1, 1, 1);
+        var y2 = box[.., 3].reshape(-1, 1, 1);
+        var area = ((box[.., 2] - box[.., 0]) * (box[.., 3] - box[.., 1]));
+        var cx = (x1 + x2) / 2;
+        var cy = (y1 + y2) / 2;
+        var locationParts = new List<Tensor>();
+        var boxParts = new List<Tensor>();
+        var regressionParts = new List<Tensor>();
+        long offset = 0;
+        for (var level = 0; level < strides.Length; level++)
+        {
+            var s = strides[level];
+            var half = s / 2;
+            var (height, width) = levelShapes[level];
+            var radius = full(1, s, dtype: ScalarType.Float32, device: device) * (float)Radius;
+            var lowX = maximum(cx - radius, x1);
+            var lowY = maximum(cy - radius, y1);
+            var highX = minimum(cx + radius, x2);
+            var highY = minimum(cy + radius, y2);
+            // First grid index strictly right of / below the region's start.
+            var firstX = ((lowX - half) / s).floor().to_type(ScalarType.Int64) + 1;
+            var firstY = ((lowY - half) / s).floor().to_type(ScalarType.Int64) + 1;
+            var jx = (firstX + steps.reshape(1, 1, -1)).expand(-1, window, -1);
+            var jy = (firstY + steps.reshape(1, -1, 1)).expand(-1, -1, window);
+            var xs = (jx * s + half).to_type(ScalarType.Float32);
+            var ys = (jy * s + half).to_type(ScalarType.Float32);
+            var onGrid = (jx >= 0) & (jx < width) & (jy >= 0) & (jy < height);
+            var inside = minimum(minimum(xs - lowX, ys - lowY), minimum(highX - xs, highY - ys)) > 0;
+            var left = xs - x1;
+            var top = ys - y1;
+            var right = x2 - xs;
+            var bottom = y2 - ys;
+            var reach = maximum(maximum(left, top), maximum(right, bottom));
+            var inRange = (reach >= ranges[level].Low) & (reach <= ranges[level].High);
+            var hits = (onGrid & inside & inRange).nonzero();
+            if (hits.shape[0] > 0)
+            {
+                var flat = (hits[.., 0] * window + hits[.., 1]) * window + hits[.., 2];
+                var pick = (Tensor t) => t.reshape(-1).index_select(0, flat);
+                locationParts.Add(offset + pick(jy) * width + pick(jx));
+                boxParts.Add(hits[.., 0]);
+                regressionParts.Add(stack([pick(left), pick(top), pick(right), pick(bottom)], 1));
+            }
+
+            offset += counts[level];
+        }
+
+        var labels = full(total, NumClasses, dtype: ScalarType.Int64, device: device);
+        var regression = zeros(total, 4, dtype: ScalarType.Float32, device: device);
+        if (locationParts.Count == 0)
+        {
+            return (labels, regression);
+        }
+
+        var location = cat(locationParts, 0);
+        var boxIndex = cat(boxParts, 0);
+        var targets = cat(regressionParts, 0);
+        // Lexicographic order (location, area, box index) by stable sorts from the last key to the first.
+        var order = boxIndex.sort(0, false, true).Indices;
+        order = order.index_select(0, area.index_select(0, boxIndex.index_select(0, order)).sort(0, false, true).Indices);
+        order = order.index_select(0, location.index_select(0, order).sort(0, false, true).Indices);
+        var sortedLocation = location.index_select(0, order);
+        var first = ones_like(sortedLocation, dtype: ScalarType.Bool);
+        if (sortedLocation.shape[0] > 1)
+        {
+            first[1..] = sortedLocation[1..] != sortedLocation[..^1];
+        }
+
+        var winners = order.masked_select(first);
+        var winnerLocations = location.index_select(0, winners);
+        labels.index_copy_(0, winnerLocations, classes.to_type(ScalarType.Int64).index_select(0, boxIndex.index_select(0, winners)));
+        regression.index_copy_(0, winnerLocations, targets.index_select(0, winners));
+        return (labels, regression);
     }
 
     private (Tensor Labels, Tensor Regression) AssignChunk(Tensor locations, Tensor stride, Tensor low, Tensor high, Tensor box, Tensor area, Tensor classes)

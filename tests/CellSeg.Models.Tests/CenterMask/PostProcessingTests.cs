@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace CellSeg.Models.Tests.CenterMask;
 
-public class PostProcessingTests
+public class PostProcessingTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static float Logit(double p) => (float)Math.Log(p / (1 - p));
 
@@ -48,6 +48,7 @@ public class PostProcessingTests
         using var keep = BoxOps.Nms(boxes, scores, 0.6);
         watch.Stop();
         Assert.InRange(keep.shape[0], 1000, n);
+        output.WriteLine($"elapsed {watch.Elapsed.TotalMilliseconds:F0} ms");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 
