@@ -17,6 +17,22 @@ public sealed record Detections(Tensor Boxes, Tensor Scores, Tensor Classes, Ten
     /// <summary>Number of detections.</summary>
     public long Count => Scores.shape[0];
 
+    /// <summary>
+    /// The boxes in another frame of the same image, e.g. the original image size before
+    /// <see cref="CenterMaskInput"/> resized it (detectron2 <c>detector_postprocess</c>): scaled by
+    /// width/<see cref="ImageWidth"/> and height/<see cref="ImageHeight"/>, then clipped.
+    /// </summary>
+    public Tensor BoxesScaledTo(int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        var sx = (double)width / ImageWidth;
+        var sy = (double)height / ImageHeight;
+        var scaled = stack([
+            (Boxes[.., 0] * sx).clamp(0, width), (Boxes[.., 1] * sy).clamp(0, height),
+            (Boxes[.., 2] * sx).clamp(0, width), (Boxes[.., 3] * sy).clamp(0, height)], 1);
+        return scaled.MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
