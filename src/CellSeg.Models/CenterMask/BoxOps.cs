@@ -123,7 +123,8 @@ public static class BoxOps
             return empty(0, dtype: ScalarType.Int64, device: boxes.device).MoveToOuterDisposeScope();
         }
 
-        var offsets = classes.to_type(boxes.dtype) * (boxes.max() + 1);
+        // Boxes are not clipped yet (they may be negative), so the offset spans the full coordinate range.
+        var offsets = classes.to_type(boxes.dtype) * (boxes.max() - boxes.min() + 1);
         var shifted = boxes + offsets.unsqueeze(1);
         return Nms(shifted, scores, iouThreshold).MoveToOuterDisposeScope();
     }

@@ -107,14 +107,11 @@ public sealed class FcosTargets
         using var scope = NewDisposeScope();
         var device = boxes.device;
         var counts = levelShapes.Select(s => s.Height * s.Width).ToArray();
-        var locations = cat(levelShapes.Select((s, l) => Locations(s.Height, s.Width, strides[l], device)).ToArray(), 0);
         var perLocation = (Func<int, float> value) =>
             cat(counts.Select((n, l) => full(n, value(l), dtype: ScalarType.Float32, device: device)).ToArray(), 0);
         var stride = perLocation(l => strides[l]);
-        var low = perLocation(l => ranges[l].Low);
-        var high = perLocation(l => ranges[l].High);
         var levels = cat(counts.Select((n, l) => full(n, l, dtype: ScalarType.Int64, device: device)).ToArray(), 0);
-        var total = locations.shape[0];
+        var total = counts.Sum();
         var count = boxes.shape[0];
 
         Tensor labels;
@@ -130,6 +127,9 @@ public sealed class FcosTargets
         }
         else
         {
+            var locations = cat(levelShapes.Select((s, l) => Locations(s.Height, s.Width, strides[l], device)).ToArray(), 0);
+            var low = perLocation(l => ranges[l].Low);
+            var high = perLocation(l => ranges[l].High);
             var box = boxes.to_type(ScalarType.Float32);
             var area = ((box[.., 2] - box[.., 0]) * (box[.., 3] - box[.., 1])).unsqueeze(0);
             var chunk = Math.Max(1, ChunkElements / count);

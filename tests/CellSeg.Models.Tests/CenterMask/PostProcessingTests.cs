@@ -29,6 +29,17 @@ public class PostProcessingTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void Batched_nms_separates_classes_even_with_negative_coordinates()
+    {
+        // Unclipped boxes can start left of the image; class 1's shifted box must not land on class 0's.
+        using var boxes = tensor(new float[] { -60, -60, 40, 40, 41, 41, 141, 141 }).reshape(2, 4);
+        using var scores = tensor(new float[] { 0.9f, 0.8f });
+        using var classes = tensor(new long[] { 1, 0 });
+        using var keep = BoxOps.BatchedNms(boxes, scores, classes, 0.1);
+        Assert.Equal(2, keep.shape[0]);
+    }
+
+    [Fact]
     public void Nms_of_thousands_of_boxes_is_fast()
     {
         var generator = new Random(5);
