@@ -145,12 +145,21 @@ public class FcosTargetsTests(Xunit.Abstractions.ITestOutputHelper output)
         {
         }
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var t = targets.Compute(shapes, boxes, classes);
-        watch.Stop();
-        Assert.True(t.Labels.lt(1).sum().item<long>() > 1000);
-        output.WriteLine($"elapsed {watch.Elapsed.TotalMilliseconds:F0} ms");
-        // ~50 ms on a quiet machine; the bound leaves room for a shared, loaded CI box.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        // Best of three: on a shared, oversubscribed machine a single run can stall for seconds in
+        // libtorch's thread pool (measured: 19–59 ms per run, one run 2.3 s at load 17 on 2 cores).
+        var best = TimeSpan.MaxValue;
+        FcosImageTargets? t = null;
+        for (var run = 0; run < 3; run++)
+        {
+            t?.Dispose();
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            t = targets.Compute(shapes, boxes, classes);
+            best = watch.Elapsed < best ? watch.Elapsed : best;
+        }
+
+        output.WriteLine($"best of 3: {best.TotalMilliseconds:F0} ms");
+        Assert.True(t!.Labels.lt(1).sum().item<long>() > 1000);
+        t.Dispose();
+        Assert.True(best < TimeSpan.FromSeconds(2), $"took {best}");
     }
 }

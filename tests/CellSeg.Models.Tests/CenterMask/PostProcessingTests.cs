@@ -59,12 +59,20 @@ public class PostProcessingTests(Xunit.Abstractions.ITestOutputHelper output)
         {
         }
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var keep = BoxOps.Nms(boxes, scores, 0.6);
-        watch.Stop();
-        Assert.InRange(keep.shape[0], 1000, n);
-        output.WriteLine($"elapsed {watch.Elapsed.TotalMilliseconds:F0} ms");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        // Best of three, as the targets timing test (a shared machine stalls single runs).
+        var best = TimeSpan.MaxValue;
+        long kept = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var keep = BoxOps.Nms(boxes, scores, 0.6);
+            best = watch.Elapsed < best ? watch.Elapsed : best;
+            kept = keep.shape[0];
+        }
+
+        output.WriteLine($"best of 3: {best.TotalMilliseconds:F0} ms, kept {kept}");
+        Assert.InRange(kept, 1000, n);
+        Assert.True(best < TimeSpan.FromSeconds(5), $"took {best}");
     }
 
     [Fact]
