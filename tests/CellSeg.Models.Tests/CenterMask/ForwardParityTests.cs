@@ -5,15 +5,13 @@ using static TorchSharp.torch;
 namespace CellSeg.Models.Tests.CenterMask;
 
 /// <summary>
-/// A tiny VoVNet (depthwise, with a residual block) + FPN + FCOS head gives PyTorch's outputs when both
+/// A tiny VoVNet (depthwise or plain 3×3, with a residual block) + FPN + FCOS head gives PyTorch's outputs when both
 /// hold the same weights, loaded through the centermask2 name map (fixtures/make_forward_fixture.py).
 /// </summary>
 public class ForwardParityTests
 {
-    private static readonly VoVNetSpec Tiny = new("tiny-dw", [8, 8, 8], [8, 8, 8, 8], [16, 16, 16, 16], 2, [1, 2, 1, 1], true);
-
-    private static JsonElement Fixture { get; } = JsonDocument.Parse(File.ReadAllText(
-        Path.Combine(TestPaths.RepoRoot, "tests", "CellSeg.Models.Tests", "CenterMask", "fixtures", "tiny_forward.json"))).RootElement;
+    private static JsonElement Load(string file) => JsonDocument.Parse(File.ReadAllText(
+        Path.Combine(TestPaths.RepoRoot, "tests", "CellSeg.Models.Tests", "CenterMask", "fixtures", file))).RootElement;
 
     private static Tensor Formula(long[] shape, int index, bool positive = false)
     {
@@ -28,10 +26,14 @@ public class ForwardParityTests
         return tensor(values).reshape(shape);
     }
 
-    [Fact]
-    public void Backbone_fpn_and_head_match_pytorch_with_weights_loaded_by_centermask2_names()
+    [Theory]
+    [InlineData(true, "tiny_forward.json")]
+    [InlineData(false, "tiny_forward_plain.json")]
+    public void Backbone_fpn_and_head_match_pytorch_with_weights_loaded_by_centermask2_names(bool depthwise, string file)
     {
-        using var backbone = new CenterMaskBackbone(Tiny, 32);
+        var fixture = Load(file);
+        var spec = new VoVNetSpec("tiny", [8, 8, 8], [8, 8, 8, 8], [16, 16, 16, 16], 2, [1, 2, 1, 1], depthwise);
+        using var backbone = new CenterMaskBackbone(spec, 32);
         using var head = new FcosHead(32, numClasses: 1, towerConvs: 1);
         var map = CenterMaskParameterNames.Centermask2Map(backbone, head);
         var ours = backbone.state_dict().ToDictionary(kv => CenterMaskParameterNames.BackbonePrefix + kv.Key, kv => kv.Value);
@@ -40,7 +42,7 @@ public class ForwardParityTests
             ours[CenterMaskParameterNames.FcosHeadPrefix + kv.Key] = kv.Value;
         }
 
-        var theirs = Fixture.GetProperty("keys").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var theirs = fixture.GetProperty("keys").EnumerateArray().Select(e => e.GetString()!).ToList();
         var byTheirName = map.ToDictionary(kv => kv.Value, kv => kv.Key);
         Assert.Equal(theirs.OrderBy(k => k, StringComparer.Ordinal), byTheirName.Keys.OrderBy(k => k, StringComparer.Ordinal));
         using (no_grad())
@@ -56,13 +58,13 @@ public class ForwardParityTests
         using var input = Formula([1, 3, 128, 192], 1000) * 10;
         var levels = backbone.forward(input);
         using var output = head.forward(levels);
-        var expectedLevels = Fixture.GetProperty("levels").EnumerateArray().ToArray();
+        var expectedLevels = fixture.GetProperty("levels").EnumerateArray().ToArray();
         for (var l = 0; l < 5; l++)
         {
             AssertClose(expectedLevels[l], levels[l], $"P{l + 3}");
-            AssertClose(Fixture.GetProperty("logits")[l], output.Logits[l], $"logits P{l + 3}");
-            AssertClose(Fixture.GetProperty("regression")[l], output.BoxRegression[l], $"regression P{l + 3}");
-            AssertClose(Fixture.GetProperty("centerness")[l], output.Centerness[l], $"centerness P{l + 3}");
+            AssertClose(fixture.GetProperty("logits")[l], output.Logits[l], $"logits P{l + 3}");
+            AssertClose(fixture.GetProperty("regression")[l], output.BoxRegression[l], $"regression P{l + 3}");
+            AssertClose(fixture.GetProperty("centerness")[l], output.Centerness[l], $"centerness P{l + 3}");
             levels[l].Dispose();
         }
     }
