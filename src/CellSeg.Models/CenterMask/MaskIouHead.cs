@@ -17,10 +17,12 @@ namespace CellSeg.Models.CenterMask;
 /// </remarks>
 public sealed class MaskIouHead : Module<Tensor, Tensor, Tensor>
 {
+    // Field names are centermask2's attribute names: RegisterComponents (also run when a parent registers this
+    // head) uses them as state-dict keys; the numbered convs are registered by hand.
     private readonly Conv2d[] _convs;
-    private readonly Linear _fc1;
-    private readonly Linear _fc2;
-    private readonly Linear _predictor;
+    private readonly Linear maskiou_fc1;
+    private readonly Linear maskiou_fc2;
+    private readonly Linear maskiou;
 
     /// <summary>Builds the head with centermask2's initialisation (He normal fan-out; the IoU layer N(0, 0.01)).</summary>
     public MaskIouHead(MaskIouOptions options)
@@ -39,15 +41,13 @@ public sealed class MaskIouHead : Module<Tensor, Tensor, Tensor>
         }
 
         var side = options.PoolerResolution / 2;
-        _fc1 = Linear(options.ConvDim * side * side, 1024);
-        register_module("maskiou_fc1", _fc1);
-        _fc2 = Linear(1024, 1024);
-        register_module("maskiou_fc2", _fc2);
-        _predictor = Linear(1024, options.NumClasses);
-        register_module("maskiou", _predictor);
-        HeadInit.MsraFill(_fc1.weight!, _fc1.bias);
-        HeadInit.MsraFill(_fc2.weight!, _fc2.bias);
-        HeadInit.Normal(_predictor.weight!, _predictor.bias, 0.01);
+        maskiou_fc1 = Linear(options.ConvDim * side * side, 1024);
+        maskiou_fc2 = Linear(1024, 1024);
+        maskiou = Linear(1024, options.NumClasses);
+        RegisterComponents();
+        HeadInit.MsraFill(maskiou_fc1.weight!, maskiou_fc1.bias);
+        HeadInit.MsraFill(maskiou_fc2.weight!, maskiou_fc2.bias);
+        HeadInit.Normal(maskiou.weight!, maskiou.bias, 0.01);
     }
 
     /// <summary>The shape this head was built with.</summary>
@@ -76,8 +76,8 @@ public sealed class MaskIouHead : Module<Tensor, Tensor, Tensor>
         }
 
         x = x.flatten(1);
-        x = functional.relu(_fc1.forward(x));
-        x = functional.relu(_fc2.forward(x));
-        return _predictor.forward(x).MoveToOuterDisposeScope();
+        x = functional.relu(maskiou_fc1.forward(x));
+        x = functional.relu(maskiou_fc2.forward(x));
+        return maskiou.forward(x).MoveToOuterDisposeScope();
     }
 }

@@ -16,10 +16,12 @@ namespace CellSeg.Models.CenterMask;
 /// </remarks>
 public sealed class SagMaskHead : Module<Tensor, Tensor>
 {
+    // Module fields carry centermask2's attribute names because RegisterComponents (which TorchSharp also runs when
+    // a parent registers this head) uses field names as state-dict keys; the numbered convs are registered by hand.
     private readonly Conv2d[] _convs;
-    private readonly SpatialAttention _attention;
-    private readonly ConvTranspose2d _deconv;
-    private readonly Conv2d _predictor;
+    private readonly SpatialAttention spatialAtt;
+    private readonly ConvTranspose2d deconv;
+    private readonly Conv2d predictor;
 
     /// <summary>Builds the head with centermask2's initialisation (c2_msra; predictor N(0, 0.001)).</summary>
     public SagMaskHead(SagMaskOptions options)
@@ -36,14 +38,12 @@ public sealed class SagMaskHead : Module<Tensor, Tensor>
             HeadInit.MsraFill(_convs[k].weight!, _convs[k].bias);
         }
 
-        _attention = new SpatialAttention();
-        register_module("spatialAtt", _attention);
-        _deconv = ConvTranspose2d(options.NumConv > 0 ? options.ConvDim : options.InputChannels, options.ConvDim, 2, stride: 2);
-        register_module("deconv", _deconv);
-        HeadInit.MsraFill(_deconv.weight!, _deconv.bias);
-        _predictor = Conv2d(options.ConvDim, options.NumClasses, 1);
-        register_module("predictor", _predictor);
-        HeadInit.Normal(_predictor.weight!, _predictor.bias, 0.001);
+        spatialAtt = new SpatialAttention();
+        deconv = ConvTranspose2d(options.NumConv > 0 ? options.ConvDim : options.InputChannels, options.ConvDim, 2, stride: 2);
+        HeadInit.MsraFill(deconv.weight!, deconv.bias);
+        predictor = Conv2d(options.ConvDim, options.NumClasses, 1);
+        HeadInit.Normal(predictor.weight!, predictor.bias, 0.001);
+        RegisterComponents();
     }
 
     /// <summary>The shape this head was built with.</summary>
@@ -64,8 +64,8 @@ public sealed class SagMaskHead : Module<Tensor, Tensor>
             x = functional.relu(conv.forward(x));
         }
 
-        x = _attention.forward(x);
-        x = functional.relu(_deconv.forward(x));
-        return _predictor.forward(x).MoveToOuterDisposeScope();
+        x = spatialAtt.forward(x);
+        x = functional.relu(deconv.forward(x));
+        return predictor.forward(x).MoveToOuterDisposeScope();
     }
 }

@@ -12,15 +12,16 @@ namespace CellSeg.Models.CenterMask;
 /// <remarks>Input and output: [N, C, H, W]. The convolution is registered as <c>conv</c> (state key <c>conv.weight</c>).</remarks>
 public sealed class SpatialAttention : Module<Tensor, Tensor>
 {
-    private readonly Conv2d _conv;
+    // Named as centermask2's attribute: RegisterComponents uses field names as state-dict keys.
+    private readonly Conv2d conv;
 
     /// <summary>Creates the module with centermask2's c2_msra initialisation.</summary>
     public SpatialAttention()
         : base(nameof(SpatialAttention))
     {
-        _conv = Conv2d(2, 1, 3, padding: 1, bias: false);
-        register_module("conv", _conv);
-        HeadInit.MsraFill(_conv.weight!, null);
+        conv = Conv2d(2, 1, 3, padding: 1, bias: false);
+        RegisterComponents();
+        HeadInit.MsraFill(conv.weight!, null);
     }
 
     /// <summary>The attention map sigmoid(conv[mean_c, max_c]) of shape [N, 1, H, W].</summary>
@@ -29,7 +30,7 @@ public sealed class SpatialAttention : Module<Tensor, Tensor>
         using var mean = input.mean([1], keepdim: true);
         using var max = input.amax([1], keepdim: true);
         using var stacked = cat([mean, max], 1);
-        using var logits = _conv.forward(stacked);
+        using var logits = conv.forward(stacked);
         return logits.sigmoid();
     }
 
