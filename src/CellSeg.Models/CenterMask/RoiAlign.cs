@@ -14,8 +14,8 @@ namespace CellSeg.Models.CenterMask;
 /// clamped) act on each axis alone, and the average over the iy × ix samples of a bin is the product of the
 /// per-axis averages. So each RoI's output is A<sub>y</sub> · F<sub>window</sub> · A<sub>x</sub>ᵀ, with small
 /// weight matrices built once per RoI (per sample, never per feature pixel) and the RoI's window of features
-/// gathered with computed indices. RoIs are batched by their window size rounded up to a power of two, so
-/// thousands of RoIs take a handful of batched matrix products. Autograd flows to the features through the
+/// gathered with computed indices. RoIs are batched by their window size (exact up to 16, then rounded up to
+/// a multiple of 8), so thousands of RoIs take a few dozen batched matrix products. Autograd flows to the features through the
 /// gather and the products; the boxes get no gradient (as in torchvision).
 /// </remarks>
 public static class RoiAlign
@@ -89,7 +89,7 @@ public static class RoiAlign
             xs[k] = AxisSamples.Build(startW, roiW / outputSize, gridW, outputSize, (int)width);
         }
 
-        // Batch RoIs by window size (powers of two, capped at the map size) so each batch is one gather and two bmm.
+        // Batch RoIs by window size so that each batch is one gather and two bmm.
         var groups = new Dictionary<(int, int), List<int>>();
         for (var k = 0; k < count; k++)
         {
@@ -104,9 +104,10 @@ public static class RoiAlign
 
         using var scope = NewDisposeScope();
         var rows = features.permute(0, 2, 3, 1).reshape(batch * height * width, channels);
-        var parts = new List<Tensor>(groups.Count);
-        var order = new long[count];
-        var filled = 0;
+
+        // Every group writes its RoIs straight into their rows of the result (one strided copy, no cat/reorder of
+        // the K×C×14×14 output, which is the largest tensor here).
+        var result = empty([count, channels, outputSize, outputSize], features.dtype, features.device);
         foreach (var ((ly, lx), members) in groups)
         {
             var n = members.Count;
@@ -116,7 +117,6 @@ public static class RoiAlign
             for (var i = 0; i < n; i++)
             {
                 var k = members[i];
-                order[k] = filled + i;
                 long imageBase = batchOf[k] * height * width;
                 for (var r = 0; r < ly; r++)
                 {
@@ -132,30 +132,23 @@ public static class RoiAlign
                 xs[k].FillWeights(ax.AsSpan(i * outputSize * lx, outputSize * lx), lx);
             }
 
-            filled += n;
             var window = rows.index_select(0, tensor(index, device: features.device)).view(n, ly, lx * channels);
             var wy = tensor(ay, [n, outputSize, ly]).to(features.dtype, features.device);
-            var wx = tensor(ax, [n, outputSize, lx]).to(features.dtype, features.device);
-            var alongY = bmm(wy, window).view(n, outputSize, lx, channels).permute(0, 1, 3, 2).reshape(n, outputSize * channels, lx);
-            var pooled = bmm(alongY, wx.transpose(1, 2)).view(n, outputSize, channels, outputSize).permute(0, 2, 1, 3);
-            parts.Add(pooled);
+            var wx = tensor(ax, [n, 1, outputSize, lx]).to(features.dtype, features.device);
+
+            // [n, P, ly] · [n, ly, lx·C] → [n, P, lx, C]; then [n, 1, Q, lx] · [n, P, lx, C] → [n, P, Q, C].
+            var alongY = bmm(wy, window).view(n, outputSize, lx, channels);
+            var pooled = matmul(wx, alongY);
+            var targetRows = tensor(members.Select(k => (long)k).ToArray(), device: features.device);
+            result.index_copy_(0, targetRows, pooled.permute(0, 3, 1, 2));
         }
 
-        var all = parts.Count == 1 ? parts[0] : cat(parts, 0);
-        var result = all.index_select(0, tensor(order, device: features.device)).contiguous();
         return result.MoveToOuterDisposeScope();
     }
 
-    private static int Bucket(int length, int size)
-    {
-        var b = 1;
-        while (b < length)
-        {
-            b <<= 1;
-        }
-
-        return Math.Min(b, size);
-    }
+    // Exact up to 16 (the gathered window is the main cost, so padding small windows doubles the work),
+    // then multiples of 8; capped at the map size.
+    private static int Bucket(int length, int size) => Math.Min(length <= 16 ? length : (length + 7) / 8 * 8, size);
 
     /// <summary>The bilinear samples of one RoI along one axis: per output bin, grid points with their two taps.</summary>
     private readonly struct AxisSamples

@@ -57,7 +57,7 @@ public class RoiHeadTrainingTests
 
         var first = Step();
         var last = first;
-        for (var s = 0; s < 30; s++)
+        for (var s = 0; s < 15; s++)
         {
             last = Step();
         }
