@@ -30,7 +30,15 @@ public static class RoiAlign
     /// <param name="samplingRatio">Samples per bin and axis; ≤ 0 means adaptive, <c>ceil(roi size / outputSize)</c>.</param>
     /// <param name="aligned">Shift box coordinates by −0.5 feature pixel so that pixel centres line up (ROIAlignV2).</param>
     /// <returns>[K, C, outputSize, outputSize] in the order of <paramref name="rois"/>.</returns>
-    public static Tensor Apply(Tensor features, Tensor rois, int outputSize = 14, double spatialScale = 1.0, int samplingRatio = 0, bool aligned = true)
+    public static Tensor Apply(Tensor features, Tensor rois, int outputSize = 14, double spatialScale = 1.0, int samplingRatio = 0, bool aligned = true) =>
+        Apply(features, rois, outputSize, spatialScale, samplingRatio, aligned, DefaultWindowBudget);
+
+    // Gathered window values per batched step (64 Mi elements, 256 MB in float32): thousands of large RoIs on a
+    // 256-channel map would otherwise gather gigabytes at once.
+    internal const long DefaultWindowBudget = 1L << 26;
+
+    /// <summary><see cref="Apply(Tensor, Tensor, int, double, int, bool)"/> with the gathered-window budget per step given.</summary>
+    internal static Tensor Apply(Tensor features, Tensor rois, int outputSize, double spatialScale, int samplingRatio, bool aligned, long windowBudget)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(rois);
@@ -108,9 +116,21 @@ public static class RoiAlign
         // Every group writes its RoIs straight into their rows of the result (one strided copy, no cat/reorder of
         // the K×C×14×14 output, which is the largest tensor here).
         var result = empty([count, channels, outputSize, outputSize], features.dtype, features.device);
-        foreach (var ((ly, lx), members) in groups)
+        foreach (var ((ly, lx), group) in groups)
         {
-            var n = members.Count;
+            var perStep = (int)Math.Clamp(windowBudget / ((long)ly * lx * channels), 1, group.Count);
+            foreach (var members in group.Chunk(perStep))
+            {
+                PoolGroup(members, ly, lx);
+            }
+        }
+
+        return result.MoveToOuterDisposeScope();
+
+        void PoolGroup(int[] members, int ly, int lx)
+        {
+            using var step = NewDisposeScope(); // frees each step's window and products before the next
+            var n = members.Length;
             var index = new long[n * ly * lx];
             var ay = new float[n * outputSize * ly];
             var ax = new float[n * outputSize * lx];
@@ -142,8 +162,6 @@ public static class RoiAlign
             var targetRows = tensor(members.Select(k => (long)k).ToArray(), device: features.device);
             result.index_copy_(0, targetRows, pooled.permute(0, 3, 1, 2));
         }
-
-        return result.MoveToOuterDisposeScope();
     }
 
     // Exact up to 16 (the gathered window is the main cost, so padding small windows doubles the work),

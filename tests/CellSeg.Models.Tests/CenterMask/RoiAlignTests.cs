@@ -87,6 +87,20 @@ public class RoiAlignTests
     }
 
     [Fact]
+    public void Pooling_in_small_steps_gives_the_same_result_and_gradient()
+    {
+        var rois = Boxes.SelectMany(r => r).ToArray();
+        using var f = randn(2, 3, 13, 17).requires_grad_(true);
+        using var r = tensor(rois, [Boxes.Length, 5]);
+        using var whole = RoiAlign.Apply(f, r, 7, 0.125, 0, true, RoiAlign.DefaultWindowBudget);
+        using var stepped = RoiAlign.Apply(f, r, 7, 0.125, 0, true, windowBudget: 1);
+        Assert.True(whole.allclose(stepped, 1e-6, 1e-6));
+        using var grad = torch.autograd.grad([stepped.sum()], [f])[0];
+        using var gradWhole = torch.autograd.grad([whole.sum()], [f])[0];
+        Assert.True(grad.allclose(gradWhole, 1e-6, 1e-6));
+    }
+
+    [Fact]
     public void A_roi_naming_a_missing_image_is_rejected_with_its_index()
     {
         using var f = zeros(1, 1, 4, 4);
