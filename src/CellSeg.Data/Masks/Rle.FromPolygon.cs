@@ -51,10 +51,12 @@ public sealed partial class Rle
                 bound += Math.Max(Math.Abs(p[2 * j + 2] - p[2 * j]), Math.Abs(p[2 * j + 3] - p[2 * j + 1])) / 5 + 2;
             }
 
-            var a = bound <= 4 * StackVertices ? stackalloc uint[(int)bound] : (rentedCrossings = ArrayPool<uint>.Shared.Rent(checked((int)bound)));
+            // The upper half is the merge sort's scratch.
+            var both = bound <= 2 * StackVertices ? stackalloc uint[2 * (int)bound] : (rentedCrossings = ArrayPool<uint>.Shared.Rent(checked(2 * (int)bound)));
+            var a = both[..(int)bound];
             var n = Crossings(p, k, height, width, a);
+            SortRuns(a[..n], both[(int)bound..]);
             a[n++] = (uint)(height * width);
-            a[..n].Sort();
 
             // Differences between sorted crossings are the runs; zero-length runs merge with the next.
             uint previous = 0;
@@ -140,15 +142,23 @@ public sealed partial class Rle
                 }
 
                 // Inside the edge every step moves one column: the step between t − 1 and t has
-                // column xs + t − 1; only those ≡ 2 (mod 5) inside the image count.
+                // column xs + t − 1; only those ≡ 2 (mod 5) inside the image count. They are listed in
+                // the direction of travel, so that the outline gives long sorted runs (see SortRuns).
                 var lo = Math.Max(xs, 2);
                 var hi = Math.Min(xs + dx - 1, maxU);
-                for (var u = lo + (((2 - lo) % 5) + 5) % 5; u <= hi; u += 5)
+                if (!flip)
                 {
-                    var t = u - xs + 1;
-                    var v0 = (int)(ys + s * (t - 1) + .5);
-                    var v1 = (int)(ys + s * t + .5);
-                    a[n++] = CrossingPosition(u, Math.Min(v0, v1), h);
+                    for (var u = lo + (((2 - lo) % 5) + 5) % 5; u <= hi; u += 5)
+                    {
+                        a[n++] = EdgeCrossing(u, xs, ys, s, h);
+                    }
+                }
+                else
+                {
+                    for (var u = hi - (((hi - 2) % 5) + 5) % 5; u >= lo; u -= 5)
+                    {
+                        a[n++] = EdgeCrossing(u, xs, ys, s, h);
+                    }
                 }
             }
             else
@@ -164,20 +174,42 @@ public sealed partial class Rle
                     AddStep(lastU, lastV, firstU, firstV, h, maxU, a, ref n);
                 }
 
-                // |s| < 1, so the column moves by at most one per step; the step's column is the lower one.
-                var previousU = (int)(xs + s * 0 + .5);
-                for (var t = 1; t <= dy; t++)
+                // |s| < 1, so the column moves by at most one per step; the step's column is the lower
+                // one and its row the lower one (ys + the smaller t). Walked in the direction of travel.
+                if (!flip)
                 {
-                    var u = (int)(xs + s * t + .5);
-                    if (u != previousU)
+                    var previousU = (int)(xs + s * 0 + .5);
+                    for (var t = 1; t <= dy; t++)
                     {
-                        var column = Math.Min(u, previousU);
-                        if (column >= 2 && column <= maxU && (column - 2) % 5 == 0)
+                        var u = (int)(xs + s * t + .5);
+                        if (u != previousU)
                         {
-                            a[n++] = CrossingPosition(column, ys + t - 1, h);
-                        }
+                            var column = Math.Min(u, previousU);
+                            if (column >= 2 && column <= maxU && (column - 2) % 5 == 0)
+                            {
+                                a[n++] = CrossingPosition(column, ys + t - 1, h);
+                            }
 
-                        previousU = u;
+                            previousU = u;
+                        }
+                    }
+                }
+                else
+                {
+                    var previousU = (int)(xs + s * dy + .5);
+                    for (var t = dy - 1; t >= 0; t--)
+                    {
+                        var u = (int)(xs + s * t + .5);
+                        if (u != previousU)
+                        {
+                            var column = Math.Min(u, previousU);
+                            if (column >= 2 && column <= maxU && (column - 2) % 5 == 0)
+                            {
+                                a[n++] = CrossingPosition(column, ys + t, h);
+                            }
+
+                            previousU = u;
+                        }
                     }
                 }
             }
@@ -187,6 +219,91 @@ public sealed partial class Rle
         }
 
         return n;
+    }
+
+    /// <summary>The crossing of a mostly horizontal edge at column <paramref name="u"/>: the step from t − 1 to t, t = u − xs + 1.</summary>
+    private static uint EdgeCrossing(int u, int xs, int ys, double s, int h)
+    {
+        var t = u - xs + 1;
+        var v0 = (int)(ys + s * (t - 1) + .5);
+        var v1 = (int)(ys + s * t + .5);
+        return CrossingPosition(u, Math.Min(v0, v1), h);
+    }
+
+    /// <summary>
+    /// Sorts crossings listed in the order the outline passes them. Along the outline they form a few
+    /// long rising or falling runs (a convex cell has about two), so reversing the falling runs and
+    /// merging the runs costs a few passes where a general sort costs n·log n compares; many short runs
+    /// (a jagged outline) go to the general sort.
+    /// </summary>
+    private static void SortRuns(Span<uint> a, Span<uint> scratch)
+    {
+        const int maxRuns = 16;
+        var n = a.Length;
+        Span<int> starts = stackalloc int[maxRuns + 1];
+        var runs = 0;
+        var i = 0;
+        while (i < n)
+        {
+            if (runs == maxRuns)
+            {
+                a.Sort();
+                return;
+            }
+
+            starts[runs++] = i;
+            var j = i + 1;
+            if (j < n && a[j] < a[i])
+            {
+                while (j < n && a[j] < a[j - 1])
+                {
+                    j++;
+                }
+
+                a[i..j].Reverse();
+            }
+            else
+            {
+                while (j < n && a[j] >= a[j - 1])
+                {
+                    j++;
+                }
+            }
+
+            i = j;
+        }
+
+        starts[runs] = n;
+        while (runs > 1)
+        {
+            var merged = 0;
+            for (var r = 0; r < runs; r += 2)
+            {
+                if (r + 1 < runs)
+                {
+                    MergeRuns(a, starts[r], starts[r + 1], starts[r + 2], scratch);
+                }
+
+                starts[merged++] = starts[r];
+            }
+
+            starts[merged] = n;
+            runs = merged;
+        }
+    }
+
+    /// <summary>Merges the sorted ranges [lo, mid) and [mid, hi) of <paramref name="a"/> in place, through <paramref name="scratch"/>.</summary>
+    private static void MergeRuns(Span<uint> a, int lo, int mid, int hi, Span<uint> scratch)
+    {
+        var left = scratch[..(mid - lo)];
+        a[lo..mid].CopyTo(left);
+        int i = 0, j = mid, o = lo;
+        while (i < left.Length && j < hi)
+        {
+            a[o++] = a[j] < left[i] ? a[j++] : left[i++];
+        }
+
+        left[i..].CopyTo(a[o..]);
     }
 
     /// <summary>The step from (u0, v0) to (u1, v1) where two edges meet, with <c>rleFrPoly</c>'s own rule for its column.</summary>

@@ -39,6 +39,31 @@ public class FusedRasteriserTests
         }
     }
 
+    [Theory]
+    [InlineData(11, 8)]
+    [InlineData(12, 30)]
+    [InlineData(13, 90)]
+    public void Cell_like_outlines_rasterise_exactly_as_the_two_pass_transcription(int seed, int vertices)
+    {
+        // Star-shaped outlines around a centre, as cells are: few sorted runs of crossings, some jagged.
+        var random = new Random(seed);
+        for (var trial = 0; trial < 400; trial++)
+        {
+            double cx = random.NextDouble() * 40, cy = random.NextDouble() * 30, radius = 2 + random.NextDouble() * 12;
+            var jitter = random.NextDouble() * 0.6;
+            var xy = new double[vertices * 2];
+            for (var i = 0; i < vertices; i++)
+            {
+                var angle = 2 * Math.PI * i / vertices;
+                var r = radius * (1 - jitter * random.NextDouble());
+                xy[2 * i] = cx + r * Math.Cos(angle);
+                xy[2 * i + 1] = cy + r * Math.Sin(angle);
+            }
+
+            Assert.Equal(TwoPassRasteriser.Rasterise(xy, 30, 40).Counts.ToArray(), Rle.FromPolygon(xy, 30, 40).Counts.ToArray());
+        }
+    }
+
     [Fact]
     public void Repeated_vertices_axis_aligned_edges_and_points_outside_the_image_rasterise_as_the_two_pass_transcription()
     {
