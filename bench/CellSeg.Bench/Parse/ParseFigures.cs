@@ -20,6 +20,9 @@ internal sealed record ParseFigures
     /// <summary>Bytes the GC handed out during the step.</summary>
     public required long AllocatedBytes { get; init; }
 
+    /// <summary>Time the GC paused the process during the step.</summary>
+    public double GcPauseS { get; init; }
+
     public required int Gen0 { get; init; }
 
     public required int Gen1 { get; init; }

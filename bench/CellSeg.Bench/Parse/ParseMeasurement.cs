@@ -85,6 +85,7 @@ internal static class ParseMeasurement
 
         var cpu0 = process.TotalProcessorTime;
         var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        var pause0 = GC.GetTotalPauseDuration();
         int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
         var watch = Stopwatch.StartNew();
         var figures = await step().ConfigureAwait(false);
@@ -98,6 +99,7 @@ internal static class ParseMeasurement
             SetupS = setup,
             PeakBytes = ProcessMemory.PeakBytes(),
             AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated0,
+            GcPauseS = (GC.GetTotalPauseDuration() - pause0).TotalSeconds,
             Gen0 = GC.CollectionCount(0) - g0,
             Gen1 = GC.CollectionCount(1) - g1,
             Gen2 = GC.CollectionCount(2) - g2,

@@ -154,6 +154,12 @@ internal static class CocoRecordParser
 
     public static Parsed<CocoAnnotation> Annotation(ReadOnlySpan<byte> json, int index)
     {
+        return AnnotationFastPath.TryParse(json) is { } fast ? new(fast, string.Empty, null) : AnnotationGeneral(json, index);
+    }
+
+    /// <summary>Parses any annotation record with full checks; <see cref="Annotation"/> tries the fast path first.</summary>
+    internal static Parsed<CocoAnnotation> AnnotationGeneral(ReadOnlySpan<byte> json, int index)
+    {
         var reader = new Utf8JsonReader(json);
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)

@@ -29,6 +29,8 @@ internal sealed class JsonChunkedReader : IDisposable
     private bool _eof;
     private JsonReaderState _state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
     private long _lastProgress;
+    private long _newlines;
+    private long _lineStart;
 
     public JsonChunkedReader(Stream stream, string path, IProgress<long>? progress, CancellationToken cancellationToken)
     {
@@ -158,53 +160,158 @@ internal sealed class JsonChunkedReader : IDisposable
         return ReadArrayElements(handler);
     }
 
-    /// <summary>Reads the elements of the list whose start token was already read (e.g. a top-level list).</summary>
+    /// <summary>
+    /// Reads the elements of the list whose start token was already read (e.g. a top-level list).
+    /// Objects are cut out with a byte scan (<see cref="JsonScan"/>) and tokenised only once, by the
+    /// handler; other values go through <see cref="Utf8JsonReader"/>. A handler's
+    /// <see cref="JsonException"/> (malformed JSON inside an element) becomes a
+    /// <see cref="DataFormatException"/> naming the line and column in the file.
+    /// </summary>
     public bool ReadArrayElements(JsonValueHandler handler)
     {
+        // The reader state just after '[' stays valid for reading any element or the closing ']'.
+        var listState = _state;
+        var expectValue = true;
+        var afterComma = false;
         while (true)
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            var reader = NewReader();
-            var committed = 0L;
-            var committedState = _state;
+            var window = _buffer.AsSpan(_start, _end - _start);
+            var pos = 0;
             var done = false;
             while (true)
             {
-                if (!Read(ref reader))
+                var next = JsonScan.SkipInsignificant(window, pos);
+                if (next == -2)
+                {
+                    throw Error(pos, "malformed JSON: '/' that starts no comment");
+                }
+
+                if (next < 0)
                 {
                     break;
                 }
 
-                if (reader.TokenType == JsonTokenType.EndArray)
+                var c = window[next];
+                if (!expectValue)
                 {
-                    committed = reader.BytesConsumed;
-                    committedState = reader.CurrentState;
+                    if (c == (byte)',')
+                    {
+                        pos = next + 1;
+                        expectValue = true;
+                        afterComma = true;
+                        continue;
+                    }
+
+                    if (c != (byte)']')
+                    {
+                        throw Error(next, $"malformed JSON: expected ',' or ']' after a list element, found '{(char)c}'");
+                    }
+
+                    pos = next;
                     done = true;
                     break;
                 }
 
-                var startIndex = (int)reader.TokenStartIndex;
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !TrySkip(ref reader))
+                if (c == (byte)']' && afterComma)
                 {
+                    throw Error(next, "malformed JSON: a list must not end with a comma");
+                }
+
+                if (c == (byte)']')
+                {
+                    pos = next;
+                    done = true;
                     break;
                 }
 
-                var length = (int)reader.BytesConsumed - startIndex;
-                handler(_buffer.AsSpan(_start + startIndex, length), _bufferOffset + _start + startIndex);
-                committed = reader.BytesConsumed;
-                committedState = reader.CurrentState;
+                int end;
+                if (c == (byte)'{')
+                {
+                    var length = JsonScan.ContainerLength(window[next..]);
+                    if (length < 0)
+                    {
+                        break;
+                    }
+
+                    end = next + length;
+                }
+                else
+                {
+                    var reader = new Utf8JsonReader(window[next..], _eof, listState);
+                    if (!Read(ref reader) || (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !TrySkip(ref reader)))
+                    {
+                        break;
+                    }
+
+                    end = next + (int)reader.BytesConsumed;
+                }
+
+                HandleElement(handler, window, next, end);
+                pos = end;
+                expectValue = false;
+                afterComma = false;
             }
 
-            _start += (int)committed;
-            _state = committedState;
+            Consume(pos);
             ReportProgress();
             if (done)
             {
+                // Let the reader take the ']' so that the state after the list is its own.
+                var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, listState);
+                Read(ref reader);
+                Commit(ref reader);
                 return true;
             }
 
             RefillOrThrow();
         }
+    }
+
+    private void HandleElement(JsonValueHandler handler, ReadOnlySpan<byte> window, int start, int end)
+    {
+        var element = window[start..end];
+        try
+        {
+            handler(element, Position + start);
+        }
+        catch (JsonException ex)
+        {
+            // The handler's reader counts lines and columns from the element's first byte.
+            var at = 0;
+            for (var line = 0L; line < (ex.LineNumber ?? 0); line++)
+            {
+                var nl = element[at..].IndexOf((byte)'\n');
+                at = nl < 0 ? element.Length : at + nl + 1;
+            }
+
+            var index = (int)Math.Min(start + at + (ex.BytePositionInLine ?? 0), window.Length);
+            throw new DataFormatException(_path, Location(index), "malformed JSON: " + FirstSentence(ex.Message), ex);
+        }
+    }
+
+    /// <summary>"line L, column C" (1-based, columns in bytes) of a byte in the window.</summary>
+    private string Location(int indexInWindow)
+    {
+        var before = _buffer.AsSpan(_start, indexInWindow);
+        var lines = _newlines + before.Count((byte)'\n');
+        var last = before.LastIndexOf((byte)'\n');
+        var lineStart = last >= 0 ? Position + last + 1 : _lineStart;
+        return $"line {lines + 1}, column {Position + indexInWindow - lineStart + 1}";
+    }
+
+    /// <summary>Moves past <paramref name="count"/> bytes, counting the lines they hold for error locations.</summary>
+    private void Consume(int count)
+    {
+        var bytes = _buffer.AsSpan(_start, count);
+        var lines = bytes.Count((byte)'\n');
+        if (lines > 0)
+        {
+            _newlines += lines;
+            _lineStart = Position + bytes.LastIndexOf((byte)'\n') + 1;
+        }
+
+        _start += count;
     }
 
     /// <summary>Checks that nothing but whitespace follows the document.</summary>
@@ -279,7 +386,7 @@ internal sealed class JsonChunkedReader : IDisposable
 
     private void Commit(ref Utf8JsonReader reader)
     {
-        _start += (int)reader.BytesConsumed;
+        Consume((int)reader.BytesConsumed);
         _state = reader.CurrentState;
     }
 

@@ -41,6 +41,11 @@ internal static class JsonValue
             return false;
         }
 
+        if (!reader.HasValueSequence && FastDecimal.TryParse(reader.ValueSpan, out value))
+        {
+            return true;
+        }
+
         if (!reader.TryGetDouble(out value) || !double.IsFinite(value))
         {
             problem = "is not a finite number: " + JsonChunkedReader.Utf8(reader.ValueSpan);

@@ -101,9 +101,12 @@ public sealed class EvalGroundTruth
     }
 
     /// <summary>
-    /// Collects images, and hands annotations in batches to a dedicated rasteriser thread while the
-    /// reader goes on: on two cores, one thread parses and one rasterises. Batches are processed in
-    /// file order, so objects keep the order pycocotools sees them in (which decides ties).
+    /// Collects images, and hands annotations in batches to rasteriser threads while the reader goes
+    /// on. There is one rasteriser per core (at most four) besides the reader, so on two cores the
+    /// cores stay busy whichever side is ahead: parsing and rasterising cost about the same, and a
+    /// single rasteriser thread left one core idle whenever the reader waited on it or it on the
+    /// reader. Batches are numbered and their results put back in file order, so objects keep the
+    /// order pycocotools sees them in (which decides ties).
     /// </summary>
     private sealed class StreamingSink : ICocoRecordSink
     {
@@ -111,8 +114,8 @@ public sealed class EvalGroundTruth
         private readonly string path;
         private readonly IouType iouType;
         private readonly bool lenient;
-        private readonly System.Collections.Concurrent.BlockingCollection<(CocoAnnotation Annotation, CocoImage Image)[]> _queue = new(boundedCapacity: 32);
-        private readonly Thread _rasteriser;
+        private readonly System.Collections.Concurrent.BlockingCollection<(int Sequence, (CocoAnnotation Annotation, CocoImage Image)[] Work)> _queue = new(boundedCapacity: 32);
+        private readonly Thread[] _rasterisers;
         private Exception? _failure;
         private readonly List<CocoImage> _images = [];
         private readonly Dictionary<long, CocoImage> _imageById = [];
@@ -120,7 +123,7 @@ public sealed class EvalGroundTruth
         private readonly HashSet<long> _annotationIds = [];
         private readonly List<(CocoAnnotation Annotation, CocoImage Image)> _batch = new(BatchSize);
         private readonly List<CocoAnnotation> _waitingForImage = [];
-        private readonly List<(long ImageId, EvalObject Object)> _done = [];
+        private readonly List<(long ImageId, EvalObject Object)[]?> _done = [];
 
         public StreamingSink(string path, IouType iouType, bool lenient)
         {
@@ -128,8 +131,12 @@ public sealed class EvalGroundTruth
             this.iouType = iouType;
             this.lenient = lenient;
             Validator = new CocoDatasetBuilder(path, lenient);
-            _rasteriser = new Thread(Rasterise) { IsBackground = true, Name = "rasteriser" };
-            _rasteriser.Start();
+            _rasterisers = new Thread[Math.Clamp(Environment.ProcessorCount, 1, 4)];
+            for (var i = 0; i < _rasterisers.Length; i++)
+            {
+                _rasterisers[i] = new Thread(Rasterise) { IsBackground = true, Name = "rasteriser" };
+                _rasterisers[i].Start();
+            }
         }
 
         public CocoDatasetBuilder Validator { get; }
@@ -189,7 +196,13 @@ public sealed class EvalGroundTruth
 
             Flush();
             _queue.CompleteAdding();
-            await Task.Run(_rasteriser.Join).ConfigureAwait(false);
+            await Task.Run(() =>
+            {
+                foreach (var thread in _rasterisers)
+                {
+                    thread.Join();
+                }
+            }).ConfigureAwait(false);
             if (_failure is not null)
             {
                 throw new InvalidOperationException("rasterising the ground truth failed: " + _failure.Message, _failure);
@@ -203,9 +216,12 @@ public sealed class EvalGroundTruth
                 lists[i] = [];
             }
 
-            foreach (var (imageId, obj) in _done)
+            foreach (var batch in _done)
             {
-                lists[index[imageId]].Add(obj);
+                foreach (var (imageId, obj) in batch!)
+                {
+                    lists[index[imageId]].Add(obj);
+                }
             }
 
             var categories = _categories.Select(c => c.Id).Distinct().Order().ToArray();
@@ -261,34 +277,37 @@ public sealed class EvalGroundTruth
                 throw new InvalidOperationException("rasterising the ground truth failed: " + _failure.Message, _failure);
             }
 
-            _queue.Add(work);
+            int sequence;
+            lock (_done)
+            {
+                sequence = _done.Count;
+                _done.Add(null);
+            }
+
+            _queue.Add((sequence, work));
         }
 
         private void Rasterise()
         {
             try
             {
-                foreach (var work in _queue.GetConsumingEnumerable())
+                foreach (var (sequence, work) in _queue.GetConsumingEnumerable())
                 {
                     var results = new (long, EvalObject)[work.Length];
-                    if (Environment.ProcessorCount > 2)
+                    for (var i = 0; i < work.Length; i++)
                     {
-                        Parallel.For(0, work.Length, i => results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType)));
-                    }
-                    else
-                    {
-                        for (var i = 0; i < work.Length; i++)
-                        {
-                            results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType));
-                        }
+                        results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType));
                     }
 
-                    _done.AddRange(results);
+                    lock (_done)
+                    {
+                        _done[sequence] = results;
+                    }
                 }
             }
             catch (Exception ex)
             {
-                _failure = ex;
+                Interlocked.CompareExchange(ref _failure, ex, null);
 
                 // Keep draining so the reader never blocks on a full queue.
                 foreach (var unused in _queue.GetConsumingEnumerable())

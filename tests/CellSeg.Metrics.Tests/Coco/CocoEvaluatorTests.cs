@@ -114,6 +114,33 @@ public sealed class CocoEvaluatorTests
 public sealed class EvalGroundTruthLoadTests
 {
     [Fact]
+    public async Task Streaming_load_keeps_file_order_across_many_batches_and_rasteriser_threads()
+    {
+        // 7,000 annotations are seven batches; images interleave so every batch touches every image.
+        var path = Path.Combine(TestPaths.NewTempFolder(), "gt.json");
+        var images = string.Join(",", Enumerable.Range(1, 5).Select(i => $$"""{"id":{{i}},"file_name":"{{i}}.tif","width":24,"height":20}"""));
+        var annotations = string.Join(",", Enumerable.Range(0, 7000).Select(i =>
+        {
+            var x = i % 17;
+            var y = i / 17 % 13;
+            return $$"""{"id":{{70000 - i}},"image_id":{{i % 5 + 1}},"category_id":1,"segmentation":[[{{x}}.5,{{y}},{{x + 6}},{{y + 1}}.25,{{x + 3}},{{y + 6}}]],"area":9,"iscrowd":0}""";
+        }));
+        await File.WriteAllTextAsync(path, $$"""{"images":[{{images}}],"categories":[{"id":1,"name":"cell"}],"annotations":[{{annotations}}]}""");
+
+        var streamed = await EvalGroundTruth.LoadAsync(path, IouType.Segm);
+        var inMemory = EvalGroundTruth.FromDataset(await CocoReader.LoadAsync(path), IouType.Segm);
+
+        Assert.Equal(7000, streamed.ObjectCount);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(
+                inMemory.ObjectsByImage[i].Select(o => (o.Id, o.Mask!.ToCompressedString())),
+                streamed.ObjectsByImage[i].Select(o => (o.Id, o.Mask!.ToCompressedString())));
+            Assert.Equal(streamed.ObjectsByImage[i].Select(o => o.Id).OrderDescending(), streamed.ObjectsByImage[i].Select(o => o.Id));
+        }
+    }
+
+    [Fact]
     public async Task A_bad_record_stops_the_streaming_load_with_its_name()
     {
         var path = Path.Combine(TestPaths.NewTempFolder(), "gt.json");
