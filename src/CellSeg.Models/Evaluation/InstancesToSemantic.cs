@@ -73,7 +73,7 @@ public static class InstancesToSemantic
         for (var i = 0; i < detections.Count; i++)
         {
             var d = detections[i];
-            var record = $"detection {i} (image {d.ImageId})";
+            var record = $"result {i}";   // the reader's name for a record of a results file
             var image = groundTruth.FindImage(d.ImageId) ?? throw new DataFormatException(resultsPath, record, "refers to an image not in the ground truth");
             if (d.Segmentation is null)
             {

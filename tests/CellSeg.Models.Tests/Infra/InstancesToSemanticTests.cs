@@ -111,8 +111,8 @@ public class InstancesToSemanticTests
         await CocoWriter.WriteDetectionsAsync([new CocoDetection(2, 1, 0.9, new RleSegmentation(Rle.Empty(5, 8)), null)], wrongSize);
         var s = await Assert.ThrowsAsync<DataFormatException>(() => InstancesToSemantic.ConvertAsync(wrongSize, truth, Path.Combine(folder, "b")));
         Assert.Equal(wrongSize, s.FilePath);
-        Assert.Equal("detection 0 (image 2)", s.Record);
-        Assert.Contains("5x8", s.Message);
+        Assert.Equal("result 0", s.Record);
+        Assert.Contains("mask size 5x8", s.Message);
 
         var broken = Path.Combine(folder, "broken.json");
         await File.WriteAllTextAsync(broken, "[{\"image_id\": 1, \"category_id\": 1, \"score\": ");
