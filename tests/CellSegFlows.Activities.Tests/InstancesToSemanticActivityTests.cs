@@ -29,13 +29,13 @@ public sealed class InstancesToSemanticActivityTests
         }), results);
         var store = new LocalArtifactStore(Path.Combine(home, "artifacts"));
         var metrics = new Dictionary<string, double>();
-        var context = new ActivityContext
+        ActivityContext Context(string work) => new()
         {
             RunId = "run",
             StepId = "step",
             NodeId = "semantic",
             Attempt = 1,
-            WorkFolder = Path.Combine(home, "work"),
+            WorkFolder = Path.Combine(home, work),
             Artifacts = store,
             Progress = new CellSeg.Data.SyncProgress<StepProgress>(_ => { }),
             Logger = NullLogger.Instance,
@@ -50,7 +50,7 @@ public sealed class InstancesToSemanticActivityTests
         };
 
         IActivity activity = new InstancesToSemantic();
-        var output = await activity.ExecuteAsync(inputs, context);
+        var output = await activity.ExecuteAsync(inputs, Context("work"));
 
         var masks = output["masks"]!.AsArray().Select(Ref).ToList();
         Assert.Equal(truth.Images.Count, masks.Count);
@@ -64,5 +64,29 @@ public sealed class InstancesToSemanticActivityTests
             var expected = MaskConversion.ToSemantic(truth.AnnotationsOf(image.Id).Select(a => a.Segmentation.ToRle(image.Height, image.Width)), image.Height, image.Width);
             Assert.Equal(expected.Data, png.Pixels8.Select(p => p == 0 ? (byte)0 : (byte)1).ToArray());
         }
+
+        // The masks are a column of EvaluateSemantic's table, here with a perfect F1 (they are the ground truth).
+        var images = Directory.GetFiles(Path.Combine(TestPaths.LivecellSample, "images", "livecell_train_val_images"))
+            .Where(f => truth.Images.Any(i => i.FileName == Path.GetFileName(f)));
+        var imageRefs = new JsonArray();
+        foreach (var file in images)
+        {
+            imageRefs.Add(Node(await store.PutFileAsync(file, Path.GetFileName(file))));
+        }
+
+        IActivity evaluate = new EvaluateSemantic();
+        var table = await evaluate.ExecuteAsync(new JsonObject
+        {
+            ["models"] = new JsonArray(),
+            ["annotations"] = inputs["annotations"]!.DeepClone(),
+            ["images"] = imageRefs,
+            ["split"] = "val",
+            ["masks"] = output["masks"]!.DeepClone(),
+            ["masksName"] = "GT-as-CenterMask",
+        }, Context("work-eval"));
+        Assert.Equal([1.0], table["f1"]!.AsArray().Select(v => v!.GetValue<double>()));
+        Assert.Equal("GT-as-CenterMask", table["best"]!.GetValue<string>());
+        Assert.Contains("GT-as-CenterMask", await File.ReadAllTextAsync(store.GetPath(Ref(table["table"]))));
+        Assert.Equal(1.0, metrics["F1/GT-as-CenterMask"]);
     }
 }
