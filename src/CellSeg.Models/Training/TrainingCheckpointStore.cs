@@ -48,6 +48,30 @@ public class TrainingCheckpointStore<TState>
             .FirstOrDefault();
     }
 
+    /// <summary>
+    /// Resumes after a crash: loads the newest checkpoint's weights, optimiser state and torch RNG into
+    /// <paramref name="model"/> and <paramref name="optimizer"/> and returns its state (continue at its
+    /// <see cref="ICheckpointState{TSelf}.Step"/>); null when there is none (start at 0).
+    /// </summary>
+    /// <exception cref="DataFormatException">The newest checkpoint was made by a run with another fingerprint (record "fingerprint"), or does not fit.</exception>
+    public TState? Resume(string fingerprint, nn.Module model, OptimizerHelper optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        if (LatestFolder() is not { } latest)
+        {
+            return null;
+        }
+
+        var saved = ReadState(latest);
+        if (saved.Fingerprint != fingerprint)
+        {
+            throw new DataFormatException(Path.Combine(latest, "state.json"), "fingerprint",
+                $"the checkpoint was made by a run with other options ({saved.Fingerprint}); this run: {fingerprint}. Use another checkpoint folder or start afresh");
+        }
+
+        return Load(latest, model, optimizer);
+    }
+
     /// <summary>Writes a checkpoint and removes the older ones beyond <see cref="Keep"/>.</summary>
     public string Save(TState state, nn.Module model, OptimizerHelper optimizer)
     {

@@ -57,8 +57,7 @@ public class IterationCheckpointTests
         torch.manual_seed(42);   // another process: other initial weights and RNG
         using var resumed = Net();
         using var resumedSgd = SgdParameterGroups.CreateSgd(resumed, Schedule.BaseLearningRate);
-        var latest = store.LatestFolder()!;
-        var state = TrainingCheckpointStore<IterationCheckpointState>.Load(latest, resumed, resumedSgd);
+        var state = store.Resume("tiny", resumed, resumedSgd)!;
         Assert.Equal(4, state.Step);
         Run(resumed, resumedSgd, state.Step, Schedule.MaxIterations, store, every: 2);
 
@@ -66,6 +65,22 @@ public class IterationCheckpointTests
         {
             Assert.True(Tensors.Same(a, b), name);
         }
+    }
+
+    [Fact]
+    public void Resume_starts_afresh_without_checkpoints_and_refuses_a_checkpoint_of_other_options()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var store = new TrainingCheckpointStore<IterationCheckpointState>(folder);
+        torch.manual_seed(1);
+        using var net = Net();
+        using var sgd = SgdParameterGroups.CreateSgd(net, Schedule.BaseLearningRate);
+        Assert.Null(store.Resume("tiny", net, sgd));
+
+        Run(net, sgd, 0, 2, store, every: 2);
+        var e = Assert.Throws<CellSeg.Data.DataFormatException>(() => store.Resume("other options", net, sgd));
+        Assert.Equal("fingerprint", e.Record);
+        Assert.EndsWith("state.json", e.FilePath);
     }
 
     [Fact]
