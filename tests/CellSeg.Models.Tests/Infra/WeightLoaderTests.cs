@@ -30,6 +30,13 @@ public class WeightLoaderTests
         sd["pixel_mean"] = torch.tensor([128.0])
         torch.save(sd, out + "/bare.pth")
         torch.save({"model": sd, "iteration": 12500, "scheduler": {"last_epoch": 12499}}, out + "/d2.pth")
+        import numpy, pickle
+        torch.save({"model": sd, "__author__": "someone", "matching_heuristics": True, "extra": numpy.zeros(3, dtype=numpy.float32)}, out + "/d2numpy.pth")
+        arrays = {k: v.numpy() for k, v in sd.items()}
+        arrays["backbone.conv.weight"] = numpy.asfortranarray(arrays["backbone.conv.weight"])
+        with open(out + "/backbone.pkl", "wb") as f:
+            pickle.dump({"model": arrays, "__author__": "someone", "matching_heuristics": True}, f)
+        torch.save(sd, out + "/legacy.pth", _use_new_zipfile_serialization=False)
         """;
 
     private static string WritePythonFiles()
@@ -62,7 +69,9 @@ public class WeightLoaderTests
     [Theory]
     [InlineData("bare.pth")]
     [InlineData("d2.pth")]
-    public void A_torch_save_file_loads_through_the_name_map_bare_or_under_model(string file)
+    [InlineData("d2numpy.pth")]
+    [InlineData("backbone.pkl")]
+    public void A_torch_save_or_detectron2_pkl_file_loads_through_the_name_map_bare_or_under_model(string file)
     {
         using var net = Net();
         var report = WeightLoader.Load(net, Path.Combine(PythonFiles.Value, file), Detectron2Map());
@@ -144,16 +153,17 @@ public class WeightLoaderTests
     }
 
     [Fact]
-    public void A_file_that_is_no_torch_zip_says_so()
+    public void A_file_that_is_no_weight_file_or_of_the_legacy_format_says_so()
     {
         var folder = TestPaths.NewTempFolder();
         var text = Path.Combine(folder, "weights.pth");
         File.WriteAllText(text, "not weights");
-        var pkl = Path.Combine(folder, "vovnet19.pkl");
-        File.WriteAllBytes(pkl, [0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]);   // a pickled empty dict, as detectron2's .pkl files start
+        var pkl = Path.Combine(folder, "empty.pkl");
+        File.WriteAllBytes(pkl, [0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]);   // a pickled empty dict
         using var net = Net();
-        Assert.Contains("zip format", Assert.Throws<DataFormatException>(() => WeightLoader.Load(net, text)).Message);
-        Assert.Contains("convert it", Assert.Throws<DataFormatException>(() => WeightLoader.Load(net, pkl)).Message);
+        Assert.Contains("not a PyTorch checkpoint", Assert.Throws<DataFormatException>(() => WeightLoader.Load(net, text)).Message);
+        Assert.Contains("holds no tensors", Assert.Throws<DataFormatException>(() => WeightLoader.Load(net, pkl)).Message);
+        Assert.Contains("legacy", Assert.Throws<DataFormatException>(() => WeightLoader.Load(net, Path.Combine(PythonFiles.Value, "legacy.pth"))).Message);
         Assert.Contains("file not found", Assert.Throws<DataFormatException>(() => WeightLoader.Load(net, Path.Combine(folder, "none.pth"))).Message);
     }
 }
