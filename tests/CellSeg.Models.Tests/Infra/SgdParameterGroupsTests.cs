@@ -8,7 +8,7 @@ public class SgdParameterGroupsTests
 {
     private static nn.Module<Tensor, Tensor> SmallNet() => nn.Sequential(
         ("conv", nn.Conv2d(2, 4, 3, padding: 1)),
-        ("gn", nn.GroupNorm(2, 4)),
+        ("gn", Norms.Group(2, 4)),
         ("bn", nn.BatchNorm2d(4)),
         ("head", nn.Conv2d(4, 1, 1)));
 

@@ -55,7 +55,7 @@ public class WarmupMultiStepScheduleTests
     public void Apply_sets_every_parameter_group_of_the_optimizer()
     {
         using var conv = torch.nn.Conv2d(1, 2, 3);
-        using var norm = torch.nn.GroupNorm(1, 2);
+        using var norm = Norms.Group(1, 2);
         using var net = torch.nn.Sequential(("conv", conv), ("norm", norm));
         using var sgd = SgdParameterGroups.CreateSgd(net, 0.005);
         var lr = Paper.Apply(sgd, 10_500);

@@ -54,7 +54,7 @@ public class WeightLoaderTests
     }
 
     private static nn.Module<Tensor, Tensor> Net(int headOut = 1) => nn.Sequential(
-        ("conv", nn.Conv2d(2, 4, 3)), ("gn", nn.GroupNorm(2, 4)), ("head", nn.Conv2d(4, headOut, 1)));
+        ("conv", nn.Conv2d(2, 4, 3)), ("gn", Norms.Group(2, 4)), ("head", nn.Conv2d(4, headOut, 1)));
 
     private static ParameterNameMap Detectron2Map() => new ParameterNameMap().Prefix("backbone.", "").Ignore("pixel_mean");
 
@@ -93,7 +93,7 @@ public class WeightLoaderTests
     [Fact]
     public void Strict_mode_names_the_file_and_every_missing_unexpected_and_mismatched_tensor_and_copies_nothing()
     {
-        using var net = nn.Sequential(("conv", nn.Conv2d(2, 4, 3)), ("gn", nn.GroupNorm(2, 4)), ("head", nn.Conv2d(4, 2, 1)), ("extra", nn.Conv2d(2, 2, 1)));
+        using var net = nn.Sequential(("conv", nn.Conv2d(2, 4, 3)), ("gn", Norms.Group(2, 4)), ("head", nn.Conv2d(4, 2, 1)), ("extra", nn.Conv2d(2, 2, 1)));
         var before = net.state_dict()["conv.weight"].clone();
         var e = Assert.Throws<WeightLoadException>(() => WeightLoader.Load(net, Detectron2Path, new ParameterNameMap().Prefix("backbone.", "")));
         Assert.Equal(Detectron2Path, e.FilePath);
