@@ -43,8 +43,6 @@ internal sealed class SqliteJobStoreDataSource(string connectionString) : DbData
             return;
         }
 
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL;";
-        command.ExecuteNonQuery();
+        Store.SqlitePragmas.Apply(connection, "PRAGMA synchronous=NORMAL;");
     }
 }
