@@ -73,7 +73,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
 
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             var ready = new List<ReadyStep>();
-            var context = new RunContext(db, run, plan, parameters);
+            var context = new RunContext(db, run, plan, new Lazy<JsonObject>(parameters));
             foreach (var root in plan.Roots)
             {
                 await ExpandAsync(context, nodes[root.Id], ready, ct).ConfigureAwait(false);
@@ -353,7 +353,11 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         return cut < 0 ? text : text[..cut];
     }
 
-    private static JsonObject ParametersOf(RunRecord run) => JsonNode.Parse(run.ParametersJson)!.AsObject();
+    /// <summary>
+    /// The run's parameters, parsed when first needed: most completions expand nothing and finish nothing, and a
+    /// run mapped over a list parameter of 10,000 elements would otherwise parse it at every step.
+    /// </summary>
+    private static Lazy<JsonObject> ParametersOf(RunRecord run) => new(() => JsonNode.Parse(run.ParametersJson)!.AsObject());
 
     private static WorkflowPlan PlanOf(string hash, string json) =>
         Plans.GetOrAdd(hash, _ =>
@@ -373,7 +377,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         return PlanOf(record.Hash, record.Json);
     }
 
-    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, JsonObject Parameters);
+    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, Lazy<JsonObject> Parameters);
 
     /// <summary>Creates the steps of a node whose parents are done: one, or one per element of its map list.</summary>
     private async Task ExpandAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
@@ -385,7 +389,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         // No save first: the parents' steps are all in the database, and a tracking query hands back the
         // tracked instance of a row with its unsaved values (the step completing now has its outputs set in
         // memory), so the unit of work is saved once at its end instead of once more per expanded node.
-        var resolver = new ValueResolver(parameters, await UpstreamOutputsAsync(db, run.Id, plan[node.NodeId].Parents, ct).ConfigureAwait(false), plan);
+        var resolver = new ValueResolver(parameters.Value, await UpstreamOutputsAsync(db, run.Id, plan[node.NodeId].Parents, ct).ConfigureAwait(false), plan);
         JsonArray? items = null;
         if (definition.Map is { } map)
         {
@@ -521,7 +525,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         {
             run.Status = RunStatus.Succeeded;
             var all = await UpstreamOutputsAsync(db, run.Id, plan.Order.Select(n => n.Id).ToList(), ct).ConfigureAwait(false);
-            var resolver = new ValueResolver(parameters, all, plan);
+            var resolver = new ValueResolver(parameters.Value, all, plan);
             var outputs = new JsonObject();
             foreach (var (name, expression) in plan.Definition.Outputs)
             {
