@@ -42,16 +42,18 @@ async Task MeasureAsync(string name, string json, int stepCount, string? warmupJ
         await engine.WaitForRunAsync(await engine.StartRunAsync(warmupJson, "warm-up", new Dictionary<string, string>()));
     }
 
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var runId = await engine.StartRunAsync(json, name, new Dictionary<string, string>());
     var run = await engine.WaitForRunAsync(runId);
     var wall = clock.Elapsed;
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
     var detail = await engine.Runs.DetailAsync(runId);
     var busy = detail.Steps.Sum(s => (s.FinishedAt - s.StartedAt)?.TotalMilliseconds ?? 0);
     var waiting = detail.Steps.Sum(s => (s.StartedAt - s.ScheduledAt)?.TotalMilliseconds ?? 0);
     Console.WriteLine($"{name}: {stepCount} steps, status {run.Status}, wall {wall.TotalSeconds:0.00} s, " +
         $"{wall.TotalMilliseconds / stepCount:0.00} ms per step (wall / steps), activity time {busy / stepCount:0.000} ms per step, " +
-        $"scheduled-to-started {waiting / stepCount:0.000} ms per step, " +
+        $"scheduled-to-started {waiting / stepCount:0.000} ms per step, CPU {cpu.TotalSeconds:0.00} s ({cpu.TotalMilliseconds / stepCount:0.00} ms per step, all threads), " +
         $"engine start {startup.TotalMilliseconds:0} ms, peak memory {PeakMegabytes():0} MiB");
     await engine.StopAsync();
     Directory.Delete(home, recursive: true);

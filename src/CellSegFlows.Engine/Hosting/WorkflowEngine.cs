@@ -126,7 +126,14 @@ public sealed class WorkflowEngine : IAsyncDisposable
                 }
                 else
                 {
-                    s.UseSqlite($"Data Source={quartzFile}");
+                    // Quartz's connections come from a data source that sets synchronous=NORMAL on each: see
+                    // SqliteJobStoreDataSource for why that is safe against a killed process and what it risks.
+                    var connectionString = $"Data Source={quartzFile}";
+                    s.UseSqlite(d =>
+                    {
+                        d.ConnectionString = connectionString;
+                        d.DataSourceFactory = _ => new SqliteJobStoreDataSource(connectionString);
+                    });
                 }
 
                 s.UseSystemTextJsonSerializer();

@@ -11,6 +11,15 @@ internal sealed class QuartzStepScheduler(IScheduler scheduler) : IStepScheduler
 {
     public const string JobGroup = "steps";
 
+    /// <summary>
+    /// How late a step's trigger may fire before Quartz calls it misfired. A step's misfire instruction is
+    /// "fire now", which is what acquiring it does anyway, but a trigger past the store's threshold (5 s) is no
+    /// longer acquired: it waits for the misfire handler, which re-times a few per pass. A fan-out of a
+    /// thousand steps on two threads keeps most of them waiting longer than that, so the backlog went through
+    /// the misfire handler instead of in order. A week: a step is never "too late" to run.
+    /// </summary>
+    private static readonly TimeSpan StepMisfireThreshold = TimeSpan.FromDays(7);
+
     public static JobKey KeyOf(string stepId) => new(stepId, JobGroup);
 
     public async Task ScheduleAsync(IReadOnlyCollection<ReadyStep> steps, CancellationToken cancellationToken)
@@ -64,6 +73,7 @@ internal sealed class QuartzStepScheduler(IScheduler scheduler) : IStepScheduler
             .ForJob(job)
             .StartNow()
             .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
+            .WithMisfireThreshold(StepMisfireThreshold)
             .WithRetryPolicy(RetryPolicy.None)
             .WithExecutionGroup(step.Queue)
             .Build();

@@ -73,7 +73,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
 
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             var ready = new List<ReadyStep>();
-            var context = new RunContext(db, run, plan, parameters);
+            var context = new RunContext(db, run, plan, new Lazy<JsonObject>(parameters));
             foreach (var root in plan.Roots)
             {
                 await ExpandAsync(context, nodes[root.Id], ready, ct).ConfigureAwait(false);
@@ -89,13 +89,13 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
     public Task<AttemptStart?> BeginAttemptAsync(string stepId, string worker, CancellationToken ct) =>
         StoreGate.WriteAsync(store, async db =>
         {
-            var step = await db.Steps.FindAsync([stepId], ct).ConfigureAwait(false);
+            var step = await HotQueries.Step(db, stepId, ct).ConfigureAwait(false);
             if (step is null || IsTerminal(step.Status))
             {
                 return null;
             }
 
-            var run = await db.Runs.FindAsync([step.RunId], ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
+            var run = await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
             var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
             if (run.CancelRequested || run.Status is RunStatus.Cancelled)
             {
@@ -116,7 +116,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             step.Worker = worker;
             step.StartedAt = DateTimeOffset.UtcNow;
             step.Error = null;
-            var node = await db.Nodes.FindAsync([step.RunId, step.NodeId], ct).ConfigureAwait(false);
+            var node = await HotQueries.Node(db, step.RunId, step.NodeId, ct).ConfigureAwait(false);
             if (node is not null && node.Status is StepStatus.Scheduled or StepStatus.Waiting)
             {
                 node.Status = StepStatus.Running;
@@ -154,7 +154,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         StoreGate.WriteAsync(store, async db =>
         {
             var ready = new List<ReadyStep>();
-            var step = await db.Steps.FindAsync([stepId], ct).ConfigureAwait(false) ?? throw new EngineException($"step {stepId} is missing");
+            var step = await HotQueries.Step(db, stepId, ct).ConfigureAwait(false) ?? throw new EngineException($"step {stepId} is missing");
             if (IsTerminal(step.Status))
             {
                 return ready; // a second completion (e.g. a recovered duplicate) changes nothing
@@ -165,13 +165,13 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 db.Cache.Add(cacheEntry);
             }
 
-            var run = await db.Runs.FindAsync([step.RunId], ct).ConfigureAwait(false)!;
+            var run = await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false)!;
             var context = new RunContext(db, run!, await PlanOfRunAsync(db, run!, ct).ConfigureAwait(false), ParametersOf(run!));
             step.OutputsJson = outputs.ToJsonString();
             step.CacheKey = cacheKey;
             step.Progress = 1;
             SetStepStatus(db, step, cached ? StepStatus.Cached : StepStatus.Succeeded, note);
-            var node = await db.Nodes.FindAsync([step.RunId, step.NodeId], ct).ConfigureAwait(false) ?? throw new EngineException($"node {step.NodeId} of run {step.RunId} is missing");
+            var node = await HotQueries.Node(db, step.RunId, step.NodeId, ct).ConfigureAwait(false) ?? throw new EngineException($"node {step.NodeId} of run {step.RunId} is missing");
             node.BranchesDone++;
             if (node.BranchesDone == node.BranchCount)
             {
@@ -353,7 +353,11 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         return cut < 0 ? text : text[..cut];
     }
 
-    private static JsonObject ParametersOf(RunRecord run) => JsonNode.Parse(run.ParametersJson)!.AsObject();
+    /// <summary>
+    /// The run's parameters, parsed when first needed: most completions expand nothing and finish nothing, and a
+    /// run mapped over a list parameter of 10,000 elements would otherwise parse it at every step.
+    /// </summary>
+    private static Lazy<JsonObject> ParametersOf(RunRecord run) => new(() => JsonNode.Parse(run.ParametersJson)!.AsObject());
 
     private static WorkflowPlan PlanOf(string hash, string json) =>
         Plans.GetOrAdd(hash, _ =>
@@ -373,7 +377,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         return PlanOf(record.Hash, record.Json);
     }
 
-    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, JsonObject Parameters);
+    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, Lazy<JsonObject> Parameters);
 
     /// <summary>Creates the steps of a node whose parents are done: one, or one per element of its map list.</summary>
     private async Task ExpandAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
@@ -381,8 +385,11 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         var (db, run, plan, parameters) = context;
         var definition = plan[node.NodeId].Node;
         var activity = catalog.Find(definition.Activity) ?? throw new EngineException($"node {definition.Id}: activity '{definition.Activity}' is not registered in this worker");
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        var resolver = new ValueResolver(parameters, await UpstreamOutputsAsync(db, run.Id, plan[node.NodeId].Parents, ct).ConfigureAwait(false), plan);
+
+        // No save first: the parents' steps are all in the database, and a tracking query hands back the
+        // tracked instance of a row with its unsaved values (the step completing now has its outputs set in
+        // memory), so the unit of work is saved once at its end instead of once more per expanded node.
+        var resolver = new ValueResolver(parameters.Value, await UpstreamOutputsAsync(db, run.Id, plan[node.NodeId].Parents, ct).ConfigureAwait(false), plan);
         JsonArray? items = null;
         if (definition.Map is { } map)
         {
@@ -443,7 +450,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
     {
         foreach (var childId in context.Plan[node.NodeId].Children)
         {
-            var child = await context.Db.Nodes.FindAsync([context.Run.Id, childId], ct).ConfigureAwait(false);
+            var child = await HotQueries.Node(context.Db, context.Run.Id, childId, ct).ConfigureAwait(false);
             if (child is null || child.Status != StepStatus.Waiting)
             {
                 continue;
@@ -518,7 +525,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         {
             run.Status = RunStatus.Succeeded;
             var all = await UpstreamOutputsAsync(db, run.Id, plan.Order.Select(n => n.Id).ToList(), ct).ConfigureAwait(false);
-            var resolver = new ValueResolver(parameters, all, plan);
+            var resolver = new ValueResolver(parameters.Value, all, plan);
             var outputs = new JsonObject();
             foreach (var (name, expression) in plan.Definition.Outputs)
             {

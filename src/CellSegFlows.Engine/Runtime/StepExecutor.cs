@@ -214,58 +214,77 @@ internal sealed class StepExecutor(
 
     private static string SafeFolder(string stepPart) => new(stepPart.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
 
-    /// <summary>Polls the run's cancel flag and cancels the step's token when it is set.</summary>
+    /// <summary>
+    /// Polls the run's cancel flag and cancels the step's token when it is set. A one-shot timer re-armed after
+    /// each poll, not a background loop: most steps end before the first poll, and then the watcher cost
+    /// nothing but a timer.
+    /// </summary>
     private sealed class CancelWatcher : IDisposable
     {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
+        private readonly RunStoreOptions _store;
+        private readonly string _runId;
+        private readonly CancellationTokenSource _run;
+        private readonly TimeSpan _interval;
+        private readonly Timer _timer;
+        private readonly object _lock = new();
+        private bool _disposed;
         private volatile bool _cancelRequested;
 
         public CancelWatcher(RunStoreOptions store, string runId, CancellationTokenSource run, TimeSpan interval)
         {
-            _loop = Task.Run(async () =>
-            {
-                using var timer = new PeriodicTimer(interval);
-                try
-                {
-                    while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                    {
-                        await using var db = store.CreateContext();
-                        if (await db.Runs.AsNoTracking().AnyAsync(r => r.Id == runId && r.CancelRequested, _stop.Token).ConfigureAwait(false))
-                        {
-                            _cancelRequested = true;
-                            await run.CancelAsync().ConfigureAwait(false);
-                            return;
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // The step ended.
-                }
-                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
-                {
-                    // A poll that fails (store briefly busy) is retried by the next one only if the loop goes on;
-                    // stopping here just means a cancel is seen at the next step instead.
-                }
-            });
+            _store = store;
+            _runId = runId;
+            _run = run;
+            _interval = interval;
+            _timer = new Timer(static state => ((CancelWatcher)state!).Poll(), this, interval, Timeout.InfiniteTimeSpan);
         }
 
         public bool CancelRequested => _cancelRequested;
 
         public void Dispose()
         {
-            _stop.Cancel();
-            try
+            lock (_lock)
             {
-                _loop.Wait(TimeSpan.FromSeconds(5));
-            }
-            catch (AggregateException)
-            {
-                // Already reported through CancelRequested.
+                _disposed = true;
             }
 
-            _stop.Dispose();
+            _timer.Dispose();
+        }
+
+        private void Poll()
+        {
+            bool requested;
+            try
+            {
+                using var db = _store.CreateContext();
+                requested = db.Runs.AsNoTracking().Any(r => r.Id == _runId && r.CancelRequested);
+            }
+            catch (Exception)
+            {
+                // A poll that fails (store briefly busy, or the engine stopping) is tried again at the next tick;
+                // the step's own end never depends on it.
+                requested = false;
+            }
+
+            lock (_lock)
+            {
+                // Under the lock, so the step's token is never cancelled after the step ended and disposed it.
+                if (_disposed)
+                {
+                    return;
+                }
+
+                if (requested)
+                {
+                    _cancelRequested = true;
+
+                    // CancelAsync runs the token's callbacks on the thread pool, not here under the lock.
+                    _ = _run.CancelAsync();
+                    return;
+                }
+
+                _timer.Change(_interval, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 }

@@ -8,6 +8,8 @@ namespace CellSegFlows.Engine.Runtime;
 /// <summary>
 /// What a running step reports — progress, log lines, metrics, artifacts — buffered and written to
 /// the run store a few times a second and at the end, so the journal is current without a write per call.
+/// The flushing loop starts with the first report: a step that reports nothing (most short steps) costs
+/// no timer and no background task.
 /// </summary>
 internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisposable
 {
@@ -21,7 +23,8 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
     private readonly List<MetricRecord> _metrics = [];
     private readonly List<ArtifactRecord> _artifacts = [];
     private readonly PeriodicTimer _timer = new(TimeSpan.FromMilliseconds(300));
-    private readonly Task _flusher;
+    private Task? _flusher;
+    private bool _disposed;
     private StepProgress? _progress;
 
     public StepJournal(RunStoreOptions store, string runId, string stepId, int attempt, string worker)
@@ -31,7 +34,6 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
         _stepId = stepId;
         _attempt = attempt;
         _worker = worker;
-        _flusher = Task.Run(FlushLoopAsync);
     }
 
     public void Report(StepProgress value)
@@ -39,6 +41,7 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
         lock (_lock)
         {
             _progress = value;
+            StartFlusher();
         }
     }
 
@@ -47,6 +50,7 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
         lock (_lock)
         {
             _metrics.Add(new MetricRecord { RunId = _runId, StepId = _stepId, Name = name, Value = value, Step = step, Time = DateTimeOffset.UtcNow });
+            StartFlusher();
         }
     }
 
@@ -55,6 +59,7 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
         lock (_lock)
         {
             _artifacts.Add(new ArtifactRecord { Hash = artifact.Hash, Name = artifact.Name, Size = artifact.Size, RunId = _runId, StepId = _stepId, CreatedAt = DateTimeOffset.UtcNow });
+            StartFlusher();
         }
     }
 
@@ -83,6 +88,7 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
                 RunId = _runId, StepId = _stepId, Time = DateTimeOffset.UtcNow, Kind = "log", Attempt = _attempt,
                 Message = $"{logLevel}: {text}", Worker = _worker,
             });
+            StartFlusher();
         }
     }
 
@@ -125,9 +131,29 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
 
     public async ValueTask DisposeAsync()
     {
+        Task? flusher;
+        lock (_lock)
+        {
+            _disposed = true;
+            flusher = _flusher;
+        }
+
         _timer.Dispose();
-        await _flusher.ConfigureAwait(false);
+        if (flusher is not null)
+        {
+            await flusher.ConfigureAwait(false);
+        }
+
         await FlushAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the flushing loop on the first report (called under the lock).</summary>
+    private void StartFlusher()
+    {
+        if (_flusher is null && !_disposed)
+        {
+            _flusher = Task.Run(FlushLoopAsync);
+        }
     }
 
     private async Task FlushLoopAsync()

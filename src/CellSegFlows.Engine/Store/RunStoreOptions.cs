@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace CellSegFlows.Engine.Store;
 
@@ -13,8 +14,8 @@ public sealed class RunStoreOptions
         IsPostgres = postgres;
     }
 
-    private DbContextOptions<PostgresRunDbContext>? _postgresOptions;
-    private DbContextOptions<SqliteRunDbContext>? _sqliteOptions;
+    private PooledDbContextFactory<PostgresRunDbContext>? _postgresContexts;
+    private PooledDbContextFactory<SqliteRunDbContext>? _sqliteContexts;
 
     /// <summary>The connection string.</summary>
     public string ConnectionString { get; }
@@ -51,16 +52,19 @@ public sealed class RunStoreOptions
     /// <summary>A new context (contexts are short-lived: one per unit of work).</summary>
     public RunDbContext CreateContext()
     {
-        // The options are built once: every step makes several contexts, and building options each time
-        // costs more than the context itself.
+        // Every step makes two or more contexts. The options are built once (building them costs more than the
+        // context), and contexts come from a pool: setting up a new one's services was a sixth of the run store's
+        // CPU time per step. Disposing a pooled context resets it and returns it to the pool.
         if (IsPostgres)
         {
-            _postgresOptions ??= new DbContextOptionsBuilder<PostgresRunDbContext>().UseNpgsql(ConnectionString).Options;
-            return new PostgresRunDbContext(_postgresOptions);
+            _postgresContexts ??= new PooledDbContextFactory<PostgresRunDbContext>(
+                new DbContextOptionsBuilder<PostgresRunDbContext>().UseNpgsql(ConnectionString).Options);
+            return _postgresContexts.CreateDbContext();
         }
 
-        _sqliteOptions ??= new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).Options;
-        return new SqliteRunDbContext(_sqliteOptions);
+        _sqliteContexts ??= new PooledDbContextFactory<SqliteRunDbContext>(
+            new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).Options);
+        return _sqliteContexts.CreateDbContext();
     }
 
     /// <summary>
