@@ -23,6 +23,12 @@ internal sealed record ParseFigures
     /// <summary>Time the GC paused the process during the step.</summary>
     public double GcPauseS { get; init; }
 
+    /// <summary>
+    /// Managed heap still reachable after the step (a full blocking collection with the result kept
+    /// alive): the result's own size, the floor under any peak. Taken after the peak is read.
+    /// </summary>
+    public long HeldBytes { get; init; }
+
     public required int Gen0 { get; init; }
 
     public required int Gen1 { get; init; }

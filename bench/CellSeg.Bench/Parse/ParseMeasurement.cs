@@ -33,6 +33,7 @@ internal static class ParseMeasurement
         double setup = 0;
         Func<Task<ParseFigures>> step;
         CocoDataset? loaded = null;
+        object? result = null;
         switch (mode)
         {
             case "tokenize":
@@ -50,6 +51,7 @@ internal static class ParseMeasurement
                 step = async () =>
                 {
                     var gt = await EvalGroundTruth.LoadAsync(path, IouType.Segm, read, ct).ConfigureAwait(false);
+                    result = gt;
                     long runs = 0;
                     foreach (var objects in gt.ObjectsByImage)
                     {
@@ -66,6 +68,7 @@ internal static class ParseMeasurement
                 step = async () =>
                 {
                     var dataset = await CocoReader.LoadAsync(path, read, ct).ConfigureAwait(false);
+                    result = dataset;
                     var polygons = dataset.Annotations.Sum(a => a.Segmentation is PolygonSegmentation p ? p.Polygons.Count : 0);
                     GC.KeepAlive(dataset);
                     return Figures(mode) with { Images = dataset.Images.Count, Annotations = dataset.Annotations.Count, Polygons = polygons };
@@ -92,17 +95,25 @@ internal static class ParseMeasurement
         var wall = watch.Elapsed.TotalSeconds;
         process.Refresh();
         line.Done();
+        var peak = ProcessMemory.PeakBytes();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
+        var pause = (GC.GetTotalPauseDuration() - pause0).TotalSeconds;
+        int gen0 = GC.CollectionCount(0) - g0, gen1 = GC.CollectionCount(1) - g1, gen2 = GC.CollectionCount(2) - g2;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var held = GC.GetTotalMemory(forceFullCollection: false);
+        GC.KeepAlive(result);
         ChildProcess.PrintResult(figures with
         {
             WallS = wall,
             CpuS = (process.TotalProcessorTime - cpu0).TotalSeconds,
             SetupS = setup,
-            PeakBytes = ProcessMemory.PeakBytes(),
-            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated0,
-            GcPauseS = (GC.GetTotalPauseDuration() - pause0).TotalSeconds,
-            Gen0 = GC.CollectionCount(0) - g0,
-            Gen1 = GC.CollectionCount(1) - g1,
-            Gen2 = GC.CollectionCount(2) - g2,
+            PeakBytes = peak,
+            AllocatedBytes = allocated,
+            GcPauseS = pause,
+            HeldBytes = held,
+            Gen0 = gen0,
+            Gen1 = gen1,
+            Gen2 = gen2,
             Cores = Environment.ProcessorCount,
         });
         GC.KeepAlive(loaded);

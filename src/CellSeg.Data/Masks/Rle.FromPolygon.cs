@@ -20,13 +20,16 @@ public sealed partial class Rle
     /// every integer input (see <see cref="CrossingPosition"/>); a LIVECell-sized file rasterises a
     /// million polygons, so the four-fifths of the trace that is thrown away matters.
     /// </remarks>
-    public static Rle FromPolygon(ReadOnlySpan<double> xy, int height, int width)
+    public static Rle FromPolygon(ReadOnlySpan<double> xy, int height, int width) => FromPolygonInto(xy, height, width, null);
+
+    /// <summary>As the public overload; the runs go into <paramref name="store"/>'s blocks when one is given.</summary>
+    internal static Rle FromPolygonInto(ReadOnlySpan<double> xy, int height, int width, RleBlockStore? store)
     {
         const double scale = 5;
         var k = xy.Length / 2;
         if (k == 0)
         {
-            return Empty(height, width);
+            return store is null ? Empty(height, width) : store.Add(Empty(height, width));
         }
 
         int[]? rentedPoints = null;
@@ -86,7 +89,7 @@ public sealed partial class Rle
                 }
             }
 
-            return new Rle(height, width, a[..bm].ToArray());
+            return store is null ? new Rle(height, width, a[..bm].ToArray()) : store.Add(height, width, a[..bm]);
         }
         finally
         {

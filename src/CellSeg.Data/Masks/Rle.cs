@@ -11,7 +11,11 @@ namespace CellSeg.Data.Masks;
 /// </remarks>
 public sealed partial class Rle
 {
-    private readonly uint[] _counts;
+    // The runs live in a slice of a possibly shared array: a whole dataset's masks can then sit in a
+    // few large blocks (see RleBlockStore) instead of a million small arrays the GC has to copy.
+    private readonly uint[] _store;
+    private readonly int _start;
+    private readonly int _length;
 
     /// <summary>Creates an RLE from run lengths. The counts are taken as they are, not copied.</summary>
     public Rle(int height, int width, uint[] counts)
@@ -20,7 +24,18 @@ public sealed partial class Rle
         ArgumentOutOfRangeException.ThrowIfNegative(width);
         Height = height;
         Width = width;
-        _counts = counts ?? throw new ArgumentNullException(nameof(counts));
+        _store = counts ?? throw new ArgumentNullException(nameof(counts));
+        _length = counts.Length;
+    }
+
+    /// <summary>An RLE whose runs are <paramref name="length"/> elements of <paramref name="store"/> from <paramref name="start"/>; the caller never writes them again.</summary>
+    internal Rle(int height, int width, uint[] store, int start, int length)
+    {
+        Height = height;
+        Width = width;
+        _store = store;
+        _start = start;
+        _length = length;
     }
 
     /// <summary>Image height in pixels.</summary>
@@ -30,7 +45,7 @@ public sealed partial class Rle
     public int Width { get; }
 
     /// <summary>Run lengths, background first.</summary>
-    public ReadOnlySpan<uint> Counts => _counts;
+    public ReadOnlySpan<uint> Counts => new(_store, _start, _length);
 
     /// <summary>Number of foreground pixels (the sum of the odd runs).</summary>
     public long Area
@@ -38,9 +53,10 @@ public sealed partial class Rle
         get
         {
             long area = 0;
-            for (var j = 1; j < _counts.Length; j += 2)
+            var counts = Counts;
+            for (var j = 1; j < counts.Length; j += 2)
             {
-                area += _counts[j];
+                area += counts[j];
             }
 
             return area;
@@ -57,7 +73,8 @@ public sealed partial class Rle
     public BoundingBox ToBbox()
     {
         var h = (uint)Height;
-        var m = _counts.Length / 2 * 2;
+        var counts = Counts;
+        var m = counts.Length / 2 * 2;
         if (m == 0 || h == 0)
         {
             return new BoundingBox(0, 0, 0, 0);
@@ -66,7 +83,7 @@ public sealed partial class Rle
         uint xs = (uint)Width, ys = h, xe = 0, ye = 0, cc = 0, xp = 0;
         for (var j = 0; j < m; j++)
         {
-            cc += _counts[j];
+            cc += counts[j];
             var t = cc - (uint)(j % 2);
             var y = t % h;
             var x = (t - y) / h;
@@ -109,9 +126,10 @@ public sealed partial class Rle
         var data = target.Data;
         var h = Height;
         long pos = 0;
-        for (var j = 0; j < _counts.Length; j++)
+        var counts = Counts;
+        for (var j = 0; j < counts.Length; j++)
         {
-            var run = _counts[j];
+            var run = counts[j];
             if ((j & 1) == 1)
             {
                 for (long p = pos; p < pos + run; p++)
@@ -228,10 +246,10 @@ public sealed partial class Rle
         int h = rles[0].Height, w = rles[0].Width;
         if (rles.Count == 1)
         {
-            return new Rle(h, w, (uint[])rles[0]._counts.Clone());
+            return new Rle(h, w, rles[0].Counts.ToArray());
         }
 
-        var cnts = new List<uint>(rles[0]._counts);
+        var cnts = new List<uint>(rles[0].Counts.ToArray());
         for (var r = 1; r < rles.Count; r++)
         {
             var bRle = rles[r];
@@ -241,7 +259,7 @@ public sealed partial class Rle
             }
 
             var aCounts = cnts.ToArray();
-            var bCounts = bRle._counts;
+            var bCounts = bRle.Counts;
             cnts.Clear();
             uint ca = aCounts.Length > 0 ? aCounts[0] : 0, cb = bCounts.Length > 0 ? bCounts[0] : 0;
             bool v = false, va = false, vb = false;
@@ -297,9 +315,10 @@ public sealed partial class Rle
             }
 
             long pos = 0;
-            for (var j = 0; j < rle._counts.Length; j++)
+            var counts = rle.Counts;
+            for (var j = 0; j < counts.Length; j++)
             {
-                var run = (int)rle._counts[j];
+                var run = (int)counts[j];
                 if ((j & 1) == 1)
                 {
                     pixels.AsSpan((int)pos, run).Fill(1);
@@ -357,7 +376,7 @@ public sealed partial class Rle
             return -1;
         }
 
-        var (intersection, union) = IntersectionAndUnion(dt._counts, gt._counts);
+        var (intersection, union) = IntersectionAndUnion(dt.Counts, gt.Counts);
         if (intersection == 0)
         {
             union = 1;
@@ -380,10 +399,10 @@ public sealed partial class Rle
             throw new ArgumentException($"masks differ in size: {a.Width}x{a.Height} and {b.Width}x{b.Height}");
         }
 
-        return IntersectionAndUnion(a._counts, b._counts).Intersection;
+        return IntersectionAndUnion(a.Counts, b.Counts).Intersection;
     }
 
-    private static (uint Intersection, uint Union) IntersectionAndUnion(uint[] a, uint[] b)
+    private static (uint Intersection, uint Union) IntersectionAndUnion(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b)
     {
         if (a.Length == 0 || b.Length == 0)
         {
@@ -428,7 +447,7 @@ public sealed partial class Rle
     }
 
     /// <summary>The compressed string form used in COCO JSON (<c>rleToString</c>).</summary>
-    public string ToCompressedString() => RleString.Encode(_counts);
+    public string ToCompressedString() => RleString.Encode(Counts);
 
     /// <summary>Parses a compressed COCO RLE string (<c>rleFrString</c>).</summary>
     /// <exception cref="FormatException">The string holds a character outside the encoding's alphabet or ends mid-number.</exception>
@@ -436,5 +455,5 @@ public sealed partial class Rle
         new(height, width, RleString.Decode(counts));
 
     /// <inheritdoc />
-    public override string ToString() => $"Rle {Width}x{Height}, {_counts.Length} runs, area {Area}";
+    public override string ToString() => $"Rle {Width}x{Height}, {_length} runs, area {Area}";
 }

@@ -94,9 +94,16 @@ public sealed class EvalGroundTruth
         return await sink.CompleteAsync().ConfigureAwait(false);
     }
 
-    internal static EvalObject ToEvalObject(CocoAnnotation a, CocoImage image, IouType iouType)
+    internal static EvalObject ToEvalObject(CocoAnnotation a, CocoImage image, IouType iouType, RleBlockStore? store = null)
     {
-        var mask = iouType == IouType.Segm ? a.Segmentation.ToRle(image.Height, image.Width) : null;
+        Rle? mask = null;
+        if (iouType == IouType.Segm)
+        {
+            mask = store is not null && a.Segmentation is PolygonSegmentation polygons
+                ? store.FromPolygons(polygons.Polygons, image.Height, image.Width)
+                : a.Segmentation.ToRle(image.Height, image.Width);
+        }
+
         return new EvalObject(a.Id, a.CategoryId, a.Area, a.IsCrowd, mask, a.Bbox);
     }
 
@@ -110,17 +117,19 @@ public sealed class EvalGroundTruth
     /// </summary>
     private sealed class StreamingSink : ICocoRecordSink
     {
-        private const int BatchSize = 1024;
+        // Small batches and a short queue: annotations waiting in the queue hold their polygon arrays,
+        // and whatever is still queued when a collection runs is copied into an older generation.
+        private const int BatchSize = 512;
         private readonly string path;
         private readonly IouType iouType;
         private readonly bool lenient;
-        private readonly System.Collections.Concurrent.BlockingCollection<(int Sequence, (CocoAnnotation Annotation, CocoImage Image)[] Work)> _queue = new(boundedCapacity: 32);
+        private readonly System.Collections.Concurrent.BlockingCollection<(int Sequence, (CocoAnnotation Annotation, CocoImage Image)[] Work)> _queue = new(boundedCapacity: 2 * Math.Clamp(Environment.ProcessorCount, 1, 4));
         private readonly Thread[] _rasterisers;
         private Exception? _failure;
         private readonly List<CocoImage> _images = [];
         private readonly Dictionary<long, CocoImage> _imageById = [];
         private readonly List<CocoCategory> _categories = [];
-        private readonly HashSet<long> _annotationIds = [];
+        private readonly UniqueIds _annotationIds = new();
         private readonly List<(CocoAnnotation Annotation, CocoImage Image)> _batch = new(BatchSize);
         private readonly List<CocoAnnotation> _waitingForImage = [];
         private readonly List<(long ImageId, EvalObject Object)[]?> _done = [];
@@ -209,19 +218,36 @@ public sealed class EvalGroundTruth
             }
 
             var index = new Dictionary<long, int>(_images.Count);
-            var lists = new List<EvalObject>[_images.Count];
             for (var i = 0; i < _images.Count; i++)
             {
                 index[_images[i].Id] = i;
-                lists[i] = [];
             }
 
+            // Lists of exact size (a growing list leaves up to half its array empty), and each batch
+            // let go of as soon as its objects are placed.
+            var sizes = new int[_images.Count];
             foreach (var batch in _done)
             {
-                foreach (var (imageId, obj) in batch!)
+                foreach (var (imageId, _) in batch!)
+                {
+                    sizes[index[imageId]]++;
+                }
+            }
+
+            var lists = new List<EvalObject>[_images.Count];
+            for (var i = 0; i < lists.Length; i++)
+            {
+                lists[i] = new List<EvalObject>(sizes[i]);
+            }
+
+            for (var b = 0; b < _done.Count; b++)
+            {
+                foreach (var (imageId, obj) in _done[b]!)
                 {
                     lists[index[imageId]].Add(obj);
                 }
+
+                _done[b] = null;
             }
 
             var categories = _categories.Select(c => c.Id).Distinct().Order().ToArray();
@@ -291,12 +317,13 @@ public sealed class EvalGroundTruth
         {
             try
             {
+                var store = new RleBlockStore();
                 foreach (var (sequence, work) in _queue.GetConsumingEnumerable())
                 {
                     var results = new (long, EvalObject)[work.Length];
                     for (var i = 0; i < work.Length; i++)
                     {
-                        results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType));
+                        results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType, store));
                     }
 
                     lock (_done)
