@@ -57,18 +57,19 @@ public sealed class EvalGroundTruth
         ArgumentNullException.ThrowIfNull(dataset);
         var images = dataset.Images;
         var lists = new List<EvalObject>[images.Count];
-        Parallel.For(0, images.Count, i =>
+        Parallel.For(0, images.Count, () => new RleBlockStore(), (i, _, store) =>
         {
             var image = images[i];
             var annotations = dataset.AnnotationsOf(image.Id);
             var list = new List<EvalObject>(annotations.Count);
             foreach (var a in annotations)
             {
-                list.Add(ToEvalObject(a, image, iouType));
+                list.Add(ToEvalObject(a, image, iouType, store));
             }
 
             lists[i] = list;
-        });
+            return store;
+        }, _ => { });
         var categories = dataset.Categories.Select(c => c.Id).Distinct().Order().ToArray();
         return new EvalGroundTruth(images, categories, lists, dataset.Issues, dataset.SourcePath);
     }
@@ -123,16 +124,19 @@ public sealed class EvalGroundTruth
         private readonly string path;
         private readonly IouType iouType;
         private readonly bool lenient;
-        private readonly System.Collections.Concurrent.BlockingCollection<(int Sequence, (CocoAnnotation Annotation, CocoImage Image)[] Work)> _queue = new(boundedCapacity: 2 * Math.Clamp(Environment.ProcessorCount, 1, 4));
+        private readonly System.Collections.Concurrent.BlockingCollection<(int Sequence, (CocoAnnotation Annotation, CocoImage Image, int ImageIndex)[] Work)> _queue = new(boundedCapacity: 2 * Math.Clamp(Environment.ProcessorCount, 1, 4));
         private readonly Thread[] _rasterisers;
         private Exception? _failure;
         private readonly List<CocoImage> _images = [];
-        private readonly Dictionary<long, CocoImage> _imageById = [];
+        private readonly Dictionary<long, int> _imageIndex = [];
+        private readonly List<List<EvalObject>> _objects = [];
         private readonly List<CocoCategory> _categories = [];
         private readonly UniqueIds _annotationIds = new();
-        private readonly List<(CocoAnnotation Annotation, CocoImage Image)> _batch = new(BatchSize);
+        private readonly List<(CocoAnnotation Annotation, CocoImage Image, int ImageIndex)> _batch = new(BatchSize);
         private readonly List<CocoAnnotation> _waitingForImage = [];
-        private readonly List<(long ImageId, EvalObject Object)[]?> _done = [];
+        // Results by batch number until the reader moves them, in order, into _objects.
+        private readonly List<(int ImageIndex, EvalObject Object)[]?> _done = [];
+        private int _drained;
 
         public StreamingSink(string path, IouType iouType, bool lenient)
         {
@@ -156,9 +160,10 @@ public sealed class EvalGroundTruth
 
         public void OnImage(CocoImage image)
         {
-            if (_imageById.TryAdd(image.Id, image))
+            if (_imageIndex.TryAdd(image.Id, _images.Count))
             {
                 _images.Add(image);
+                _objects.Add([]);
             }
 
             Validator.OnImage(image);
@@ -178,8 +183,7 @@ public sealed class EvalGroundTruth
                 return;
             }
 
-            var image = _imageById.GetValueOrDefault(annotation.ImageId);
-            if (image is null)
+            if (!_imageIndex.TryGetValue(annotation.ImageId, out var image))
             {
                 _waitingForImage.Add(annotation);
                 return;
@@ -192,8 +196,7 @@ public sealed class EvalGroundTruth
         {
             foreach (var a in _waitingForImage)
             {
-                var image = _imageById.GetValueOrDefault(a.ImageId);
-                if (image is null)
+                if (!_imageIndex.TryGetValue(a.ImageId, out var image))
                 {
                     Reject(a, $"refers to image {a.ImageId}, which is not in the file");
                 }
@@ -217,45 +220,15 @@ public sealed class EvalGroundTruth
                 throw new InvalidOperationException("rasterising the ground truth failed: " + _failure.Message, _failure);
             }
 
-            var index = new Dictionary<long, int>(_images.Count);
-            for (var i = 0; i < _images.Count; i++)
-            {
-                index[_images[i].Id] = i;
-            }
-
-            // Lists of exact size (a growing list leaves up to half its array empty), and each batch
-            // let go of as soon as its objects are placed.
-            var sizes = new int[_images.Count];
-            foreach (var batch in _done)
-            {
-                foreach (var (imageId, _) in batch!)
-                {
-                    sizes[index[imageId]]++;
-                }
-            }
-
-            var lists = new List<EvalObject>[_images.Count];
-            for (var i = 0; i < lists.Length; i++)
-            {
-                lists[i] = new List<EvalObject>(sizes[i]);
-            }
-
-            for (var b = 0; b < _done.Count; b++)
-            {
-                foreach (var (imageId, obj) in _done[b]!)
-                {
-                    lists[index[imageId]].Add(obj);
-                }
-
-                _done[b] = null;
-            }
-
+            Drain();
+            var lists = _objects.ToArray();
             var categories = _categories.Select(c => c.Id).Distinct().Order().ToArray();
             return new EvalGroundTruth(_images, categories, lists, Validator.Issues, path);
         }
 
-        private void Add(CocoAnnotation annotation, CocoImage image)
+        private void Add(CocoAnnotation annotation, int imageIndex)
         {
+            var image = _images[imageIndex];
             var problem = Validator.CheckAnnotation(annotation, image);
             if (problem is not null)
             {
@@ -263,7 +236,7 @@ public sealed class EvalGroundTruth
                 return;
             }
 
-            _batch.Add((annotation, image));
+            _batch.Add((annotation, image, imageIndex));
             if (_batch.Count == BatchSize)
             {
                 Flush();
@@ -311,6 +284,34 @@ public sealed class EvalGroundTruth
             }
 
             _queue.Add((sequence, work));
+            Drain();
+        }
+
+        /// <summary>
+        /// Moves finished batches, in batch order, into the per-image lists (reader thread only), so
+        /// results do not wait in two places until the end.
+        /// </summary>
+        private void Drain()
+        {
+            while (true)
+            {
+                (int ImageIndex, EvalObject Object)[]? batch;
+                lock (_done)
+                {
+                    if (_drained == _done.Count || _done[_drained] is not { } finished)
+                    {
+                        return;
+                    }
+
+                    batch = finished;
+                    _done[_drained++] = null;
+                }
+
+                foreach (var (imageIndex, obj) in batch)
+                {
+                    _objects[imageIndex].Add(obj);
+                }
+            }
         }
 
         private void Rasterise()
@@ -320,10 +321,10 @@ public sealed class EvalGroundTruth
                 var store = new RleBlockStore();
                 foreach (var (sequence, work) in _queue.GetConsumingEnumerable())
                 {
-                    var results = new (long, EvalObject)[work.Length];
+                    var results = new (int, EvalObject)[work.Length];
                     for (var i = 0; i < work.Length; i++)
                     {
-                        results[i] = (work[i].Annotation.ImageId, ToEvalObject(work[i].Annotation, work[i].Image, iouType, store));
+                        results[i] = (work[i].ImageIndex, ToEvalObject(work[i].Annotation, work[i].Image, iouType, store));
                     }
 
                     lock (_done)
