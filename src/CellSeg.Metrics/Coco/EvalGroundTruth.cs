@@ -183,26 +183,26 @@ public sealed class EvalGroundTruth
                 return;
             }
 
-            if (!_imageIndex.TryGetValue(annotation.ImageId, out var image))
+            if (!_imageIndex.TryGetValue(annotation.ImageId, out var imageIndex))
             {
                 _waitingForImage.Add(annotation);
                 return;
             }
 
-            Add(annotation, image);
+            Add(annotation, imageIndex);
         }
 
         public async Task<EvalGroundTruth> CompleteAsync()
         {
             foreach (var a in _waitingForImage)
             {
-                if (!_imageIndex.TryGetValue(a.ImageId, out var image))
+                if (!_imageIndex.TryGetValue(a.ImageId, out var imageIndex))
                 {
                     Reject(a, $"refers to image {a.ImageId}, which is not in the file");
                 }
                 else
                 {
-                    Add(a, image);
+                    Add(a, imageIndex);
                 }
             }
 
