@@ -95,17 +95,19 @@ internal static class ParseMeasurement
         var wall = watch.Elapsed.TotalSeconds;
         process.Refresh();
         line.Done();
+        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
         var peak = ProcessMemory.PeakBytes();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
         var pause = (GC.GetTotalPauseDuration() - pause0).TotalSeconds;
         int gen0 = GC.CollectionCount(0) - g0, gen1 = GC.CollectionCount(1) - g1, gen2 = GC.CollectionCount(2) - g2;
+        // After every figure of the step is read: this collection is not part of the measurement.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var held = GC.GetTotalMemory(forceFullCollection: false);
         GC.KeepAlive(result);
         ChildProcess.PrintResult(figures with
         {
             WallS = wall,
-            CpuS = (process.TotalProcessorTime - cpu0).TotalSeconds,
+            CpuS = cpu,
             SetupS = setup,
             PeakBytes = peak,
             AllocatedBytes = allocated,
