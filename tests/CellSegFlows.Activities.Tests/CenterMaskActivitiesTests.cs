@@ -99,6 +99,33 @@ public sealed class CenterMaskActivitiesTests
         }
     }
 
+    [Fact]
+    public async Task The_shipped_centermask_workflow_runs_on_the_offline_sample_with_a_tiny_budget()
+    {
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        var file = Path.Combine(TestPaths.RepoRoot, "workflows", "livecell-centermask.json");
+        var runId = await engine.StartRunAsync(await File.ReadAllTextAsync(file), file, new Dictionary<string, string>
+        {
+            ["source"] = "sample", ["imagesPerCellType"] = "1", ["densities"] = "[20]", ["syntheticPerType"] = "1",
+            ["branches"] = """[ { "name": "wide (L)" }, { "name": "SkBr3 (EL)", "cellTypes": ["SkBr3"], "synthetic": true } ]""",
+            ["batchSize"] = "1", ["maxIterations"] = "2", ["warmupIterations"] = "1", ["steps"] = "[1]",
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+
+        var detail = await engine.Runs.DetailAsync(runId);
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "finetune"));
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "predict"));
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "masks"));
+        var outputs = JsonNode.Parse(run.OutputsJson!)!;
+        var table = await File.ReadAllTextAsync(engine.Artifacts.GetPath(Artifact(outputs["table"])));
+        Assert.Contains("| wide (L) | all |", table, StringComparison.Ordinal);
+        Assert.Contains("| SkBr3 (EL) | SkBr3 |", table, StringComparison.Ordinal);
+        Assert.Equal(2, outputs["f1"]!.AsArray().Count);
+    }
+
     [Theory]
     [InlineData("""[ { "name": "x", "iterations": 8 } ]""", "branch field 'iterations'")]
     [InlineData("""[ { "name": "x", "architecture": "v-57" } ]""", "architecture 'v-57' is not one of")]
