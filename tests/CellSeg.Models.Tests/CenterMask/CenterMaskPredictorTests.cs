@@ -54,6 +54,20 @@ public class CenterMaskPredictorTests
     }
 
     [Fact]
+    public async Task Cancelling_after_the_first_image_writes_no_results_file()
+    {
+        var (annotations, images) = await LivecellCrops.WriteAsync(64, 1037332, 100601);
+        var folder = TestPaths.NewTempFolder();
+        using var cancel = new CancellationTokenSource();
+        var output = Path.Combine(folder, "results.json");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CenterMaskPredictor.PredictAsync(new CenterMaskPredictOptions
+        {
+            ModelPath = UntrainedModel(folder), ImagesFolder = images, Annotations = annotations, OutputPath = output, Threads = 2,
+        }, new SyncProgress<CenterMaskPredictProgress>(_ => cancel.Cancel()), cancel.Token));
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public async Task A_missing_image_is_reported_with_the_annotations_file_and_the_image_record()
     {
         var (annotations, images) = await LivecellCrops.WriteAsync(64, 1037332);
