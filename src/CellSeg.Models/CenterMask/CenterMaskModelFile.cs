@@ -68,8 +68,14 @@ public static class CenterMaskModelFile
     }
 
     /// <summary>Reads a model file onto <paramref name="device"/> (cpu, cuda, cuda:N or auto), in eval mode.</summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="device">Where the weights go.</param>
+    /// <param name="adjust">
+    /// Changes to the saved config before the network is built: only inference settings (score threshold, top-k,
+    /// test size) may change, since the weights must still fit.
+    /// </param>
     /// <exception cref="DataFormatException">Not a CenterMask model file, a bad header, or weights that do not fit it.</exception>
-    public static CenterMaskModel Load(string path, string? device = "cpu")
+    public static CenterMaskModel Load(string path, string? device = "cpu", Func<CenterMaskConfig, CenterMaskConfig>? adjust = null)
     {
         using var stream = OpenRead(path);
         using var reader = new BinaryReader(stream);
@@ -77,7 +83,7 @@ public static class CenterMaskModelFile
         CenterMaskModel model;
         try
         {
-            model = new CenterMaskModel(header.Config);
+            model = new CenterMaskModel(adjust is null ? header.Config : adjust(header.Config));
         }
         catch (ArgumentException e)
         {
