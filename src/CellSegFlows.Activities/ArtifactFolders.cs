@@ -91,4 +91,15 @@ internal static class ArtifactFolders
                 throw new ArgumentException($"{node.ToJsonString()} is neither an artifact nor a list of them");
         }
     }
+
+    /// <summary>
+    /// Sets of artifacts in a JSON value: one artifact or a flat list is one set; a list of lists (a mapped
+    /// node's list outputs) is one set per element.
+    /// </summary>
+    internal static List<List<ArtifactRef>> Sets(JsonNode? node) => node switch
+    {
+        null => [],
+        JsonArray a when a.Count > 0 && a.All(item => item is JsonArray) => [.. a.Select(item => Flatten(item).ToList())],
+        _ => Flatten(node).ToList() is { Count: > 0 } one ? [one] : [],
+    };
 }

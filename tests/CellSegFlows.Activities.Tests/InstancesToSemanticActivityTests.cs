@@ -82,11 +82,26 @@ public sealed class InstancesToSemanticActivityTests
             ["images"] = imageRefs,
             ["split"] = "val",
             ["masks"] = output["masks"]!.DeepClone(),
-            ["masksName"] = "GT-as-CenterMask",
+            ["maskNames"] = new JsonArray("GT-as-CenterMask"),
         }, Context("work-eval"));
         Assert.Equal([1.0], table["f1"]!.AsArray().Select(v => v!.GetValue<double>()));
         Assert.Equal("GT-as-CenterMask", table["best"]!.GetValue<string>());
         Assert.Contains("GT-as-CenterMask", await File.ReadAllTextAsync(store.GetPath(Ref(table["table"]))));
         Assert.Equal(1.0, metrics["F1/GT-as-CenterMask"]);
+
+        // A mapped InstancesToSemantic hands on one list of masks per model: one column each, named in order.
+        var twoSets = await evaluate.ExecuteAsync(new JsonObject
+        {
+            ["models"] = new JsonArray(),
+            ["annotations"] = inputs["annotations"]!.DeepClone(),
+            ["images"] = imageRefs.DeepClone(),
+            ["split"] = "val",
+            ["masks"] = new JsonArray(output["masks"]!.DeepClone(), output["masks"]!.DeepClone()),
+            ["maskNames"] = new JsonArray("first", "second"),
+        }, Context("work-eval-2"));
+        Assert.Equal([1.0, 1.0], twoSets["f1"]!.AsArray().Select(v => v!.GetValue<double>()));
+        var markdown = await File.ReadAllTextAsync(store.GetPath(Ref(twoSets["table"])));
+        Assert.Contains("first", markdown);
+        Assert.Contains("second", markdown);
     }
 }

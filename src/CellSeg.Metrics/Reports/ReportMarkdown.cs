@@ -79,6 +79,45 @@ public static class ReportMarkdown
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Several models' reports on the same ground truth as one table (the paper's Tables 3–4): a row per model
+    /// for the whole set, then its rows per cell type; the columns of <see cref="Headers"/> after a "model" column.
+    /// </summary>
+    public static string CompareToMarkdown(IReadOnlyList<(string Model, EvaluationReport Report)> reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        if (reports.Count == 0)
+        {
+            throw new ArgumentException("no report to compare", nameof(reports));
+        }
+
+        var first = reports[0].Report;
+        var p = first.Params;
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Instance segmentation: {reports.Count} model(s) vs {Path.GetFileName(first.GroundTruthPath)}");
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- IoU type: {(p.IouType == IouType.Segm ? "segm" : "bbox")}; preset: {p.Preset}; maxDets: {string.Join(", ", p.MaxDetections)}");
+        sb.AppendLine("- AP, AP50, AP75, APs/m/l and AFNR at the last maxDets; AFNR = mean over IoU 0.50:0.95 of (1 − recall).");
+        if (p.IouType == IouType.Segm)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- F1: pooled pixel F1 of the union of predicted masks with score ≥ {first.SemanticScoreThreshold:0.###}.");
+        }
+
+        sb.AppendLine();
+        var headers = Headers(first).Prepend("model").ToList();
+        sb.AppendLine("| " + string.Join(" | ", headers) + " |");
+        sb.AppendLine("|" + string.Concat(headers.Select((_, i) => i <= 1 ? "---|" : "---:|")));
+        foreach (var (model, report) in reports)
+        {
+            foreach (var row in report.PerGroup.Prepend(report.Overall))
+            {
+                sb.AppendLine("| " + string.Join(" | ", Cells(report, row).Prepend(model)) + " |");
+            }
+        }
+
+        return sb.ToString();
+    }
+
     /// <summary>Writes the table atomically.</summary>
     public static Task WriteAsync(EvaluationReport report, string path, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAsync(path, async (stream, ct) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using CellSeg.Models;
 using CellSeg.Models.Data;
 using CellSeg.Models.Evaluation;
@@ -18,8 +19,8 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
         [property: Port("The models' names in the table, in order (e.g. TrainUNet's 'name' outputs); default: their file names.")] IReadOnlyList<string>? Names = null,
         [property: Port("The split's name in the report.")] string Split = "test",
         [property: Port("Probability above which a pixel is a cell.")] double Threshold = 0.5,
-        [property: Port("Binary mask PNGs of an instance model, one per image (InstancesToSemantic's masks): one more column, after the models.")] IReadOnlyList<ArtifactRef>? Masks = null,
-        [property: Port("The name of the masks' column.")] string MasksName = "CenterMask");
+        [property: Port("Binary mask PNGs of instance models, one per image (InstancesToSemantic's masks): a list is one set, a list of lists (a mapped InstancesToSemantic) one set per model; each set is one more column, after the models.")] JsonNode? Masks = null,
+        [property: Port("The mask sets' column names, in order (e.g. FinetuneCenterMask's 'name' outputs); default: CenterMask, CenterMask 2, ...")] IReadOnlyList<string>? MaskNames = null);
 
     /// <summary>Outputs.</summary>
     public sealed record Output(
@@ -32,7 +33,8 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        if (input.Models.Count == 0 && input.Masks is not { Count: > 0 })
+        var maskSets = ArtifactFolders.Sets(input.Masks);
+        if (input.Models.Count == 0 && maskSets.Count == 0)
         {
             throw new ArgumentException("no model or masks to evaluate");
         }
@@ -58,17 +60,19 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
             }
         }
 
-        if (input.Masks is { Count: > 0 } masks)
+        for (var k = 0; k < maskSets.Count; k++)
         {
-            var masksFolder = ArtifactFolders.Stage(masks, context.Artifacts, Path.Combine(context.WorkFolder, "masks"));
+            var name = input.MaskNames is { } maskNames && k < maskNames.Count ? maskNames[k] : k == 0 ? "CenterMask" : $"CenterMask {k + 1}";
+            var masksFolder = ArtifactFolders.Stage(maskSets[k], context.Artifacts, Path.Combine(context.WorkFolder, $"masks-{k}"));
+            var index = k;
             var evaluation = await MaskFolderEvaluator.EvaluateAsync(dataset, masksFolder,
-                new CellSeg.Data.SyncProgress<EvaluationProgress>(p => context.Progress.Report(new StepProgress((double)p.Done / p.Total, $"{input.MasksName}: {p.FileName}"))),
+                new CellSeg.Data.SyncProgress<EvaluationProgress>(p => context.Progress.Report(new StepProgress((index + (double)p.Done / p.Total) / maskSets.Count, $"{name}: {p.FileName}"))),
                 ct).ConfigureAwait(false);
-            results.Add(new NamedEvaluation(input.MasksName, evaluation));
-            context.ReportMetric($"F1/{input.MasksName}", evaluation.Overall.F1, null);
+            results.Add(new NamedEvaluation(name, evaluation));
+            context.ReportMetric($"F1/{name}", evaluation.Overall.F1, null);
             foreach (var (type, scores) in evaluation.PerCellType)
             {
-                context.ReportMetric($"F1/{input.MasksName}/{type}", scores.F1, null);
+                context.ReportMetric($"F1/{name}/{type}", scores.F1, null);
             }
         }
 
