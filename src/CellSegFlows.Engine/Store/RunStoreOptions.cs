@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Update;
 
 namespace CellSegFlows.Engine.Store;
 
@@ -63,7 +64,8 @@ public sealed class RunStoreOptions
         }
 
         _sqliteContexts ??= new PooledDbContextFactory<SqliteRunDbContext>(
-            new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).Options);
+            new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance)
+                .ReplaceService<IModificationCommandBatchFactory, SqliteStatementBatching>().Options);
         return _sqliteContexts.CreateDbContext();
     }
 
