@@ -2,7 +2,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Update;
 
 namespace CellSegFlows.Engine.Store;
 
@@ -64,8 +63,7 @@ public sealed class RunStoreOptions
         }
 
         _sqliteContexts ??= new PooledDbContextFactory<SqliteRunDbContext>(
-            new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance)
-                .ReplaceService<IModificationCommandBatchFactory, SqliteStatementBatching>().Options);
+            new DbContextOptionsBuilder<SqliteRunDbContext>().UseSqlite(ConnectionString).AddInterceptors(SqlitePragmas.Instance).Options);
         return _sqliteContexts.CreateDbContext();
     }
 
