@@ -5,14 +5,15 @@ using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Bench;
 using CellSegFlows.Engine.Hosting;
 
-// Usage: dotnet run -c Release --project bench/CellSegFlows.Engine.Bench -- [wide|chain|all] [--steps N] [--threads T] [--warmup N]
+// Usage: dotnet run -c Release --project bench/CellSegFlows.Engine.Bench -- [wide|chain|all] [--steps N] [--threads T] [--warmup N] [--count-sql]
 // Prints wall time, engine overhead per step and peak memory (VmHWM) for DAGs of no-op steps. With --warmup N (default 0)
 // the same engine first runs an N-step DAG of the same shape, untimed, so the figure is a running worker's (JIT done),
-// not a cold process's.
+// not a cold process's. With --count-sql it also prints the run store's SQL statements per step, by kind.
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var steps = Option("--steps", 1000);
 var threads = Option("--threads", Environment.ProcessorCount);
 var warmup = Option("--warmup", 0);
+using var sql = args.Contains("--count-sql") ? new SqlCounter() : null;
 Console.WriteLine($"engine bench: {Environment.ProcessorCount} cores, {threads} threads, warm-up {warmup} steps, {DateTime.UtcNow:yyyy-MM-dd}");
 if (mode is "wide" or "all")
 {
@@ -42,12 +43,27 @@ async Task MeasureAsync(string name, string json, int stepCount, string? warmupJ
         await engine.WaitForRunAsync(await engine.StartRunAsync(warmupJson, "warm-up", new Dictionary<string, string>()));
     }
 
+    if (sql is not null)
+    {
+        sql.Reset();
+        sql.Enabled = true;
+    }
+
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var runId = await engine.StartRunAsync(json, name, new Dictionary<string, string>());
     var run = await engine.WaitForRunAsync(runId);
     var wall = clock.Elapsed;
     var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+    if (sql is not null)
+    {
+        sql.Enabled = false;
+        foreach (var (statement, count) in sql.Counts.OrderByDescending(c => c.Value))
+        {
+            Console.WriteLine($"  run-store SQL per step {(double)count / stepCount,7:0.00}  {statement}");
+        }
+    }
+
     var detail = await engine.Runs.DetailAsync(runId);
     var busy = detail.Steps.Sum(s => (s.FinishedAt - s.StartedAt)?.TotalMilliseconds ?? 0);
     var waiting = detail.Steps.Sum(s => (s.StartedAt - s.ScheduledAt)?.TotalMilliseconds ?? 0);

@@ -22,8 +22,10 @@ internal sealed class HotQueries
     private HotQueries(
         Func<RunDbContext, string, CancellationToken, Task<StepRecord?>> step,
         Func<RunDbContext, string, CancellationToken, Task<RunRecord?>> run,
-        Func<RunDbContext, string, string, CancellationToken, Task<NodeStateRecord?>> node)
+        Func<RunDbContext, string, string, CancellationToken, Task<NodeStateRecord?>> node,
+        Func<RunDbContext, string, CancellationToken, Task<StepRows?>> rows)
     {
+        StepRowsById = rows;
         StepById = step;
         RunById = run;
         NodeByKey = node;
@@ -34,6 +36,14 @@ internal sealed class HotQueries
     private Func<RunDbContext, string, CancellationToken, Task<RunRecord?>> RunById { get; }
 
     private Func<RunDbContext, string, string, CancellationToken, Task<NodeStateRecord?>> NodeByKey { get; }
+
+    private Func<RunDbContext, string, CancellationToken, Task<StepRows?>> StepRowsById { get; }
+
+    /// <summary>
+    /// The step with this id, its run and its node's join-ledger row, tracked, read by one statement instead of
+    /// three (starting and completing a step need all three); null if the step, its run or its node is missing.
+    /// </summary>
+    public static Task<StepRows?> Rows(RunDbContext db, string stepId, CancellationToken ct) => For(db).StepRowsById(db, stepId, ct);
 
     /// <summary>The step with this id, tracked; null if there is none.</summary>
     public static Task<StepRecord?> Step(RunDbContext db, string stepId, CancellationToken ct) => For(db).StepById(db, stepId, ct);
@@ -52,9 +62,19 @@ internal sealed class HotQueries
         var step = EF.CompileAsyncQuery((TContext db, string id, CancellationToken ct) => db.Steps.FirstOrDefault(s => s.Id == id));
         var run = EF.CompileAsyncQuery((TContext db, string id, CancellationToken ct) => db.Runs.FirstOrDefault(r => r.Id == id));
         var node = EF.CompileAsyncQuery((TContext db, string runId, string nodeId, CancellationToken ct) => db.Nodes.FirstOrDefault(n => n.RunId == runId && n.NodeId == nodeId));
+        var rows = EF.CompileAsyncQuery((TContext db, string id, CancellationToken ct) =>
+            (from s in db.Steps
+             where s.Id == id
+             join r in db.Runs on s.RunId equals r.Id
+             join n in db.Nodes on new { s.RunId, s.NodeId } equals new { n.RunId, n.NodeId }
+             select new StepRows(s, r, n)).FirstOrDefault());
         return new HotQueries(
             (db, id, ct) => step((TContext)db, id, ct),
             (db, id, ct) => run((TContext)db, id, ct),
-            (db, runId, nodeId, ct) => node((TContext)db, runId, nodeId, ct));
+            (db, runId, nodeId, ct) => node((TContext)db, runId, nodeId, ct),
+            (db, id, ct) => rows((TContext)db, id, ct));
     }
 }
+
+/// <summary>A step with its run and its node's join-ledger row, as one query reads them (all tracked).</summary>
+internal sealed record StepRows(StepRecord Step, RunRecord Run, NodeStateRecord Node);

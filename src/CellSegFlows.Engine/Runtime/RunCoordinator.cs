@@ -89,13 +89,14 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
     public Task<AttemptStart?> BeginAttemptAsync(string stepId, string worker, CancellationToken ct) =>
         StoreGate.WriteAsync(store, async db =>
         {
-            var step = await HotQueries.Step(db, stepId, ct).ConfigureAwait(false);
+            var rows = await HotQueries.Rows(db, stepId, ct).ConfigureAwait(false);
+            var step = rows?.Step ?? await HotQueries.Step(db, stepId, ct).ConfigureAwait(false);
             if (step is null || IsTerminal(step.Status))
             {
                 return null;
             }
 
-            var run = await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
+            var run = rows?.Run ?? await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
             var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
             if (run.CancelRequested || run.Status is RunStatus.Cancelled)
             {
@@ -116,7 +117,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             step.Worker = worker;
             step.StartedAt = DateTimeOffset.UtcNow;
             step.Error = null;
-            var node = await HotQueries.Node(db, step.RunId, step.NodeId, ct).ConfigureAwait(false);
+            var node = rows?.Node ?? await HotQueries.Node(db, step.RunId, step.NodeId, ct).ConfigureAwait(false);
             if (node is not null && node.Status is StepStatus.Scheduled or StepStatus.Waiting)
             {
                 node.Status = StepStatus.Running;
@@ -154,7 +155,8 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         StoreGate.WriteAsync(store, async db =>
         {
             var ready = new List<ReadyStep>();
-            var step = await HotQueries.Step(db, stepId, ct).ConfigureAwait(false) ?? throw new EngineException($"step {stepId} is missing");
+            var rows = await HotQueries.Rows(db, stepId, ct).ConfigureAwait(false);
+            var step = rows?.Step ?? await HotQueries.Step(db, stepId, ct).ConfigureAwait(false) ?? throw new EngineException($"step {stepId} is missing");
             if (IsTerminal(step.Status))
             {
                 return ready; // a second completion (e.g. a recovered duplicate) changes nothing
@@ -165,13 +167,13 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 db.Cache.Add(cacheEntry);
             }
 
-            var run = await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false)!;
-            var context = new RunContext(db, run!, await PlanOfRunAsync(db, run!, ct).ConfigureAwait(false), ParametersOf(run!));
+            var run = rows?.Run ?? await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
+            var context = new RunContext(db, run, await PlanOfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run)) { Completed = step };
             step.OutputsJson = outputs.ToJsonString();
             step.CacheKey = cacheKey;
             step.Progress = 1;
             SetStepStatus(db, step, cached ? StepStatus.Cached : StepStatus.Succeeded, note);
-            var node = await HotQueries.Node(db, step.RunId, step.NodeId, ct).ConfigureAwait(false) ?? throw new EngineException($"node {step.NodeId} of run {step.RunId} is missing");
+            var node = rows?.Node ?? await HotQueries.Node(db, step.RunId, step.NodeId, ct).ConfigureAwait(false) ?? throw new EngineException($"node {step.NodeId} of run {step.RunId} is missing");
             node.BranchesDone++;
             if (node.BranchesDone == node.BranchCount)
             {
@@ -179,9 +181,12 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 await ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
             }
 
-            if (ready.Count == 0)
+            // Steps released just now are scheduled, so the run cannot be finished; nor can it while a sibling
+            // branch of this node is still to run: its node has neither failed nor been cancelled, so every
+            // branch not yet done is scheduled or running. Either way the check (a query) is skipped.
+            var siblingsActive = node.BranchesDone < node.BranchCount && node.Status is StepStatus.Scheduled or StepStatus.Running && !run.CancelRequested;
+            if (ready.Count == 0 && !siblingsActive)
             {
-                // Steps released just now are scheduled, so the run cannot be finished: skip the check.
                 await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
             }
 
@@ -377,7 +382,11 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         return PlanOf(record.Hash, record.Json);
     }
 
-    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, Lazy<JsonObject> Parameters);
+    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, Lazy<JsonObject> Parameters)
+    {
+        /// <summary>The step whose completion this unit records, if any (tracked, its outputs set).</summary>
+        public StepRecord? Completed { get; init; }
+    }
 
     /// <summary>Creates the steps of a node whose parents are done: one, or one per element of its map list.</summary>
     private async Task ExpandAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
@@ -389,7 +398,11 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         // No save first: the parents' steps are all in the database, and a tracking query hands back the
         // tracked instance of a row with its unsaved values (the step completing now has its outputs set in
         // memory), so the unit of work is saved once at its end instead of once more per expanded node.
-        var resolver = new ValueResolver(parameters.Value, await UpstreamOutputsAsync(db, run.Id, plan[node.NodeId].Parents, ct).ConfigureAwait(false), plan);
+        var parents = plan[node.NodeId].Parents;
+        var upstream = parents.Count == 1 && context.Completed is { MapIndex: null } completed && completed.NodeId == parents[0]
+            ? OnlyParent(completed) // a chain: the one parent's one step is the step completing now, no query needed
+            : await UpstreamOutputsAsync(db, run.Id, parents, ct).ConfigureAwait(false);
+        var resolver = new ValueResolver(parameters.Value, upstream, plan);
         JsonArray? items = null;
         if (definition.Map is { } map)
         {
@@ -535,6 +548,9 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             run.OutputsJson = outputs.ToJsonString();
         }
     }
+
+    private static Dictionary<string, List<StepRecord>> OnlyParent(StepRecord step) =>
+        new(StringComparer.Ordinal) { [step.NodeId] = [step] };
 
     private static async Task<Dictionary<string, List<StepRecord>>> UpstreamOutputsAsync(RunDbContext db, string runId, IReadOnlyList<string> nodeIds, CancellationToken ct)
     {

@@ -63,18 +63,22 @@ internal sealed class StepExecutor(
         var firstTry = true;
         try
         {
-            var outputs = await Pipeline(node, step.Id, () => attempt).ExecuteAsync(
-                async token =>
-                {
-                    if (!firstTry)
+            // A node without retries runs its one attempt directly: building a resilience pipeline that would only
+            // call it costs a few allocations and a telemetry set-up at every step.
+            var outputs = node.Retry is not { Attempts: > 1 }
+                ? await RunOnceAsync(step, node, inputs, attempt, run.Token).ConfigureAwait(false)
+                : await Pipeline(node, step.Id, () => attempt).ExecuteAsync(
+                    async token =>
                     {
-                        attempt = await coordinator.NextAttemptAsync(step.Id, worker, token).ConfigureAwait(false);
-                    }
+                        if (!firstTry)
+                        {
+                            attempt = await coordinator.NextAttemptAsync(step.Id, worker, token).ConfigureAwait(false);
+                        }
 
-                    firstTry = false;
-                    return await RunOnceAsync(step, node, inputs, attempt, token).ConfigureAwait(false);
-                },
-                run.Token).ConfigureAwait(false);
+                        firstTry = false;
+                        return await RunOnceAsync(step, node, inputs, attempt, token).ConfigureAwait(false);
+                    },
+                    run.Token).ConfigureAwait(false);
             // The cache entry commits with the step's completion: one transaction instead of two.
             var entry = node.Cache
                 ? new CacheEntryRecord
@@ -139,7 +143,7 @@ internal sealed class StepExecutor(
     private ResiliencePipeline<JsonObject> Pipeline(NodeDefinition node, string stepId, Func<int> attempt)
     {
         var builder = new ResiliencePipelineBuilder<JsonObject>();
-        if (node.Retry is { Attempts: > 1 } retry)
+        if (node.Retry is { } retry)
         {
             builder.AddRetry(new RetryStrategyOptions<JsonObject>
             {

@@ -22,7 +22,10 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
     private readonly List<StepEventRecord> _events = [];
     private readonly List<MetricRecord> _metrics = [];
     private readonly List<ArtifactRecord> _artifacts = [];
-    private readonly PeriodicTimer _timer = new(TimeSpan.FromMilliseconds(300));
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Made with the flushing loop: a periodic timer ticks from the moment it is made, used or not.</summary>
+    private PeriodicTimer? _timer;
     private Task? _flusher;
     private bool _disposed;
     private StepProgress? _progress;
@@ -138,7 +141,7 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
             flusher = _flusher;
         }
 
-        _timer.Dispose();
+        _timer?.Dispose();
         if (flusher is not null)
         {
             await flusher.ConfigureAwait(false);
@@ -152,15 +155,16 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
     {
         if (_flusher is null && !_disposed)
         {
-            _flusher = Task.Run(FlushLoopAsync);
+            var timer = _timer = new PeriodicTimer(FlushEvery);
+            _flusher = Task.Run(() => FlushLoopAsync(timer));
         }
     }
 
-    private async Task FlushLoopAsync()
+    private async Task FlushLoopAsync(PeriodicTimer timer)
     {
         try
         {
-            while (await _timer.WaitForNextTickAsync().ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
             {
                 await FlushAsync().ConfigureAwait(false);
             }

@@ -64,6 +64,10 @@ internal static class StoreGate
     private static async Task<T> RunAsync<T>(RunStoreOptions store, Func<RunDbContext, Task<T>> work, IsolationLevel isolation, CancellationToken cancellationToken)
     {
         await using var db = store.CreateContext();
+
+        // EF wraps a SaveChanges inside a transaction of ours in a savepoint (two more statements on the store) so
+        // a failed save can be rolled back alone; a unit here that fails is rolled back whole, so it needs none.
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(isolation, cancellationToken).ConfigureAwait(false);
         var result = await work(db).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
