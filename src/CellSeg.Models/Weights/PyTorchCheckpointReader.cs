@@ -77,12 +77,38 @@ public static class PyTorchCheckpointReader
             }
         }
 
+        DisposeOthers(root, new HashSet<object>(tensors.Values, ReferenceEqualityComparer.Instance));
         if (tensors.Count == 0)
         {
             throw new DataFormatException(path, null, $"holds no tensors at its top level or under {string.Join(" or ", NestedKeys.Select(k => $"'{k}'"))}");
         }
 
         return tensors;
+    }
+
+    /// <summary>Frees tensors elsewhere in the file (e.g. a training checkpoint's optimiser momentum) instead of leaving them to the finaliser.</summary>
+    private static void DisposeOthers(object? node, HashSet<object> keep)
+    {
+        switch (node)
+        {
+            case Tensor t when !keep.Contains(t):
+                t.Dispose();
+                break;
+            case IDictionary d:
+                foreach (var value in d.Values)
+                {
+                    DisposeOthers(value, keep);
+                }
+
+                break;
+            case IEnumerable e and not string and not byte[]:
+                foreach (var item in e)
+                {
+                    DisposeOthers(item, keep);
+                }
+
+                break;
+        }
     }
 
     private enum FileKind

@@ -41,6 +41,7 @@ public class SgdParameterGroupsTests
     public void One_step_with_zero_gradient_decays_conv_weights_and_leaves_norm_parameters_alone()
     {
         torch.manual_seed(3);
+        using var scope = torch.NewDisposeScope();
         using var net = SmallNet();
         using var sgd = SgdParameterGroups.CreateSgd(net, learningRate: 0.5, momentum: 0.9, weightDecay: 0.1);
         var before = net.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());

@@ -5,6 +5,9 @@ namespace CellSeg.Models.Tests.Infra;
 /// <summary>Exact tensor comparison for tests (TorchSharp's <c>equal</c> is element-wise).</summary>
 internal static class Tensors
 {
-    public static bool Same(Tensor a, Tensor b) =>
-        a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype && a.eq(b).all().item<bool>();
+    public static bool Same(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();   // the comparison's temporaries are freed here, not by the finaliser
+        return a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype && a.eq(b).all().item<bool>();
+    }
 }
