@@ -73,6 +73,30 @@ public sealed record CenterMaskConfig
     /// <summary>Input normalisation and resizing.</summary>
     public CenterMaskInputOptions Input { get; init; } = new();
 
+    /// <summary>ROI_MASK_HEAD.NUM_CONV: 3×3 convs of SAG-Mask (2 Lite, 4 full).</summary>
+    public int MaskHeadConvs { get; init; } = 2;
+
+    /// <summary>ROI_MASK_HEAD.CONV_DIM: channels of SAG-Mask's convs and deconv (128 Lite, 256 full).</summary>
+    public int MaskHeadChannels { get; init; } = 128;
+
+    /// <summary>ROI_MASKIOU_HEAD.NUM_CONV: 3×3 convs of the MaskIoU head (2 Lite, 4 full).</summary>
+    public int MaskIouConvs { get; init; } = 2;
+
+    /// <summary>ROI_MASKIOU_HEAD.CONV_DIM: channels of the MaskIoU head's convs (128 Lite, 256 full).</summary>
+    public int MaskIouChannels { get; init; } = 128;
+
+    /// <summary>MASKIOU_LOSS_WEIGHT.</summary>
+    public double MaskIouLossWeight { get; init; } = 1.0;
+
+    /// <summary>ROI_HEADS.BATCH_SIZE_PER_IMAGE: proposals sampled per image for the mask branch (LIVECell: 3000).</summary>
+    public int RoiBatchSizePerImage { get; init; } = 512;
+
+    /// <summary>ROI_HEADS.POSITIVE_FRACTION: at most this share of the sampled proposals is foreground.</summary>
+    public double RoiPositiveFraction { get; init; } = 0.25;
+
+    /// <summary>ROI_HEADS.IOU_THRESHOLDS: a proposal is foreground from this IoU with a cell.</summary>
+    public double RoiIouThreshold { get; init; } = 0.5;
+
     /// <summary>
     /// The LIVECell authors' anchor-free model: V-99-eSE, FPN 256, 4-conv towers, thousands of detections
     /// per image, LIVECell's training sizes and detectron2's test size (short side 800, max 1333).
@@ -86,6 +110,11 @@ public sealed record CenterMaskConfig
         PreNmsTopKTest = 4000,
         PostNmsTopKTrain = 15000,
         PostNmsTopKTest = 3000,
+        MaskHeadConvs = 4,
+        MaskHeadChannels = 256,
+        MaskIouConvs = 4,
+        MaskIouChannels = 256,
+        RoiBatchSizePerImage = 3000,
         Input = new CenterMaskInputOptions
         {
             MinSizeTrain = [440, 480, 520, 560, 580, 620],
@@ -111,6 +140,17 @@ public sealed record CenterMaskConfig
     public FcosPostProcessor CreatePostProcessor(bool training) => training
         ? new(FpnStrides, ScoreThresholdTrain, PreNmsTopKTrain, NmsThreshold, PostNmsTopKTrain)
         : new(FpnStrides, ScoreThresholdTest, PreNmsTopKTest, NmsThreshold, PostNmsTopKTest);
+
+    /// <summary>
+    /// The RoI heads of this config: SAG-Mask and MaskIoU on P3–P5 (strides 8, 16, 32) pooled at 14×14, proposals
+    /// sampled as detectron2's ROI_HEADS settings with the GT boxes appended.
+    /// </summary>
+    public CenterMaskRoiHeads CreateRoiHeads() => new(
+        new SagMaskOptions(FpnChannels, MaskHeadConvs, MaskHeadChannels, NumClasses),
+        new MaskIouOptions(FpnChannels, MaskIouConvs, MaskIouChannels, NumClasses),
+        new MultiLevelRoiPooler(FpnStrides.Take(3).ToArray()),
+        new ProposalMatcherOptions(NumClasses, RoiIouThreshold, RoiBatchSizePerImage, RoiPositiveFraction, AppendGroundTruth: true),
+        MaskIouLossWeight);
 
     /// <summary>The input preparation of this config.</summary>
     public CenterMaskInput CreateInput() => new(Input);

@@ -1,13 +1,7 @@
-using System.Text.Json;
-using CellSeg.Data;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace CellSeg.Models.Training;
 
 /// <summary>The trainer's state beside the weights in a checkpoint.</summary>
-public sealed record CheckpointState
+public sealed record CheckpointState : ICheckpointState<CheckpointState>
 {
     /// <summary>Steps done.</summary>
     public required long Step { get; init; }
@@ -45,140 +39,17 @@ public sealed record CheckpointState
 
     /// <summary>torch's CPU generator state, base64.</summary>
     public string? TorchRngState { get; init; }
+
+    /// <inheritdoc />
+    public CheckpointState WithTorchRngState(string rng) => this with { TorchRngState = rng };
 }
 
-/// <summary>
-/// Checkpoints of one training run in a folder: each is a sub-folder <c>step-NNNNNNNNN</c> holding
-/// <c>state.json</c>, <c>weights.bin</c> (TorchSharp module state: parameters and batch-norm statistics)
-/// and <c>optimizer.bin</c> (the optimiser's state: momentum and square averages, step counts, LR). A
-/// checkpoint is written into a temporary folder and renamed, so a process killed at any point leaves
-/// only complete checkpoints; the newest <see cref="Keep"/> are kept.
-/// </summary>
-public sealed class CheckpointStore
+/// <summary>The U-Net trainer's checkpoints: a <see cref="TrainingCheckpointStore{TState}"/> of <see cref="CheckpointState"/>.</summary>
+public sealed class CheckpointStore : TrainingCheckpointStore<CheckpointState>
 {
-    private const string Prefix = "step-";
-
     /// <summary>A store in <paramref name="folder"/> (created on the first save).</summary>
     public CheckpointStore(string folder, int keep = 2)
+        : base(folder, keep)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        Folder = Path.GetFullPath(folder);
-        Keep = Math.Max(1, keep);
-    }
-
-    /// <summary>The folder.</summary>
-    public string Folder { get; }
-
-    /// <summary>How many checkpoints are kept.</summary>
-    public int Keep { get; }
-
-    /// <summary>The newest complete checkpoint's folder, or null.</summary>
-    public string? LatestFolder()
-    {
-        if (!Directory.Exists(Folder))
-        {
-            return null;
-        }
-
-        return Directory.EnumerateDirectories(Folder, Prefix + "*")
-            .Where(d => long.TryParse(Path.GetFileName(d).AsSpan(Prefix.Length), out _) && File.Exists(Path.Combine(d, "state.json")))
-            .OrderByDescending(d => long.Parse(Path.GetFileName(d).AsSpan(Prefix.Length)))
-            .FirstOrDefault();
-    }
-
-    /// <summary>Writes a checkpoint and removes the older ones beyond <see cref="Keep"/>.</summary>
-    public string Save(CheckpointState state, nn.Module model, OptimizerHelper optimizer)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        Directory.CreateDirectory(Folder);
-        var target = Path.Combine(Folder, $"{Prefix}{state.Step:D9}");
-        var temp = Path.Combine(Folder, $".tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
-        {
-            var withRng = state with { TorchRngState = Convert.ToBase64String(RngState()) };
-            model.save(Path.Combine(temp, "weights.bin"));
-            optimizer.save_state_dict(Path.Combine(temp, "optimizer.bin"));
-            File.WriteAllText(Path.Combine(temp, "state.json"), JsonSerializer.Serialize(withRng, SegmentationModel.JsonOptions));
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target, recursive: true);   // the same step saved again (an epoch end right after a periodic checkpoint)
-            }
-
-            Directory.Move(temp, target);
-        }
-        finally
-        {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-        }
-
-        foreach (var old in Directory.EnumerateDirectories(Folder, Prefix + "*").Order(StringComparer.Ordinal).SkipLast(Keep))
-        {
-            Directory.Delete(old, recursive: true);
-        }
-
-        return target;
-    }
-
-    /// <summary>Reads a checkpoint's state.</summary>
-    /// <exception cref="DataFormatException">A missing or unreadable state file.</exception>
-    public static CheckpointState ReadState(string checkpointFolder)
-    {
-        var path = Path.Combine(checkpointFolder, "state.json");
-        try
-        {
-            return JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(path), SegmentationModel.JsonOptions)
-                   ?? throw new JsonException("empty state");
-        }
-        catch (Exception e) when (e is JsonException or IOException)
-        {
-            throw new DataFormatException(path, "state", e.Message, e);
-        }
-    }
-
-    /// <summary>Loads a checkpoint's weights (and the optimiser's state and torch's RNG when given) in place.</summary>
-    /// <exception cref="DataFormatException">Weights or optimiser state that do not fit.</exception>
-    public static CheckpointState Load(string checkpointFolder, nn.Module model, OptimizerHelper? optimizer = null, bool restoreRng = true)
-    {
-        var state = ReadState(checkpointFolder);
-        var weights = Path.Combine(checkpointFolder, "weights.bin");
-        try
-        {
-            model.load(weights);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
-        {
-            throw new DataFormatException(weights, "weights", $"do not fit this network: {e.Message}", e);
-        }
-
-        if (optimizer is not null)
-        {
-            var path = Path.Combine(checkpointFolder, "optimizer.bin");
-            try
-            {
-                optimizer.load_state_dict(path);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
-            {
-                throw new DataFormatException(path, "optimizer", $"does not fit this optimiser: {e.Message}", e);
-            }
-        }
-
-        if (restoreRng && state.TorchRngState is { } rng)
-        {
-            using var t = torch.tensor(Convert.FromBase64String(rng), ScalarType.Byte);
-            torch.set_rng_state(t);
-        }
-
-        return state;
-    }
-
-    private static byte[] RngState()
-    {
-        using var state = torch.get_rng_state();
-        return state.data<byte>().ToArray();
     }
 }

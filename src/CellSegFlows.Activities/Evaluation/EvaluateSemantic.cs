@@ -6,7 +6,7 @@ using CellSegFlows.Engine.Activities;
 
 namespace CellSegFlows.Activities.Evaluation;
 
-/// <summary>F1/Dice of one or more semantic models per cell type on a split: the paper's Tables 1–2.</summary>
+/// <summary>F1/Dice of one or more semantic models per cell type on a split (the paper's Tables 1–2), and optionally of an instance model's union masks beside them (Tables 3–4).</summary>
 [Activity("EvaluateSemantic", Category = "Evaluation", Queue = "gpu", Description = "Pooled F1/Dice of the cell masks of each model, per cell type and overall, on a split; a Markdown table with one column per model, JSON with every score, metrics in the run history.")]
 public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, EvaluateSemantic.Output>
 {
@@ -17,7 +17,9 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
         [property: Port("Its images.")] IReadOnlyList<ArtifactRef> Images,
         [property: Port("The models' names in the table, in order (e.g. TrainUNet's 'name' outputs); default: their file names.")] IReadOnlyList<string>? Names = null,
         [property: Port("The split's name in the report.")] string Split = "test",
-        [property: Port("Probability above which a pixel is a cell.")] double Threshold = 0.5);
+        [property: Port("Probability above which a pixel is a cell.")] double Threshold = 0.5,
+        [property: Port("Binary mask PNGs of an instance model, one per image (InstancesToSemantic's masks): one more column, after the models.")] IReadOnlyList<ArtifactRef>? Masks = null,
+        [property: Port("The name of the masks' column.")] string MasksName = "CenterMask");
 
     /// <summary>Outputs.</summary>
     public sealed record Output(
@@ -30,9 +32,9 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        if (input.Models.Count == 0)
+        if (input.Models.Count == 0 && input.Masks is not { Count: > 0 })
         {
-            throw new ArgumentException("no model to evaluate");
+            throw new ArgumentException("no model or masks to evaluate");
         }
 
         var folder = ArtifactFolders.Stage(input.Images, context.Artifacts, Path.Combine(context.WorkFolder, "images"));
@@ -53,6 +55,20 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
             foreach (var (type, scores) in evaluation.PerCellType)
             {
                 context.ReportMetric($"F1/{name}/{type}", scores.F1, null);
+            }
+        }
+
+        if (input.Masks is { Count: > 0 } masks)
+        {
+            var masksFolder = ArtifactFolders.Stage(masks, context.Artifacts, Path.Combine(context.WorkFolder, "masks"));
+            var evaluation = await MaskFolderEvaluator.EvaluateAsync(dataset, masksFolder,
+                new CellSeg.Data.SyncProgress<EvaluationProgress>(p => context.Progress.Report(new StepProgress((double)p.Done / p.Total, $"{input.MasksName}: {p.FileName}"))),
+                ct).ConfigureAwait(false);
+            results.Add(new NamedEvaluation(input.MasksName, evaluation));
+            context.ReportMetric($"F1/{input.MasksName}", evaluation.Overall.F1, null);
+            foreach (var (type, scores) in evaluation.PerCellType)
+            {
+                context.ReportMetric($"F1/{input.MasksName}/{type}", scores.F1, null);
             }
         }
 
