@@ -451,6 +451,28 @@ def paste(prob, boxes):
     return total
 
 
+def roi_align_bench(repeat):
+    """RoIAlign alone: the C# bench's 3000 RoIs (same formula) pooled to 14x14 from [1, 128, 66, 88], fwd and bwd."""
+    torch.manual_seed(0)
+    feats = torch.randn(1, 128, 66, 88, requires_grad=True)
+    rois = torch.zeros(3000, 5)
+    for k in range(3000):
+        x, y, w, h = k * 37 % 680, k * 53 % 500, 4 + k * 7 % 56, 4 + k * 11 % 56
+        rois[k, 1:] = torch.tensor([x + 0.25, y + 0.75, x + w, y + h])
+    fwd, bwd = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        pooled = roi_align(feats, rois, 14, 0.125, 0, True)
+        fwd.append(time.perf_counter() - t)
+        grad = torch.ones_like(pooled)
+        t = time.perf_counter()
+        pooled.backward(grad)
+        bwd.append(time.perf_counter() - t)
+        feats.grad = None
+    return {"framework": f"torchvision roi_align, pytorch {torch.__version__}",
+            "roi_align_forward_s_min": min(fwd), "roi_align_backward_s_min": min(bwd)}
+
+
 def count(m):
     return sum(p.numel() for p in m.parameters())
 
@@ -467,6 +489,8 @@ def main():
     ap.add_argument("--pre-nms", type=int, default=4000)
     ap.add_argument("--post-nms", type=int, default=3000)
     ap.add_argument("--count", action="store_true")
+    ap.add_argument("--roi-align", action="store_true", help="time RoIAlign alone (the C# bench's micro-bench) and exit")
+    ap.add_argument("--roi-repeat", type=int, default=3)
     args = ap.parse_args()
 
     torch.manual_seed(0)
@@ -481,6 +505,9 @@ def main():
         return
 
     torch.set_num_threads(args.threads)
+    if args.roi_align:
+        print(json.dumps(roi_align_bench(args.roi_repeat)))
+        return
     image, boxes, masks = scene()
     x = prepare(image[None, None], args.batch)
     image_area = float(x.shape[-1] * x.shape[-2])
