@@ -404,7 +404,8 @@ def train_step(model, opt, x, boxes, masks, image_area):
         targets = (roi_align(masks[:, None].float(), rois, 28, 1.0, 0, True)[:, 0] >= 0.5).float()
     loss_mask = F.binary_cross_entropy_with_logits(logits, targets)
     prob = logits.sigmoid()
-    pred_iou = model.maskiou_head(roi_feats, prob[:, None].detach())[:, 0]
+    # not detached, as the C# side (and centermask2): the MaskIoU loss also reaches the mask head
+    pred_iou = model.maskiou_head(roi_feats, prob[:, None])[:, 0]
     with torch.no_grad():
         binary = (logits > 0).float()
         inter = (binary * targets).sum((1, 2))
@@ -428,10 +429,10 @@ def infer(model, x, image_area, thresh, pre_nms, post_nms):
     roi_feats = pool_levels(feats[:3], [boxes], image_area)
     prob = model.mask_head(roi_feats).sigmoid()
     mask_scores = scores * model.maskiou_head(roi_feats, prob)[:, 0]
-    t1 = time.perf_counter()
+    t1, cpu1 = time.perf_counter(), time.process_time()
     pixels = paste(prob[:, 0], boxes)
     t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, len(boxes), pixels, float(mask_scores.sum())
+    return t1 - t0, t2 - t1, len(boxes), pixels, float(mask_scores.sum()), cpu1
 
 
 def paste(prob, boxes):
@@ -517,19 +518,22 @@ def main():
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 1e-4}, {"params": no_decay, "weight_decay": 0.0}],
                           lr=0.005, momentum=0.9)
     model.train()
-    times, fg = [], 0
+    times, cpu_times, fg = [], [], 0
     for i in range(args.warmup + args.steps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         loss, fg = train_step(model, opt, x, boxes, masks, image_area)
         if i >= args.warmup:
             times.append(time.perf_counter() - t)
+            cpu_times.append(time.process_time() - c)
     model.eval()
     x1 = prepare(image[None, None], 1)
-    inf, pastes, dets, pixels = [], [], 0, 0
+    inf, inf_cpu, pastes, dets, pixels = [], [], [], 0, 0
     for i in range(args.infer + 1):
-        a, b, dets, pixels, _ = infer(model, x1, image_area, args.score_threshold, args.pre_nms, args.post_nms)
+        c = time.process_time()
+        a, b, dets, pixels, _, cpu_model = infer(model, x1, image_area, args.score_threshold, args.pre_nms, args.post_nms)
         if i > 0:
             inf.append(a)
+            inf_cpu.append(cpu_model - c)
             pastes.append(b)
     step = min(times)
     print(json.dumps({
@@ -538,13 +542,17 @@ def main():
         "image": [WIDTH, HEIGHT],
         "batch": args.batch,
         "gt_cells": len(boxes),
+        "params": count(model),
         "train_step_s_min": step,
         "train_step_s_median": sorted(times)[len(times) // 2],
+        "train_step_cpu_s_min": min(cpu_times),
         "train_iterations_per_s": 1.0 / step,
         "train_images_per_s": args.batch / step,
         "mask_rois_last_step": fg,
         "infer_model_s_min": min(inf),
+        "infer_model_cpu_s_min": min(inf_cpu),
         "infer_paste_s_min": min(pastes),
+        "infer_total_s_min": min(inf) + min(pastes),
         "infer_images_per_s": 1.0 / (min(inf) + min(pastes)),
         "detections": dets,
         "pasted_pixels": pixels,

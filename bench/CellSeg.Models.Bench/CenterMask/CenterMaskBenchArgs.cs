@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CellSeg.Models.Bench.CenterMask;
 
 /// <summary>Options of the <c>centermask</c> mode (the Python script takes the same names).</summary>
-internal sealed record CenterMaskBenchArgs(int Threads, int Batch, int Steps, int Warmup, int Infer, int RoiRepeat, string Python, bool PyTorch, bool RoiOnly)
+internal sealed record CenterMaskBenchArgs(int Threads, int Batch, int Steps, int Warmup, int Infer, int RoiRepeat, string Python, bool PyTorch, bool RoiOnly, int Profile = 0)
 {
     public static CenterMaskBenchArgs Parse(string[] args)
     {
@@ -23,10 +23,11 @@ internal sealed record CenterMaskBenchArgs(int Threads, int Batch, int Steps, in
                 "--python" => a with { Python = Next() },
                 "--no-pytorch" => a with { PyTorch = false },
                 "--roi-only" => a with { RoiOnly = true },
+                "--profile" => a with { Profile = Int() },
                 _ => throw new ArgumentException("unknown option " + args[i]),
             };
         }
 
-        return a;
+        return a.Steps < 1 || a.Infer < 1 || a.RoiRepeat < 1 || a.Batch < 1 ? throw new ArgumentException("--steps, --infer, --roi-repeat and --batch must be at least 1") : a;
     }
 }
