@@ -68,6 +68,9 @@ internal static class CenterMaskBench
         }
 
         Console.WriteLine();
+        Console.WriteLine("raw, C#: " + ours.ToJsonString());
+        Console.WriteLine("raw, PyTorch: " + (py?.ToJsonString() ?? "–"));
+        Console.WriteLine();
         Console.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
     }
@@ -171,7 +174,7 @@ internal static class CenterMaskBench
             ["train_step_cpu_s_min"] = stepCpu,
             ["train_iterations_per_s"] = 1 / step,
             ["mask_rois_last_step"] = foreground,
-            ["train_loss_last"] = lastLoss,
+            ["train_loss_last"] = (double)lastLoss,
             ["infer_model_s_min"] = modelTime,
             ["infer_model_cpu_s_min"] = modelCpu,
             ["infer_paste_s_min"] = paste,
@@ -237,7 +240,7 @@ internal static class CenterMaskBench
         Console.WriteLine($"| {name} | {F(a, "F3")} | {F(b, "F3")} | {(a is { } x && b is { } y && y > 0 ? F(x / y, "F2") + "×" : "–")} |");
     }
 
-    private static double? Get(JsonObject? o, string key) => o?[key]?.GetValue<double>();
+    private static double? Get(JsonObject? o, string key) => o?[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     private static string F(double? v, string format = "F0") => v?.ToString(format, CultureInfo.InvariantCulture) ?? "–";
 }
