@@ -20,7 +20,8 @@ internal static unsafe class RoiAlignKernel
         var size = plan.OutputSize;
         var bins = size * size;
         var (rows, columns) = (plan.Rows, plan.Columns);
-        using var nhwc = features.detach().permute(0, 2, 3, 1).contiguous();
+        using var view = features.permute(0, 2, 3, 1); // no graph: autograd functions run their forward without grad
+        using var nhwc = view.contiguous();
         var result = empty([plan.Count, channels, size, size], ScalarType.Float32, CPU);
         var source = Pointer(nhwc);
         var target = Pointer(result);
@@ -71,7 +72,7 @@ internal static unsafe class RoiAlignKernel
         var size = plan.OutputSize;
         var bins = size * size;
         var (rows, columns) = (plan.Rows, plan.Columns);
-        using var g = gradOutput.to(ScalarType.Float32, CPU).contiguous();
+        using var g = gradOutput.contiguous();
         using var gradNhwc = zeros([batch, height, width, channels], ScalarType.Float32, CPU);
         var source = Pointer(g);
         var target = Pointer(gradNhwc);
@@ -122,7 +123,8 @@ internal static unsafe class RoiAlignKernel
                 }
             }
         });
-        return gradNhwc.permute(0, 3, 1, 2).contiguous();
+        using var nchw = gradNhwc.permute(0, 3, 1, 2);
+        return nchw.contiguous();
     }
 
     // A contiguous CPU tensor's memory (TorchSharp 0.107 exposes it as a byte span, up to 2 GB).
