@@ -57,7 +57,7 @@ internal static class CenterMaskBench
         Row("inference: CenterMaskModel.Predict, whole, once (s)", ours, null, "predict_s");
         Console.WriteLine($"| training iterations/s | {F(Get(ours, "train_iterations_per_s"), "F3")} | {F(Get(py, "train_iterations_per_s"), "F3")} | |");
         Console.WriteLine($"| inference images/s (model + pasting) | {F(Get(ours, "infer_images_per_s"), "F3")} | {F(Get(py, "infer_images_per_s"), "F3")} | |");
-        Console.WriteLine($"| loss after the last step | {F(Get(ours, "train_loss_last"), "F3")} | {F(Get(py, "train_loss_last"), "F3")} | |");
+        Console.WriteLine($"| loss after the last step | {F(Get(ours, "train_loss_last") ?? double.NaN, "F3")} | {F(Get(py, "train_loss_last"), "F3")} | |");
         Console.WriteLine($"| detections / mask RoIs in the last step | {ours["detections"]} / {ours["mask_rois_last_step"]} | {py?["detections"]} / {py?["mask_rois_last_step"]} | |");
         Console.WriteLine($"| parameters | {ours["params"]} | {py?["params"]} | |");
         Console.WriteLine($"| peak RSS (MiB) | {F(Phases.PeakRssMb())} | {F(Get(py, "peak_rss_mib"))} | |");
@@ -100,6 +100,7 @@ internal static class CenterMaskBench
         double step = double.MaxValue, stepCpu = double.MaxValue;
         var foreground = 0;
         var lastLoss = 0f;
+        var losses = new List<string>();
         for (var i = 0; i < o.Warmup + o.Steps; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -107,12 +108,13 @@ internal static class CenterMaskBench
             using (NewDisposeScope())
             {
                 sgd.zero_grad();
-                using var losses = model.Losses(batch, random);
-                var total = losses.Total();
+                using var parts = model.Losses(batch, random);
+                var total = parts.Total();
                 total.backward();
                 sgd.step();
                 lastLoss = total.item<float>();
-                foreground = losses.ForegroundRois;
+                losses.Add(string.Join(", ", parts.Values().Select(kv => $"{kv.Key} {kv.Value:G4}")));
+                foreground = parts.ForegroundRois;
             }
 
             if (i >= o.Warmup)
@@ -174,7 +176,8 @@ internal static class CenterMaskBench
             ["train_step_cpu_s_min"] = stepCpu,
             ["train_iterations_per_s"] = 1 / step,
             ["mask_rois_last_step"] = foreground,
-            ["train_loss_last"] = (double)lastLoss,
+            ["train_loss_last"] = float.IsFinite(lastLoss) ? (double)lastLoss : null, // JSON has no NaN
+            ["train_losses"] = new JsonArray([.. losses.Select(l => (JsonNode)l)]),
             ["infer_model_s_min"] = modelTime,
             ["infer_model_cpu_s_min"] = modelCpu,
             ["infer_paste_s_min"] = paste,
