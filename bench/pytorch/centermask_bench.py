@@ -17,6 +17,9 @@ Where the two sides still differ (also printed in the output's "notes"):
 - pasting here is grid_sample per box in a Python loop, counting pixels; the C# side pastes straight into RLE
   counts (in parallel over masks) and times the RLE strings separately; there is no RLE encoding here (no
   pycocotools);
+- initialisation: the mask and MaskIoU heads here keep torch's defaults; the C# side uses centermask2's (He normal,
+  fan-out; the IoU layer N(0, 0.01)). Timings do not depend on it, but the losses do: without a warm-up the C#
+  side's MaskIoU loss explodes within two steps at LR 0.005 (see bench/RESULTS.md);
 - `--roi-align` times RoIAlign alone on the C# bench's boxes (same formula); the feature values differ (each
   side's own randn), which does not change the work.
 
