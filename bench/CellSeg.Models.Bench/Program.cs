@@ -17,6 +17,13 @@ using static TorchSharp.torch;
 //
 //   dotnet run -c Release --project bench/CellSeg.Models.Bench -- [--base 16,32] [--threads 2] [--steps 10]
 //       [--loop-steps 20] [--repeat 1] [--shared ../shared] [--python /usr/bin/python3] [--no-pytorch]
+// CenterMask (training step, inference, RoIAlign alone; beside bench/pytorch/centermask_bench.py):
+//   dotnet run -c Release --project bench/CellSeg.Models.Bench -- centermask [--help: see CenterMask/CenterMaskBench.cs]
+if (args.Length > 0 && args[0] == "centermask")
+{
+    return CellSeg.Models.Bench.CenterMask.CenterMaskBench.Run(args[1..]);
+}
+
 var opts = Args.Parse(args);
 if (opts.Phase is { } phase)
 {

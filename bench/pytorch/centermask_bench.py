@@ -6,13 +6,27 @@ read, not copied). It exists to put a PyTorch figure beside TorchSharp's for the
 CPU: a training iteration (FCOS losses + SAG-Mask + MaskIoU on a fixed synthetic scene) and inference
 (backbone, FPN, FCOS post-processing with NMS, mask head, MaskIoU, pasting masks back at 0.5).
 
-Where the two sides differ (both printed in the output's "notes"): the mask targets here come from
-torchvision's roi_align over a full-resolution GT bitmap (detectron2's bitmask path), the C# side rasterises
-polygons in the box; there is no RLE encoding here (no pycocotools).
+Where the two sides still differ (also printed in the output's "notes"):
+- mask targets here come from torchvision's roi_align over a full-resolution GT bitmap (detectron2's bitmask
+  path); the C# side rasterises the cells' polygons (48 vertices) in each box;
+- RoI sampling here keeps the first 128 foreground proposals per image; the C# side samples 512 per image at
+  25 % foreground with a seeded generator (also 128 foreground here: the untrained head proposes nothing above
+  0.05, so the foreground is the appended GT boxes); the mask branch trains on foreground only on both sides;
+- FCOS targets and losses here are a compact re-implementation (same rules: centre sampling 1.5, size ranges,
+  smallest area, focal/GIoU/centerness); the C# side's are centermask2-exact;
+- pasting here is grid_sample per box in a Python loop, counting pixels; the C# side pastes straight into RLE
+  counts (in parallel over masks) and times the RLE strings separately; there is no RLE encoding here (no
+  pycocotools);
+- initialisation: the mask and MaskIoU heads here keep torch's defaults; the C# side uses centermask2's (He normal,
+  fan-out; the IoU layer N(0, 0.01)). Timings do not depend on it, but the losses do: without a warm-up the C#
+  side's MaskIoU loss explodes within two steps at LR 0.005 (see bench/RESULTS.md);
+- `--roi-align` times RoIAlign alone on the C# bench's boxes (same formula); the feature values differ (each
+  side's own randn), which does not change the work.
 
 Run with Debian's python3-torch and python3-torchvision:
   /usr/bin/python3 bench/pytorch/centermask_bench.py [--threads 2] [--batch 2] [--steps 5] [--infer 3]
-  --count   print parameter counts (backbone, FPN, FCOS head, mask head, MaskIoU head) and exit
+  --count       print parameter counts (backbone, FPN, FCOS head, mask head, MaskIoU head) and exit
+  --roi-align   time RoIAlign alone (3000 RoIs, [1, 128, 66, 88], forward and backward) and exit
 Prints one JSON object.
 """
 import argparse
@@ -404,7 +418,8 @@ def train_step(model, opt, x, boxes, masks, image_area):
         targets = (roi_align(masks[:, None].float(), rois, 28, 1.0, 0, True)[:, 0] >= 0.5).float()
     loss_mask = F.binary_cross_entropy_with_logits(logits, targets)
     prob = logits.sigmoid()
-    pred_iou = model.maskiou_head(roi_feats, prob[:, None].detach())[:, 0]
+    # not detached, as the C# side (and centermask2): the MaskIoU loss also reaches the mask head
+    pred_iou = model.maskiou_head(roi_feats, prob[:, None])[:, 0]
     with torch.no_grad():
         binary = (logits > 0).float()
         inter = (binary * targets).sum((1, 2))
@@ -428,10 +443,10 @@ def infer(model, x, image_area, thresh, pre_nms, post_nms):
     roi_feats = pool_levels(feats[:3], [boxes], image_area)
     prob = model.mask_head(roi_feats).sigmoid()
     mask_scores = scores * model.maskiou_head(roi_feats, prob)[:, 0]
-    t1 = time.perf_counter()
+    t1, cpu1 = time.perf_counter(), time.process_time()
     pixels = paste(prob[:, 0], boxes)
     t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, len(boxes), pixels, float(mask_scores.sum())
+    return t1 - t0, t2 - t1, len(boxes), pixels, float(mask_scores.sum()), cpu1
 
 
 def paste(prob, boxes):
@@ -451,8 +466,48 @@ def paste(prob, boxes):
     return total
 
 
+def roi_align_bench(repeat):
+    """RoIAlign alone: the C# bench's 3000 RoIs (same formula) pooled to 14x14 from [1, 128, 66, 88], fwd and bwd."""
+    torch.manual_seed(0)
+    feats = torch.randn(1, 128, 66, 88, requires_grad=True)
+    rois = torch.zeros(3000, 5)
+    for k in range(3000):
+        x, y, w, h = k * 37 % 680, k * 53 % 500, 4 + k * 7 % 56, 4 + k * 11 % 56
+        rois[k, 1:] = torch.tensor([x + 0.25, y + 0.75, x + w, y + h])
+    fwd, bwd = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        pooled = roi_align(feats, rois, 14, 0.125, 0, True)
+        fwd.append(time.perf_counter() - t)
+        grad = torch.ones_like(pooled)
+        t = time.perf_counter()
+        pooled.backward(grad)
+        bwd.append(time.perf_counter() - t)
+        feats.grad = None
+    return {"framework": f"torchvision roi_align, pytorch {torch.__version__}",
+            "roi_align_forward_s_min": min(fwd), "roi_align_backward_s_min": min(bwd)}
+
+
 def count(m):
     return sum(p.numel() for p in m.parameters())
+
+
+def peak_rss_mib():
+    """VmHWM of this process; ru_maxrss would carry over the parent's peak when the C# bench starts us."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def create_model():
+    torch.manual_seed(0)
+    model = CenterMaskLite()
+    # An untrained box head regresses ~0 (zero-size boxes, nothing to paste): start every box at
+    # 1.5 strides per side (24 px at P3), so RoIAlign and pasting see cell-sized boxes. The C# bench does the same.
+    nn.init.constant_(model.fcos.bbox_pred.bias, 1.5)
+    return model
 
 
 def main():
@@ -467,13 +522,11 @@ def main():
     ap.add_argument("--pre-nms", type=int, default=4000)
     ap.add_argument("--post-nms", type=int, default=3000)
     ap.add_argument("--count", action="store_true")
+    ap.add_argument("--roi-align", action="store_true", help="time RoIAlign alone (the C# bench's micro-bench) and exit")
+    ap.add_argument("--roi-repeat", type=int, default=3)
     args = ap.parse_args()
 
-    torch.manual_seed(0)
-    model = CenterMaskLite()
-    # An untrained box head regresses ~0 (zero-size boxes, nothing to paste): start every box at
-    # 1.5 strides per side (24 px at P3), so RoIAlign and pasting see cell-sized boxes. The C# bench does the same.
-    nn.init.constant_(model.fcos.bbox_pred.bias, 1.5)
+    model = create_model()
     if args.count:
         print(json.dumps({"backbone": count(model.backbone), "fpn": count(model.fpn), "fcos_head": count(model.fcos),
                           "mask_head": count(model.mask_head), "maskiou_head": count(model.maskiou_head),
@@ -481,6 +534,9 @@ def main():
         return
 
     torch.set_num_threads(args.threads)
+    if args.roi_align:
+        print(json.dumps(roi_align_bench(args.roi_repeat)))
+        return
     image, boxes, masks = scene()
     x = prepare(image[None, None], args.batch)
     image_area = float(x.shape[-1] * x.shape[-2])
@@ -490,19 +546,24 @@ def main():
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 1e-4}, {"params": no_decay, "weight_decay": 0.0}],
                           lr=0.005, momentum=0.9)
     model.train()
-    times, fg = [], 0
+    times, cpu_times, fg = [], [], 0
     for i in range(args.warmup + args.steps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         loss, fg = train_step(model, opt, x, boxes, masks, image_area)
         if i >= args.warmup:
             times.append(time.perf_counter() - t)
+            cpu_times.append(time.process_time() - c)
+    # inference on a fresh model (same seed and box bias, as the C# side): a few training steps move the scores anywhere
+    model = create_model()
     model.eval()
     x1 = prepare(image[None, None], 1)
-    inf, pastes, dets, pixels = [], [], 0, 0
+    inf, inf_cpu, pastes, dets, pixels = [], [], [], 0, 0
     for i in range(args.infer + 1):
-        a, b, dets, pixels, _ = infer(model, x1, image_area, args.score_threshold, args.pre_nms, args.post_nms)
+        c = time.process_time()
+        a, b, dets, pixels, _, cpu_model = infer(model, x1, image_area, args.score_threshold, args.pre_nms, args.post_nms)
         if i > 0:
             inf.append(a)
+            inf_cpu.append(cpu_model - c)
             pastes.append(b)
     step = min(times)
     print(json.dumps({
@@ -511,18 +572,24 @@ def main():
         "image": [WIDTH, HEIGHT],
         "batch": args.batch,
         "gt_cells": len(boxes),
+        "params": count(model),
         "train_step_s_min": step,
         "train_step_s_median": sorted(times)[len(times) // 2],
+        "train_step_cpu_s_min": min(cpu_times),
         "train_iterations_per_s": 1.0 / step,
         "train_images_per_s": args.batch / step,
         "mask_rois_last_step": fg,
+        "train_loss_last": loss,
         "infer_model_s_min": min(inf),
+        "infer_model_cpu_s_min": min(inf_cpu),
         "infer_paste_s_min": min(pastes),
+        "infer_total_s_min": min(inf) + min(pastes),
         "infer_images_per_s": 1.0 / (min(inf) + min(pastes)),
         "detections": dets,
         "pasted_pixels": pixels,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "notes": "mask targets via roi_align of a GT bitmap; no RLE encoding; score threshold "
+        "peak_rss_mib": peak_rss_mib(),
+        "notes": "mask targets via roi_align of a GT bitmap; first 128 foreground RoIs per image; compact FCOS "
+                 "targets; pasting via grid_sample per box, no RLE encoding; score threshold "
                  f"{args.score_threshold}, pre/post NMS {args.pre_nms}/{args.post_nms}",
     }))
 

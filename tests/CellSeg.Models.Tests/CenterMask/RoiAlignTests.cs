@@ -22,14 +22,17 @@ public class RoiAlignTests
     ];
 
     [Theory]
-    [InlineData(0.125, 0, true)]
-    [InlineData(0.125, 2, true)]
-    [InlineData(0.25, 0, true)]
-    [InlineData(0.25, 1, true)]
-    [InlineData(0.0625, 3, true)]
-    [InlineData(0.125, 0, false)]
-    [InlineData(0.25, 2, false)]
-    public void Output_and_feature_gradient_match_torchvision_roi_align(double scale, int samplingRatio, bool aligned)
+    [InlineData(0.125, 0, true, false)]
+    [InlineData(0.125, 2, true, false)]
+    [InlineData(0.25, 0, true, false)]
+    [InlineData(0.25, 1, true, false)]
+    [InlineData(0.0625, 3, true, false)]
+    [InlineData(0.125, 0, false, false)]
+    [InlineData(0.25, 2, false, false)]
+    [InlineData(0.125, 0, true, true)]
+    [InlineData(0.25, 2, false, true)]
+    [InlineData(0.0625, 3, true, true)]
+    public void Output_and_feature_gradient_match_torchvision_roi_align(double scale, int samplingRatio, bool aligned, bool batchedPath)
     {
         const int b = 2, c = 3, h = 13, w = 17, size = 14;
         var generator = new Random(7);
@@ -38,7 +41,9 @@ public class RoiAlignTests
 
         using var f = tensor(features, [b, c, h, w]).requires_grad_(true);
         using var r = tensor(rois, [Boxes.Length, 5]);
-        using var pooled = RoiAlign.Apply(f, r, size, scale, samplingRatio, aligned);
+        using var pooled = batchedPath
+            ? RoiAlign.ApplyBatched(f, r, size, scale, samplingRatio, aligned, RoiAlignBatched.DefaultWindowBudget)
+            : RoiAlign.Apply(f, r, size, scale, samplingRatio, aligned);
         using var gradWeights = arange(pooled.numel(), dtype: ScalarType.Float32).reshape(pooled.shape).cos();
         using var objective = (pooled * gradWeights).sum();
         objective.backward();
@@ -87,13 +92,13 @@ public class RoiAlignTests
     }
 
     [Fact]
-    public void Pooling_in_small_steps_gives_the_same_result_and_gradient()
+    public void Batched_path_pooling_in_small_steps_gives_the_same_result_and_gradient()
     {
         var rois = Boxes.SelectMany(r => r).ToArray();
         using var f = randn(2, 3, 13, 17).requires_grad_(true);
         using var r = tensor(rois, [Boxes.Length, 5]);
-        using var whole = RoiAlign.Apply(f, r, 7, 0.125, 0, true, RoiAlign.DefaultWindowBudget);
-        using var stepped = RoiAlign.Apply(f, r, 7, 0.125, 0, true, windowBudget: 1);
+        using var whole = RoiAlign.ApplyBatched(f, r, 7, 0.125, 0, true, RoiAlignBatched.DefaultWindowBudget);
+        using var stepped = RoiAlign.ApplyBatched(f, r, 7, 0.125, 0, true, windowBudget: 1);
         Assert.True(whole.allclose(stepped, 1e-6, 1e-6));
         using var grad = torch.autograd.grad([stepped.sum()], [f])[0];
         using var gradWhole = torch.autograd.grad([whole.sum()], [f])[0];
@@ -130,6 +135,51 @@ public class RoiAlignTests
         watch.Stop();
         Assert.Equal(new long[] { 3000, 16, 14, 14 }, pooled.shape);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"3000 RoIs took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Cpu_kernel_and_batched_path_agree_on_many_channels_and_float64_takes_the_batched_path()
+    {
+        // 37 channels: whole SIMD vectors plus a remainder in both the forward and the sliced backward.
+        var rois = Boxes.SelectMany(r => r).ToArray();
+        using var f = randn(2, 37, 13, 17).requires_grad_(true);
+        using var r = tensor(rois, [Boxes.Length, 5]);
+        using var kernel = RoiAlign.Apply(f, r, 14, 0.125);
+        using var batched = RoiAlign.ApplyBatched(f, r, 14, 0.125, 0, true, RoiAlignBatched.DefaultWindowBudget);
+        Assert.True(kernel.allclose(batched, 1e-5, 1e-5));
+        using var weights = randn(kernel.shape);
+        using var gradKernel = torch.autograd.grad([(kernel * weights).sum()], [f])[0];
+        using var gradBatched = torch.autograd.grad([(batched * weights).sum()], [f])[0];
+        Assert.True(gradKernel.allclose(gradBatched, 1e-4, 1e-4));
+
+        using var f64 = f.detach().to(ScalarType.Float64);
+        using var pooled64 = RoiAlign.Apply(f64, r, 14, 0.125);
+        Assert.Equal(ScalarType.Float64, pooled64.dtype);
+        Assert.True(pooled64.to(ScalarType.Float32).allclose(kernel.detach(), 1e-5, 1e-5));
+    }
+
+    [Fact]
+    public void Cpu_kernel_gives_the_same_numbers_on_one_thread_and_on_several()
+    {
+        var rois = Boxes.SelectMany(r => r).ToArray();
+        using var f = randn(2, 24, 13, 17).requires_grad_(true);
+        using var r = tensor(rois, [Boxes.Length, 5]);
+        var threads = torch.get_num_threads();
+        try
+        {
+            torch.set_num_threads(1);
+            using var one = RoiAlign.Apply(f, r, 7, 0.25);
+            using var gradOne = torch.autograd.grad([one.sum()], [f])[0];
+            torch.set_num_threads(3);
+            using var three = RoiAlign.Apply(f, r, 7, 0.25);
+            using var gradThree = torch.autograd.grad([three.sum()], [f])[0];
+            Assert.True(one.allclose(three, 0, 0));
+            Assert.True(gradOne.allclose(gradThree, 0, 0));
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
     }
 
     private static void AssertClose(float[] expected, float[] actual, float tolerance)
