@@ -80,6 +80,11 @@ public static class MaskPaster
             throw new ArgumentException($"expected square masks [N, (1,) M, M] and boxes [N, 4], got [{string.Join(", ", masks.shape)}] and [{string.Join(", ", boxes.shape)}]");
         }
 
+        if (n == 0)
+        {
+            return [];
+        }
+
         float[] m, b;
         using (var cpu = masks.detach().to(ScalarType.Float32, CPU).contiguous())
         {

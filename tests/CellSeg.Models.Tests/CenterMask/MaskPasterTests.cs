@@ -7,6 +7,14 @@ namespace CellSeg.Models.Tests.CenterMask;
 public class MaskPasterTests
 {
     [Fact]
+    public void No_detections_paste_to_no_masks()
+    {
+        using var masks = zeros(0, 1, 28, 28);
+        using var boxes = zeros(0, 4);
+        Assert.Empty(MaskPaster.PasteAll(masks, boxes, 64, 50));
+    }
+
+    [Fact]
     public void A_full_mask_in_a_box_of_its_size_covers_exactly_the_box_and_round_trips_through_rle()
     {
         // 28×28 ones into a 28-pixel box at (10, 20): pixel centres 10.5…37.5 sample the mask at 0…27 exactly;
