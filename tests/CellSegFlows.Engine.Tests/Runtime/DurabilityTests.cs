@@ -71,7 +71,7 @@ public sealed class ClientProcessTests
         var calls = Path.Combine(home, "calls.txt");
         var workflow = Path.Combine(home, "wf.json");
         await File.WriteAllTextAsync(workflow, """
-            { "id": "client", "nodes": [ { "id": "slow", "activity": "test.Sleep", "inputs": { "milliseconds": 1500, "key": "slow" } } ] }
+            { "id": "client", "nodes": [ { "id": "slow", "activity": "test.Sleep", "inputs": { "milliseconds": 6000, "key": "slow" } } ] }
             """);
         var env = new Dictionary<string, string> { ["CELLSEGFLOWS_TEST_CALLS"] = calls };
         using var worker = TestHostProcess.Start(env, "run", home, workflow);
@@ -82,6 +82,7 @@ public sealed class ClientProcessTests
         }
 
         // A client engine on the same home while the worker's step runs: it must not "recover" that step.
+        // The step sleeps 6 s so that the client's start-up (about a second, more on a busy machine) ends well inside it.
         await using (var client = await WorkflowEngine.StartAsync(new EngineOptions { Home = home, ClientOnly = true }, EngineHarness.Registry()))
         {
             Assert.Equal(RunStatus.Running, (await client.Runs.SnapshotAsync(first)).Run.Status);
