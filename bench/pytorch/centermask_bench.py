@@ -19,7 +19,8 @@ Where the two sides still differ (also printed in the output's "notes"):
   pycocotools);
 - initialisation: the mask and MaskIoU heads here keep torch's defaults; the C# side uses centermask2's (He normal,
   fan-out; the IoU layer N(0, 0.01)). Timings do not depend on it, but the losses do: without a warm-up the C#
-  side's MaskIoU loss explodes within two steps at LR 0.005 (see bench/RESULTS.md);
+  side's MaskIoU loss explodes within two steps at LR 0.005 (see bench/RESULTS.md), so both sides train at the
+  paper's first warm-up LR (0.005 x 0.001);
 - `--roi-align` times RoIAlign alone on the C# bench's boxes (same formula); the feature values differ (each
   side's own randn), which does not change the work.
 
@@ -544,7 +545,7 @@ def main():
     decay = [p for p in model.parameters() if id(p) not in norm_ids]
     no_decay = [p for p in model.parameters() if id(p) in norm_ids]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 1e-4}, {"params": no_decay, "weight_decay": 0.0}],
-                          lr=0.005, momentum=0.9)
+                          lr=0.005 * 1e-3, momentum=0.9)  # the paper's first warm-up LR, as the C# side
     model.train()
     times, cpu_times, fg = [], [], 0
     for i in range(args.warmup + args.steps):
