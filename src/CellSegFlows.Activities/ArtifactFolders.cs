@@ -102,4 +102,7 @@ internal static class ArtifactFolders
         JsonArray a when a.Count > 0 && a.All(item => item is JsonArray) => [.. a.Select(item => Flatten(item).ToList())],
         _ => Flatten(node).ToList() is { Count: > 0 } one ? [one] : [],
     };
+
+    /// <summary>A branch name made safe as an artifact file name (letters, digits, '-', '_', '+'; anything else '_').</summary>
+    internal static string SafeName(string name) => new([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '+' ? c : '_')]);
 }

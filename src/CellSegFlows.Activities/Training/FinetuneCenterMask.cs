@@ -13,13 +13,13 @@ namespace CellSegFlows.Activities.Training;
 public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, FinetuneCenterMask.Output>
 {
     /// <summary>The fields a branch object may override.</summary>
-    public static IReadOnlySet<string> BranchFields { get; } = new HashSet<string>(StringComparer.Ordinal)
+    public static IReadOnlySet<string> BranchFieldNames { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "name", "architecture", "synthetic", "cellTypes", "schedule", "batchSize", "baseLearningRate", "maxIterations", "warmupIterations",
         "warmupFactor", "steps", "gamma", "pretrainedWeights", "gradientClipNorm", "seed",
     };
 
-    /// <summary>Inputs. <see cref="Branch"/> overrides any of <see cref="BranchFields"/>, so one mapped node can finetune a grid.</summary>
+    /// <summary>Inputs. <see cref="Branch"/> overrides any of <see cref="BranchFieldNames"/>, so one mapped node can finetune a grid.</summary>
     public sealed record Input(
         [property: Port("COCO ground truth (polygons) of the training images.")] ArtifactRef Annotations,
         [property: Port("The training images, named as in the annotations.")] IReadOnlyList<ArtifactRef> Images,
@@ -104,8 +104,8 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
             ReportLoad(exported, context);
             await File.WriteAllTextAsync(historyPath, HistoryHeader, ct).ConfigureAwait(false);
             return new Output(
-                await context.Artifacts.PutFileAsync(modelPath, $"{Safe(name)}.centermask", ct).ConfigureAwait(false), name, 0, null,
-                await context.Artifacts.PutFileAsync(historyPath, $"{Safe(name)}-history.csv", ct).ConfigureAwait(false));
+                await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.centermask", ct).ConfigureAwait(false), name, 0, null,
+                await context.Artifacts.PutFileAsync(historyPath, $"{ArtifactFolders.SafeName(name)}-history.csv", ct).ConfigureAwait(false));
         }
 
         var schedule = Schedule(s);
@@ -129,9 +129,9 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
         await File.WriteAllTextAsync(historyPath, history.ToString(), ct).ConfigureAwait(false);
         double? finalLoss = result.LastLosses.Count > 0 ? result.LastLosses.Values.Sum() : null;
         return new Output(
-            await context.Artifacts.PutFileAsync(modelPath, $"{Safe(name)}.centermask", ct).ConfigureAwait(false),
+            await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.centermask", ct).ConfigureAwait(false),
             name, result.Iterations, finalLoss,
-            await context.Artifacts.PutFileAsync(historyPath, $"{Safe(name)}-history.csv", ct).ConfigureAwait(false));
+            await context.Artifacts.PutFileAsync(historyPath, $"{ArtifactFolders.SafeName(name)}-history.csv", ct).ConfigureAwait(false));
     }
 
     private static string HistoryHeader { get; } = "iteration,learning_rate,total_loss," + string.Join(',', CenterMaskLosses.Names) + ",images_per_second\n";
@@ -217,54 +217,9 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
             return input;
         }
 
-        if (branch.Select(p => p.Key).FirstOrDefault(k => !BranchFields.Contains(k)) is { } unknown)
-        {
-            throw new ArgumentException($"branch field '{unknown}' is not one of {string.Join(", ", BranchFields.Order(StringComparer.Ordinal))}");
-        }
-
-        T Get<T>(string key, T fallback)
-        {
-            if (branch[key] is not { } node)
-            {
-                return fallback;
-            }
-
-            try
-            {
-                return node.GetValue<T>();
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
-            {
-                throw new ArgumentException($"branch field '{key}' should be a {typeof(T).Name}, not {node.ToJsonString()}", ex);
-            }
-        }
-
-        IReadOnlyList<T>? List<T>(string key, IReadOnlyList<T>? fallback)
-        {
-            if (branch[key] is null)
-            {
-                return fallback;
-            }
-
-            if (branch[key] is not JsonArray items)
-            {
-                throw new ArgumentException($"branch field '{key}' should be a list, not {branch[key]!.ToJsonString()}");
-            }
-
-            return [.. items.Select(i => i is null ? throw new ArgumentException($"branch field '{key}' holds a null") : Get2<T>(key, i))];
-        }
-
-        static T Get2<T>(string key, JsonNode node)
-        {
-            try
-            {
-                return node.GetValue<T>();
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
-            {
-                throw new ArgumentException($"branch field '{key}' should hold {typeof(T).Name} values, not {node.ToJsonString()}", ex);
-            }
-        }
+        var fields = BranchFields.Of(branch, BranchFieldNames);
+        T Get<T>(string key, T fallback) => fields.Get(key, fallback);
+        IReadOnlyList<T>? List<T>(string key, IReadOnlyList<T>? fallback) => fields.List(key, fallback);
 
         return input with
         {
@@ -273,18 +228,16 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
             Synthetic = Get("synthetic", input.Synthetic),
             CellTypes = List("cellTypes", input.CellTypes),
             Schedule = Get("schedule", input.Schedule),
-            BatchSize = branch.ContainsKey("batchSize") ? Get<int>("batchSize", 0) : input.BatchSize,
-            BaseLearningRate = branch.ContainsKey("baseLearningRate") ? Get<double>("baseLearningRate", 0) : input.BaseLearningRate,
-            MaxIterations = branch.ContainsKey("maxIterations") ? Get<int>("maxIterations", 0) : input.MaxIterations,
-            WarmupIterations = branch.ContainsKey("warmupIterations") ? Get<int>("warmupIterations", 0) : input.WarmupIterations,
-            WarmupFactor = branch.ContainsKey("warmupFactor") ? Get<double>("warmupFactor", 0) : input.WarmupFactor,
+            BatchSize = fields.Has("batchSize") ? Get<int>("batchSize", 0) : input.BatchSize,
+            BaseLearningRate = fields.Has("baseLearningRate") ? Get<double>("baseLearningRate", 0) : input.BaseLearningRate,
+            MaxIterations = fields.Has("maxIterations") ? Get<int>("maxIterations", 0) : input.MaxIterations,
+            WarmupIterations = fields.Has("warmupIterations") ? Get<int>("warmupIterations", 0) : input.WarmupIterations,
+            WarmupFactor = fields.Has("warmupFactor") ? Get<double>("warmupFactor", 0) : input.WarmupFactor,
             Steps = List("steps", input.Steps),
-            Gamma = branch.ContainsKey("gamma") ? Get<double>("gamma", 0) : input.Gamma,
+            Gamma = fields.Has("gamma") ? Get<double>("gamma", 0) : input.Gamma,
             PretrainedWeights = Get("pretrainedWeights", input.PretrainedWeights),
             GradientClipNorm = Get("gradientClipNorm", input.GradientClipNorm),
             Seed = Get("seed", input.Seed),
         };
     }
-
-    private static string Safe(string name) => new([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '+' ? c : '_')]);
 }

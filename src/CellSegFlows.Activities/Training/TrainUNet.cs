@@ -104,9 +104,9 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
 
         await File.WriteAllTextAsync(history, csv.ToString(), ct).ConfigureAwait(false);
         return new Output(
-            await context.Artifacts.PutFileAsync(modelPath, $"{Safe(name)}.cellseg", ct).ConfigureAwait(false),
+            await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.cellseg", ct).ConfigureAwait(false),
             name, result.BestValidationDice ?? 0, result.Steps,
-            await context.Artifacts.PutFileAsync(history, $"{Safe(name)}-history.csv", ct).ConfigureAwait(false));
+            await context.Artifacts.PutFileAsync(history, $"{ArtifactFolders.SafeName(name)}-history.csv", ct).ConfigureAwait(false));
     }
 
     private static async Task<SegmentationDataset> LoadAsync(ArtifactRef annotations, IEnumerable<ArtifactRef> images, string part, SegmentationDatasetOptions filter, ActivityContext context)
@@ -153,27 +153,8 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         {
             "name", "variant", "baseChannels", "depth", "bilinear", "synthetic", "cellTypes", "epochs", "stepsPerEpoch", "batchSize", "cropSize", "learningRate", "optimizer", "seed",
         };
-        if (branch.Select(p => p.Key).FirstOrDefault(k => !known.Contains(k)) is { } unknown)
-        {
-            throw new ArgumentException($"branch field '{unknown}' is not one of {string.Join(", ", known)}");
-        }
-
-        T Get<T>(string key, T fallback)
-        {
-            if (branch[key] is not { } node)
-            {
-                return fallback;
-            }
-
-            try
-            {
-                return node.GetValue<T>();
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
-            {
-                throw new ArgumentException($"branch field '{key}' should be a {typeof(T).Name}, not {node.ToJsonString()}", ex);
-            }
-        }
+        var fields = BranchFields.Of(branch, known);
+        T Get<T>(string key, T fallback) => fields.Get(key, fallback);
 
         return input with
         {
@@ -183,7 +164,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
             Depth = Get("depth", input.Depth),
             Bilinear = Get("bilinear", input.Bilinear),
             Synthetic = Get("synthetic", input.Synthetic),
-            CellTypes = branch["cellTypes"] is JsonArray types ? types.Select(t => t!.GetValue<string>()).ToList() : input.CellTypes,
+            CellTypes = fields.List("cellTypes", input.CellTypes),
             Epochs = Get("epochs", input.Epochs),
             StepsPerEpoch = Get("stepsPerEpoch", input.StepsPerEpoch),
             BatchSize = Get("batchSize", input.BatchSize),
@@ -193,6 +174,4 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
             Seed = Get("seed", input.Seed),
         };
     }
-
-    private static string Safe(string name) => new([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '+' ? c : '_')]);
 }
