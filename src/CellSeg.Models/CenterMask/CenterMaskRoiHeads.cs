@@ -134,9 +134,7 @@ public sealed class CenterMaskRoiHeads : Module
         var rois = cat(parts, 0);
         var allClasses = cat(classes.Select(c => c.to(ScalarType.Int64, device)).ToArray(), 0);
         var pooled = _pooler.Pool(features, rois, imageSizes);
-        var logits = mask_head.forward(pooled);
-        var probabilities = MaskInference.PredictedClassProbabilities(logits, allClasses);
-        var iou = maskiou_head.forward(pooled, probabilities);
+        var (probabilities, iou) = MaskHeadsInChunks(pooled, allClasses);
         var maskScores = MaskInference.MaskScores(cat(scores.Select(s => s.to(iou.dtype, device)).ToArray(), 0), iou, allClasses);
 
         var result = new List<RoiMaskPrediction>();
@@ -151,5 +149,35 @@ public sealed class CenterMaskRoiHeads : Module
         }
 
         return result;
+    }
+
+    /// <summary>RoIs through the mask and MaskIoU heads at most this many at a time in <see cref="Predict"/>.</summary>
+    internal const int PredictChunk = 512;
+
+    // A dispose scope keeps every intermediate tensor until it ends: with LIVECell's 3,000 detections the mask head's
+    // 28×28×C activations alone are over 1 GB per layer. Each chunk's scope frees them, keeping only what is returned.
+    private (Tensor Probabilities, Tensor Iou) MaskHeadsInChunks(Tensor pooled, Tensor classes)
+    {
+        var n = pooled.shape[0];
+        if (n <= PredictChunk)
+        {
+            var probabilities = MaskInference.PredictedClassProbabilities(mask_head.forward(pooled), classes);
+            return (probabilities, maskiou_head.forward(pooled, probabilities));
+        }
+
+        var probabilityParts = new List<Tensor>();
+        var iouParts = new List<Tensor>();
+        for (long start = 0; start < n; start += PredictChunk)
+        {
+            var length = Math.Min(PredictChunk, n - start);
+            using var chunk = NewDisposeScope();
+            var part = pooled.narrow(0, start, length);
+            var probabilities = MaskInference.PredictedClassProbabilities(mask_head.forward(part), classes.narrow(0, start, length));
+            var iou = maskiou_head.forward(part, probabilities);
+            probabilityParts.Add(probabilities.MoveToOuterDisposeScope());
+            iouParts.Add(iou.MoveToOuterDisposeScope());
+        }
+
+        return (cat(probabilityParts, 0), cat(iouParts, 0));
     }
 }

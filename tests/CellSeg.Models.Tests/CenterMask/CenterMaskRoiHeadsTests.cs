@@ -52,6 +52,30 @@ public class CenterMaskRoiHeadsTests
     }
 
     [Fact]
+    public void Prediction_of_more_rois_than_a_chunk_equals_the_heads_run_on_all_of_them_at_once()
+    {
+        torch.manual_seed(4);
+        using var heads = Tiny();
+        var features = Features(1);
+        using var noGrad = no_grad();
+        var n = CenterMaskRoiHeads.PredictChunk * 2 + 37;
+        using var xy = rand(n, 2) * 50;
+        using var wh = rand(n, 2) * 12 + 2;
+        using var boxes = cat([xy, xy + wh], 1);
+        using var scores = rand(n);
+        var predictions = heads.Predict(features, [boxes], [scores], [zeros(n, ScalarType.Int64)], [(64, 64)]);
+
+        using var rois = cat([zeros(n, 1), boxes], 1);
+        using var pooled = new MultiLevelRoiPooler().Pool(features, rois, [(64, 64)]);
+        using var probabilities = heads.MaskHead.forward(pooled).sigmoid();
+        using var iou = heads.MaskIouHead.forward(pooled, probabilities);
+        Assert.Equal(new long[] { n, 1, 28, 28 }, predictions[0].Probabilities.shape);
+        Assert.True(probabilities.allclose(predictions[0].Probabilities, 1e-5, 1e-6));
+        using var expected = scores * iou[TensorIndex.Colon, 0];
+        Assert.True(expected.allclose(predictions[0].MaskScores, 1e-5, 1e-6));
+    }
+
+    [Fact]
     public void Prediction_gives_each_image_its_masks_and_mask_scores()
     {
         using var heads = Tiny();
