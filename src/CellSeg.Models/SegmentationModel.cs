@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CellSeg.Data;
+using CellSeg.Data.IO;
 using CellSeg.Models.Data;
 using CellSeg.Models.Networks;
 using TorchSharp;
@@ -223,23 +224,11 @@ public sealed class SegmentationModel : IDisposable
             Header = Header with { Training = training };
         }
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temp))
-            using (var writer = new BinaryWriter(stream))
-            {
-                WriteTo(writer);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            WriteTo(writer);
+        });
     }
 
     internal void WriteTo(BinaryWriter writer)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CellSeg.Data;
+using CellSeg.Data.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,28 +35,15 @@ public static class CenterMaskModelFile
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temp))
-            using (var writer = new BinaryWriter(stream))
-            {
-                writer.Write(Magic);
-                var json = JsonSerializer.SerializeToUtf8Bytes(new CenterMaskModelHeader { Config = model.Config, Training = training }, SegmentationModel.JsonOptions);
-                writer.Write(json.Length);
-                writer.Write(json);
-                model.save(writer);
-                writer.Flush();
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            var json = JsonSerializer.SerializeToUtf8Bytes(new CenterMaskModelHeader { Config = model.Config, Training = training }, SegmentationModel.JsonOptions);
+            writer.Write(json.Length);
+            writer.Write(json);
+            model.save(writer);
+        });
     }
 
     /// <summary>Reads only the header.</summary>

@@ -179,10 +179,11 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
 
     private static void Report(CenterMaskTrainProgress p, string name, StringBuilder history, ActivityContext context)
     {
+        double? fraction = p.MaxIterations > 0 ? (double)p.Iteration / p.MaxIterations : null;
         switch (p.Event)
         {
             case CenterMaskTrainEvent.Iteration:
-                context.Progress.Report(new StepProgress(p.MaxIterations > 0 ? (double)p.Iteration / p.MaxIterations : null,
+                context.Progress.Report(new StepProgress(fraction,
                     string.Create(CultureInfo.InvariantCulture, $"{name}: iteration {p.Iteration}/{p.MaxIterations} loss {p.TotalLoss:0.0000} lr {p.LearningRate:0.######} {p.ImagesPerSecond:0.00} img/s")));
                 context.ReportMetric("loss", p.TotalLoss, p.Iteration);
                 foreach (var (key, value) in p.Losses)
@@ -200,10 +201,10 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
                 history.Append(CultureInfo.InvariantCulture, $",{p.ImagesPerSecond:R}\n");
                 break;
             case CenterMaskTrainEvent.Resumed:
-                context.Progress.Report(new StepProgress(p.MaxIterations > 0 ? (double)p.Iteration / p.MaxIterations : null, $"{name}: resumed at iteration {p.Iteration}"));
+                context.Progress.Report(new StepProgress(fraction, $"{name}: resumed at iteration {p.Iteration}"));
                 break;
             case CenterMaskTrainEvent.Checkpoint:
-                context.Progress.Report(new StepProgress(p.MaxIterations > 0 ? (double)p.Iteration / p.MaxIterations : null, $"{name}: checkpoint at iteration {p.Iteration}"));
+                context.Progress.Report(new StepProgress(fraction, $"{name}: checkpoint at iteration {p.Iteration}"));
                 break;
             default:
                 break;
