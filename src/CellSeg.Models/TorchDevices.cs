@@ -1,3 +1,4 @@
+using CellSeg.Models.Runtime;
 using TorchSharp;
 
 namespace CellSeg.Models;
@@ -12,6 +13,7 @@ public static class TorchDevices
     /// <exception cref="ArgumentException">An unknown name, or CUDA asked for where it is not available.</exception>
     public static torch.Device Resolve(string? device)
     {
+        TorchRuntime.Initialize();
         var name = string.IsNullOrWhiteSpace(device) ? "cpu" : device.Trim().ToLowerInvariant();
         if (name == "auto")
         {
@@ -40,7 +42,11 @@ public static class TorchDevices
     /// Sets torch's intra-op threads (default: all processors). Call it on the thread that runs the model:
     /// OpenMP keeps the setting per calling thread.
     /// </summary>
-    public static void SetThreads(int? threads) => torch.set_num_threads(threads is > 0 ? threads.Value : Environment.ProcessorCount);
+    public static void SetThreads(int? threads)
+    {
+        TorchRuntime.Initialize();
+        torch.set_num_threads(threads is > 0 ? threads.Value : Environment.ProcessorCount);
+    }
 
     /// <summary>The TorchSharp backend this assembly was built against (cpu or cuda).</summary>
     public static string BuildBackend =>

@@ -1,4 +1,5 @@
 using CellSeg.Data;
+using CellSeg.Models.Runtime;
 using CellSegFlows.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -18,6 +19,16 @@ public static class CliApp
     /// <summary>Runs the command line with <paramref name="console"/> as standard output.</summary>
     public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            TorchRuntime.Prepare();   // before anything can load libtorch (see README, "CPU kernels")
+        }
+        catch (ArgumentException ex)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return UserError;
+        }
+
         var app = new CommandApp();
         app.Configure(config =>
         {
@@ -77,6 +88,8 @@ public static class CliApp
             config.AddCommand<SegmentCommand>("segment")
                 .WithDescription("Segment images with a trained U-Net: binary masks, instance labels, overlays and a COCO results file.")
                 .WithExample("segment", "--model", "unet.cellseg", "--out", "out/masks", "images/");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("This machine as torch sees it (CPU and ISA, libtorch, oneMKL, threads, CUDA devices, the libstdc++ patch) and the numeric self-check of the training kernels.");
             config.AddCommand<ActivitiesCommand>("activities")
                 .WithDescription("The activity registry as a table, or --json for the studio.");
             config.AddBranch("coco", coco =>
@@ -96,6 +109,11 @@ public static class CliApp
         {
             console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return UserError;
+        }
+        catch (TorchBackendException ex) when (Environment.GetEnvironmentVariable("CELLSEGFLOWS_DEBUG") != "1")
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            return 1;
         }
         catch (OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CellSeg.Data;
+using CellSeg.Models.Runtime;
 using CellSeg.Models.Training;
 using CellSeg.Models.Weights;
 using TorchSharp;
@@ -43,6 +44,7 @@ public static class CenterMaskTrainer
     private static CenterMaskTrainResult Train(CenterMaskTrainOptions options, InstanceDataset data, IProgress<CenterMaskTrainProgress>? progress, CancellationToken ct)
     {
         TorchDevices.SetThreads(options.Threads);
+        TorchRuntime.EnsureKernelsCorrect();   // before the first iteration: wrong kernels stop here, named
         var device = TorchDevices.Resolve(options.Device);
         var schedule = options.Schedule;
         torch.manual_seed(options.Seed);
@@ -112,6 +114,7 @@ public static class CenterMaskTrainer
 
             if (!double.IsFinite(total))
             {
+                TorchRuntime.RecheckAfterDivergence($"CenterMask training diverged at iteration {iteration + 1} (the loss is {total})");
                 throw new InvalidOperationException($"CenterMask training diverged at iteration {iteration + 1}: the loss is {total} ({string.Join(", ", last.Select(kv => $"{kv.Key} {kv.Value}"))}; try a smaller learning rate or a longer warm-up)");
             }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CellSeg.Data;
+using CellSeg.Models.Runtime;
 using CellSeg.Models.Data;
 using CellSeg.Models.Evaluation;
 using CellSeg.Models.Inference;
@@ -39,6 +40,7 @@ public static class UNetTrainer
     private static TrainResult Train(TrainOptions options, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         TorchDevices.SetThreads(options.Threads);
+        TorchRuntime.EnsureKernelsCorrect();   // before the first iteration: wrong kernels stop here, named
         if (options.Variant != ModelVariants.DeepUNetEnsemble)
         {
             return TrainNetwork(options, options.Variant, options.Train, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
@@ -173,6 +175,7 @@ public static class UNetTrainer
 
             if (!double.IsFinite(lossValue))
             {
+                TorchRuntime.RecheckAfterDivergence($"training diverged at step {state.Step + 1} (the loss is {lossValue})");
                 throw new InvalidOperationException($"training diverged at step {state.Step + 1}: the loss is {lossValue} (try a smaller learning rate)");
             }
 
