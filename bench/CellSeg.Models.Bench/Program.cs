@@ -19,6 +19,7 @@ using static TorchSharp.torch;
 //       [--loop-steps 20] [--repeat 1] [--shared ../shared] [--python /usr/bin/python3] [--no-pytorch]
 // CenterMask (training step, inference, RoIAlign alone; beside bench/pytorch/centermask_bench.py):
 //   dotnet run -c Release --project bench/CellSeg.Models.Bench -- centermask [--help: see CenterMask/CenterMaskBench.cs]
+CellSeg.Models.Runtime.TorchRuntime.Initialize();   // as every entry point does, before the first tensor
 if (args.Length > 0 && args[0] == "centermask")
 {
     return CellSeg.Models.Bench.CenterMask.CenterMaskBench.Run(args[1..]);

@@ -5,6 +5,7 @@ using CellSeg.Models.Training;
 // Usage: CellSeg.Models.TestTrainer ANNOTATIONS IMAGES CHECKPOINTS OUTPUT [stepDelayMs]
 // Trains the tiny model of TinyTraining.Options, printing "step N" and "checkpoint N" lines; the
 // delay after each step gives a test time to kill it between checkpoints.
+CellSeg.Models.Runtime.TorchRuntime.Initialize();   // as every entry point does, before the first tensor
 var (annotations, images, checkpoints, output) = (args[0], args[1], args[2], args[3]);
 var delay = args.Length > 4 ? int.Parse(args[4]) : 0;
 var data = await SegmentationDataset.LoadAsync(annotations, images, new SegmentationDatasetOptions { MaxImages = 2 });

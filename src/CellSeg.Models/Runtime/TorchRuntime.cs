@@ -203,6 +203,16 @@ public static class TorchRuntime
                $"Try {ModeVariable}=avx2 or {ModeVariable}=aten, or one thread (--threads 1), and run 'cellsegflows doctor' to see every check.";
     }
 
+    /// <summary>Test hook: forgets the cached self-check results and the fallback note (oneDNN is left as it is).</summary>
+    internal static void ForgetChecks()
+    {
+        lock (Gate)
+        {
+            Verified.Clear();
+            fallbackNote = null;
+        }
+    }
+
     internal static KernelMode ParseMode(string? value) => (value ?? "").Trim().ToLowerInvariant() switch
     {
         "" or "auto" => KernelMode.Auto,
