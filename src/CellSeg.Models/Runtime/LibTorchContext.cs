@@ -5,8 +5,8 @@ using TorchSharp;
 namespace CellSeg.Models.Runtime;
 
 /// <summary>
-/// Switches of libtorch's global context that TorchSharp does not expose (PyTorch's
-/// <c>torch.backends.mkldnn.enabled</c> and <c>.deterministic</c>), and the version of the oneMKL it bundles.
+/// The switch of libtorch's global context that TorchSharp does not expose (PyTorch's
+/// <c>torch.backends.mkldnn.enabled</c>), and the version of the oneMKL libtorch bundles.
 /// They are C++ members exported by libtorch_cpu.so; on x86-64 a member function takes <c>this</c> as its
 /// first argument, so they are called through function pointers with the context as that argument.
 /// Where a symbol is missing (another libtorch), the switch reports itself unavailable instead of failing.
@@ -29,18 +29,6 @@ internal static unsafe class LibTorchContext
                 e.SetMkldnn(e.Context(), on ? (byte)1 : (byte)0);
             }
         }
-    }
-
-    /// <summary>Asks oneDNN for run-to-run deterministic kernels (PyTorch's <c>torch.backends.mkldnn.deterministic</c>).</summary>
-    public static bool SetOneDnnDeterministic(bool on)
-    {
-        if (Loaded.Value is not { } e || e.SetMkldnnDeterministic is null)
-        {
-            return false;
-        }
-
-        e.SetMkldnnDeterministic(e.Context(), on ? (byte)1 : (byte)0);
-        return true;
     }
 
     /// <summary>The bundled oneMKL's version string, or null.</summary>
@@ -90,13 +78,11 @@ internal static unsafe class LibTorchContext
             return null;
         }
 
-        NativeLibrary.TryGetExport(handle, "_ZN2at7Context22setDeterministicMkldnnEb", out var setDeterministic);
         NativeLibrary.TryGetExport(handle, "MKL_Get_Version_String", out var mklVersion);
         return new Exports(
             (delegate* unmanaged<IntPtr>)context,
             (delegate* unmanaged<IntPtr, byte, void>)setMkldnn,
             (delegate* unmanaged<IntPtr, byte>)getMkldnn,
-            setDeterministic == IntPtr.Zero ? null : (delegate* unmanaged<IntPtr, byte, void>)setDeterministic,
             mklVersion == IntPtr.Zero ? null : (delegate* unmanaged<byte*, int, void>)mklVersion);
     }
 
@@ -104,7 +90,6 @@ internal static unsafe class LibTorchContext
         delegate* unmanaged<IntPtr> context,
         delegate* unmanaged<IntPtr, byte, void> setMkldnn,
         delegate* unmanaged<IntPtr, byte> getMkldnn,
-        delegate* unmanaged<IntPtr, byte, void> setMkldnnDeterministic,
         delegate* unmanaged<byte*, int, void> mklVersion)
     {
         public delegate* unmanaged<IntPtr> Context { get; } = context;
@@ -112,8 +97,6 @@ internal static unsafe class LibTorchContext
         public delegate* unmanaged<IntPtr, byte, void> SetMkldnn { get; } = setMkldnn;
 
         public delegate* unmanaged<IntPtr, byte> GetMkldnn { get; } = getMkldnn;
-
-        public delegate* unmanaged<IntPtr, byte, void> SetMkldnnDeterministic { get; } = setMkldnnDeterministic;
 
         public delegate* unmanaged<byte*, int, void> MklVersion { get; } = mklVersion;
     }

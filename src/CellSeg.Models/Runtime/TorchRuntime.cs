@@ -11,8 +11,7 @@ namespace CellSeg.Models.Runtime;
 /// <item><see cref="Prepare"/>, before libtorch loads: picks the kernel mode and, on a CPU known to get
 /// oneDNN's AVX-512 kernels wrong, caps oneDNN and oneMKL at AVX2 through the C environment they read.</item>
 /// <item><see cref="Initialize"/>: loads libtorch, resolves every oneMKL VML function once on one thread
-/// (pytorch/pytorch#188792: concurrent first calls can run a low-accuracy kernel), asks oneDNN for
-/// deterministic kernels.</item>
+/// (pytorch/pytorch#188792: concurrent first calls can run a low-accuracy kernel).</item>
 /// <item><see cref="EnsureKernelsCorrect"/>, before training: the numeric self-check, once per thread count;
 /// in <see cref="KernelMode.Auto"/> a failure with oneDNN switches oneDNN off and checks again; a failure
 /// without it stops with <see cref="TorchBackendException"/>.</item>
@@ -102,8 +101,8 @@ public static class TorchRuntime
     }
 
     /// <summary>
-    /// <see cref="Prepare"/>, then loads libtorch, warms oneMKL's VML dispatch on this thread and asks oneDNN
-    /// for deterministic kernels (and switches oneDNN off in <see cref="KernelMode.Aten"/>). Idempotent.
+    /// <see cref="Prepare"/>, then loads libtorch and warms oneMKL's VML dispatch on this thread (and switches
+    /// oneDNN off in <see cref="KernelMode.Aten"/>). Idempotent.
     /// </summary>
     public static TorchRuntimeSetup Initialize()
     {
@@ -117,7 +116,6 @@ public static class TorchRuntime
 
             torch.InitializeDeviceType(DeviceType.CPU);
             WarmVmlDispatch();
-            LibTorchContext.SetOneDnnDeterministic(true);
             if (setup.Mode == KernelMode.Aten)
             {
                 LibTorchContext.OneDnnEnabled = false;
