@@ -5,7 +5,9 @@ namespace CellSegFlows.Engine.TestHost;
 
 /// <summary>
 /// Counts executions per key, so tests can prove what ran and how often: in memory, and also as lines
-/// appended to the file named by CELLSEGFLOWS_TEST_CALLS when a test runs activities in another process.
+/// appended to a file per process beside the path named by CELLSEGFLOWS_TEST_CALLS (<c>PATH.PID</c>) when a
+/// test runs activities in other processes. One file per process: .NET's append mode seeks to the end
+/// when the file is opened, so two processes appending to one file could overwrite each other's lines.
 /// </summary>
 public static class Calls
 {
@@ -18,7 +20,7 @@ public static class Calls
         {
             lock (FileLock)
             {
-                File.AppendAllText(file, key + "\n");
+                File.AppendAllText($"{file}.{Environment.ProcessId}", key + "\n");
             }
         }
 
@@ -27,9 +29,18 @@ public static class Calls
 
     public static int Of(string key) => Counts.GetValueOrDefault(key);
 
-    /// <summary>Executions of a key recorded in a calls file (by any process).</summary>
-    public static int InFile(string file, string key) =>
-        File.Exists(file) ? File.ReadAllLines(file).Count(l => l == key) : 0;
+    /// <summary>Executions of a key recorded beside <paramref name="file"/> (by any process).</summary>
+    public static int InFile(string file, string key) => AllInFiles(file).GetValueOrDefault(key);
+
+    /// <summary>Executions per key recorded beside <paramref name="file"/> by every process.</summary>
+    public static Dictionary<string, int> AllInFiles(string file)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        var lines = Directory.Exists(folder)
+            ? Directory.GetFiles(folder, Path.GetFileName(file) + ".*").SelectMany(File.ReadAllLines)
+            : [];
+        return lines.Where(l => l.Length > 0).GroupBy(l => l, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+    }
 }
 
 [Activity("test.Constant", Category = "Test", Description = "Returns its input.")]

@@ -74,10 +74,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
     public WorkerProcess Worker(string name) => Workers.Single(w => w.Name == name);
 
     /// <summary>How many times the activities ran a key, over all workers.</summary>
-    public IReadOnlyDictionary<string, int> Calls() =>
-        File.Exists(CallsFile)
-            ? File.ReadAllLines(CallsFile).Where(l => l.Length > 0).GroupBy(l => l, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal)
-            : new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> Calls() => Engine.TestHost.Calls.AllInFiles(CallsFile);
 
     public async ValueTask DisposeAsync()
     {
