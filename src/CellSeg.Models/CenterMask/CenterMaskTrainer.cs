@@ -115,7 +115,7 @@ public static class CenterMaskTrainer
             if (!double.IsFinite(total))
             {
                 TorchRuntime.RecheckAfterDivergence($"CenterMask training diverged at iteration {iteration + 1} (the loss is {total})");
-                throw new InvalidOperationException($"CenterMask training diverged at iteration {iteration + 1}: the loss is {total} ({string.Join(", ", last.Select(kv => $"{kv.Key} {kv.Value}"))}; try a smaller learning rate or a longer warm-up)");
+                throw new InvalidOperationException($"CenterMask training diverged at iteration {iteration + 1}: the loss is {total} ({string.Join(", ", last.Select(kv => $"{kv.Key} {kv.Value}"))}; the CPU kernels pass the numeric self-check, so try a smaller learning rate or a longer warm-up; if it comes back at random iterations, see README, 'CPU kernels')");
             }
 
             state = state with { Step = iteration + 1, LearningRate = lr, Finished = iteration + 1 == schedule.MaxIterations };

@@ -176,7 +176,7 @@ public static class UNetTrainer
             if (!double.IsFinite(lossValue))
             {
                 TorchRuntime.RecheckAfterDivergence($"training diverged at step {state.Step + 1} (the loss is {lossValue})");
-                throw new InvalidOperationException($"training diverged at step {state.Step + 1}: the loss is {lossValue} (try a smaller learning rate)");
+                throw new InvalidOperationException($"training diverged at step {state.Step + 1}: the loss is {lossValue} (the CPU kernels pass the numeric self-check, so try a smaller learning rate; if it comes back at random steps, see README, 'CPU kernels')");
             }
 
             state = state with { Step = state.Step + 1, EpochLossSum = state.EpochLossSum + lossValue };
