@@ -76,20 +76,11 @@ public class FreshMachineTests
     private static async Task<(int ExitCode, string Output)> RunAsync(string directory, string path, string program, params string[] args)
     {
         var dotnet = Path.Combine(path, program);
-        var start = new ProcessStartInfo(File.Exists(dotnet) ? dotnet : program, args)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(File.Exists(dotnet) ? dotnet : program, args) { WorkingDirectory = directory };
         start.Environment["PATH"] = path;
         start.Environment.Remove("CELLSEGFLOWS_HOME");
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";        // no build node of the outer build (its PATH has the tools)
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        return (process.ExitCode, await stdout + await stderr);
+        return await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(10));
     }
 }

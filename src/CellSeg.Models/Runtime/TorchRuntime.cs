@@ -56,7 +56,7 @@ public static class TorchRuntime
                 return prepared;
             }
 
-            var loadedFirst = LibTorchIsLoaded();
+            var loadedFirst = TorchMachineReport.LoadedLibrary("libtorch_cpu.so") is not null;
             var cpu = CpuInfo.Current;
             var mode = ParseMode(NativeEnvironment.Get(ModeVariable));
             var variables = new Dictionary<string, string>();
@@ -267,18 +267,6 @@ public static class TorchRuntime
                 x.acos(), x.asin(), x.atan(), x.cos(), x.erf(), x.erfc(), x.erfinv(), x.exp(), x.log(), x.log10(),
                 x.log2(), x.sin(), x.sqrt(), x.tan(), x.tanh(), x.trunc(), x.log1p(), x.expm1(), x.sigmoid(), x.rsqrt(),
             };
-        }
-    }
-
-    private static bool LibTorchIsLoaded()
-    {
-        try
-        {
-            return File.Exists("/proc/self/maps") && File.ReadAllText("/proc/self/maps").Contains("libtorch_cpu.so", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 }
