@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,10 +17,10 @@ internal sealed class DoubleConv : Module<Tensor, Tensor>
         var mid = midChannels ?? outChannels;
         block = Sequential(
             Conv2d(inChannels, mid, 3, padding: 1, bias: false),
-            BatchNorm2d(mid),
+            new HeldBatchNorm2d(mid),
             ReLU(inplace: true),
             Conv2d(mid, outChannels, 3, padding: 1, bias: false),
-            BatchNorm2d(outChannels),
+            new HeldBatchNorm2d(outChannels),
             ReLU(inplace: true));
         RegisterComponents();
     }

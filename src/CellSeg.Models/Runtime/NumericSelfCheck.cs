@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CellSeg.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -81,13 +82,13 @@ internal static class NumericSelfCheck
         yield return new("BCE with logits + soft Dice", [("logits", [4, 1, 32, 32], 2, true), ("target", [4, 1, 32, 32], 1, false)],
             x =>
             {
-                var target = x[1].gt(0).to(x[0].dtype);
+                var target = x[1].Above(0).to(x[0].dtype);
                 var p = sigmoid(x[0]);
-                var dice = (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1);
-                return F.binary_cross_entropy_with_logits(x[0], target) + (1 - dice);
+                var dice = (p * target).sum().Times(2L).Plus(1L) / p.sum().Plus(target.sum()).Plus(1L);
+                return F.binary_cross_entropy_with_logits(x[0], target).Plus(dice.Subtracted(1L));
             });
         yield return new("elementwise exp, log, sqrt, tanh (70,000 values)", [("input", [70_000], 1, true)],
-            x => sqrt(x[0].abs() + 1) * exp(-x[0] * x[0]) + log(x[0].abs() + 0.5) + tanh(x[0]) + log1p(exp(-x[0].abs())));
+            x => (sqrt(x[0].abs().Plus(1L)) * exp(-x[0] * x[0])).Plus(log(x[0].abs().Plus(0.5))).Plus(tanh(x[0])).Plus(log1p(exp(-x[0].abs()))));
     }
 
     /// <summary>The float64 reference once, then float32 <paramref name="repeats"/> times, compared per named output.</summary>
@@ -137,7 +138,7 @@ internal static class NumericSelfCheck
     }
 
     private static Tensor Draw(long[] shape, double scale, ScalarType dtype, Generator generator) =>
-        (randn(shape, ScalarType.Float32, generator: generator) * (float)scale).to(dtype);
+        randn(shape, ScalarType.Float32, generator: generator).Times((float)scale).to(dtype);
 
     private static IReadOnlyList<(string Name, Tensor Value)> Evaluate(OpCase op, ScalarType dtype, long seed)
     {
@@ -158,15 +159,15 @@ internal static class NumericSelfCheck
         return results;
     }
 
-    /// <summary>Three steps of TorchSharp's Adam or SGD with momentum and weight decay on fixed gradients.</summary>
+    /// <summary>Three steps of the trainers' Adam or SGD with momentum and weight decay on fixed gradients.</summary>
     private static IReadOnlyList<(string Name, Tensor Value)> Optimise(ScalarType dtype, bool adam, long seed)
     {
         var generator = new Generator((ulong)seed);
         var parameter = new TorchSharp.Modules.Parameter(Draw([64, 48], 0.5, dtype, generator));
         var gradients = Enumerable.Range(0, 3).Select(_ => Draw([64, 48], 1, dtype, generator)).ToArray();
         optim.Optimizer optimizer = adam
-            ? optim.Adam([parameter], 1e-2, weight_decay: 1e-4)
-            : optim.SGD([parameter], 1e-2, momentum: 0.9, weight_decay: 1e-4);
+            ? new HeldOptimizers.Adam([parameter], 1e-2, weightDecay: 1e-4)
+            : new HeldOptimizers.SGD([parameter], 1e-2, momentum: 0.9, weightDecay: 1e-4);
         var results = new List<(string, Tensor)>();
         for (var step = 0; step < gradients.Length; step++)
         {
@@ -187,7 +188,7 @@ internal static class NumericSelfCheck
     {
         var generator = new Generator((ulong)seed);
         var x = Draw([4, 1, 48, 48], 1, dtype, generator);
-        var target = Draw([4, 1, 48, 48], 1, dtype, generator).gt(0.3).to(dtype);
+        var target = Draw([4, 1, 48, 48], 1, dtype, generator).Above(0.3).to(dtype);
         var shapes = new (string Name, long[] Shape, double Scale)[]
         {
             ("conv1", [8, 1, 3, 3], 0.4), ("bn1 weight", [8], 1), ("bn1 bias", [8], 0.1),
@@ -207,15 +208,15 @@ internal static class NumericSelfCheck
             var merged = F.relu(F.conv2d(cat([skip, up], 1), p[11], padding: [1, 1]));
             var logits = F.conv2d(merged, p[12], p[13]);
             var probability = sigmoid(logits);
-            var dice = (2 * (probability * target).sum() + 1) / (probability.sum() + target.sum() + 1);
-            var loss = F.binary_cross_entropy_with_logits(logits, target) + (1 - dice);
+            var dice = (probability * target).sum().Times(2L).Plus(1L) / probability.sum().Plus(target.sum()).Plus(1L);
+            var loss = F.binary_cross_entropy_with_logits(logits, target).Plus(dice.Subtracted(1L));
             loss.backward();
             results.Add(($"iteration {iteration + 1} (loss)", loss.detach()));
             using (no_grad())
             {
                 foreach (var t in p)
                 {
-                    t.sub_(t.grad! * 0.1);
+                    t.sub_(t.grad!.Times(0.1));
                     t.grad!.zero_();
                 }
             }

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ public static class SgdParameterGroups
     public static bool IsNormalization(nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        return module is BatchNorm1d or BatchNorm2d or BatchNorm3d or GroupNorm or InstanceNorm1d or InstanceNorm2d or InstanceNorm3d
+        return module is BatchNorm or GroupNorm or InstanceNorm1d or InstanceNorm2d or InstanceNorm3d
                    or LayerNorm or LocalResponseNorm
                || module.GetType().Name.Contains("Norm", StringComparison.Ordinal);
     }
@@ -57,8 +58,8 @@ public static class SgdParameterGroups
 
     /// <summary>
     /// An SGD optimiser over <paramref name="network"/>'s trainable parameters: one group with
-    /// <paramref name="weightDecay"/>, one (norm parameters) with none. TorchSharp 0.107's SGD applies each group's
-    /// own <c>weight_decay</c> (tested).
+    /// <paramref name="weightDecay"/>, one (norm parameters) with none. Each group's own
+    /// <c>weight_decay</c> applies (tested). The step is <see cref="HeldOptimizers.SGD"/>'s (TorchSharp's arithmetic, held scalars).
     /// </summary>
     public static SGD CreateSgd(nn.Module network, double learningRate, double momentum = DefaultMomentum, double weightDecay = DefaultWeightDecay)
     {
@@ -72,6 +73,6 @@ public static class SgdParameterGroups
             groups.Add(new(notDecayed.Select(p => p.Parameter), new SGD.Options { LearningRate = learningRate, momentum = momentum, weight_decay = 0 }));
         }
 
-        return optim.SGD(groups, learningRate, momentum, weight_decay: weightDecay);
+        return new HeldOptimizers.SGD(groups, learningRate, momentum, weightDecay: weightDecay);
     }
 }

@@ -7,6 +7,7 @@ using CellSeg.Models.Data;
 using CellSeg.Models.Evaluation;
 using CellSeg.Models.Inference;
 using CellSeg.Models.Networks;
+using CellSeg.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -91,7 +92,7 @@ public static class UNetTrainer
         var fingerprint = Fingerprint(options, variant, stepsPerEpoch, train.Count);
         using var model = SegmentationModel.Create(variant, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
         var network = model.Network;
-        using var optimizer = CreateOptimizer(options, network);
+        using var optimizer = CreateOptimizer(options.Optimizer, options.LearningRate, options.WeightDecay, options.Momentum, network);
         var store = checkpointFolder is null ? null : new CheckpointStore(checkpointFolder);
 
         var state = new CheckpointState { Step = 0, Fingerprint = fingerprint, Seed = options.Seed, LearningRate = options.LearningRate };
@@ -282,11 +283,12 @@ public static class UNetTrainer
 
     private static string Format(double? value) => value?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a";
 
-    private static OptimizerHelper CreateOptimizer(TrainOptions options, nn.Module network) => options.Optimizer switch
+    /// <summary>The trainer's optimiser by name (held-scalar versions of TorchSharp's Adam, SGD and RMSprop).</summary>
+    internal static OptimizerHelper CreateOptimizer(string name, double learningRate, double weightDecay, double momentum, nn.Module network) => name switch
     {
-        "adam" => optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
-        "sgd" => optim.SGD(network.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
-        _ => optim.RMSProp(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay, momentum: options.Momentum),
+        "adam" => new HeldOptimizers.Adam(network.parameters(), learningRate, weightDecay: weightDecay),
+        "sgd" => new HeldOptimizers.SGD(network.parameters(), learningRate, momentum: momentum, weightDecay: weightDecay),
+        _ => new HeldOptimizers.RMSProp(network.parameters(), learningRate, weightDecay: weightDecay, momentum: momentum),
     };
 
     private static void SetLearningRate(OptimizerHelper optimizer, double lr)

@@ -5,7 +5,7 @@ using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 
-namespace CellSeg.Models.Tests.Infra;
+namespace CellSegFlows.Testing;
 
 /// <summary>
 /// Reads compiled IL to find every place where a TorchSharp <c>Scalar</c> is created as an unheld temporary:
@@ -34,8 +34,12 @@ internal sealed class ScalarTemporaryAudit
     /// <summary>Members of TorchSharp (type::name(signature)) that create an unheld scalar, directly or through their callees.</summary>
     public IReadOnlySet<string> HazardousTorchMembers => hazardousTorchMembers;
 
-    /// <summary>Every call site in <paramref name="assembly"/> that creates an unheld scalar, with its source line when a PDB is beside it.</summary>
-    public IReadOnlyList<Finding> Scan(string assembly)
+    /// <summary>
+    /// Every call site in <paramref name="assembly"/> that creates an unheld scalar, with its source line when a PDB is
+    /// beside it. Explicit <c>ToScalar()</c> calls are findings too, except inside <paramref name="scalarFactory"/>
+    /// (the one type allowed to make scalars, whose callers hold them).
+    /// </summary>
+    public IReadOnlyList<Finding> Scan(string assembly, string scalarFactory)
     {
         using var stream = File.OpenRead(assembly);
         using var pe = new PEReader(stream);
@@ -55,7 +59,9 @@ internal sealed class ScalarTemporaryAudit
                     continue;
                 }
                 string? reason = IsScalarCreation(callee) ? "implicit scalar conversion"
-                    : hazardousTorchMembers.Contains(callee) ? "calls " + callee + ", which creates an unheld scalar" : null;
+                    : hazardousTorchMembers.Contains(callee) ? "calls " + callee + ", which creates an unheld scalar"
+                    : IsFactoryCall(callee) && !caller.StartsWith(scalarFactory + "::", StringComparison.Ordinal) ? "creates a scalar with ToScalar() (use " + scalarFactory + ")"
+                    : null;
                 if (reason is not null)
                 {
                     findings.Add(new Finding(caller, SourceLine(pdb?.GetMetadataReader(), handle, offset), callee, reason));
@@ -74,8 +80,10 @@ internal sealed class ScalarTemporaryAudit
     private static bool IsScalarCreation(string member) =>
         member.StartsWith("TorchSharp.Scalar::op_Implicit(", StringComparison.Ordinal);
 
-    private static bool IsUnheldCreationInsideTorchSharp(string member) =>
-        IsScalarCreation(member) || member.StartsWith("TorchSharp.ScalarExtensionMethods::ToScalar(", StringComparison.Ordinal);
+    private static bool IsFactoryCall(string member) =>
+        member.StartsWith("TorchSharp.ScalarExtensionMethods::ToScalar(", StringComparison.Ordinal);
+
+    private static bool IsUnheldCreationInsideTorchSharp(string member) => IsScalarCreation(member) || IsFactoryCall(member);
 
     private static HashSet<string> FindHazardousMembers(string assembly)
     {
