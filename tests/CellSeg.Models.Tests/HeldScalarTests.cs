@@ -100,6 +100,43 @@ public class HeldScalarTests
         }
     }
 
+    [Fact]
+    public void No_TorchSharp_module_the_models_run_makes_an_unheld_scalar_in_its_forward()
+    {
+        // The IL audit follows direct calls; a module's forward is reached through virtual dispatch, so every
+        // TorchSharp module type inside the real models is checked here against the audit's list.
+        var audit = new ScalarTemporaryAudit(Path.Combine(AppContext.BaseDirectory, "TorchSharp.dll"));
+        var networks = ModelVariants.All
+            .Select(v => (nn.Module)SegmentationModel.Create(v, new UNetOptions { Depth = 2, BaseChannels = 4 }, ["A172", "BT474"]).Network)
+            .Append(new CellSeg.Models.CenterMask.CenterMaskModel(CellSeg.Models.Tests.CenterMask.TinyCenterMask.Config))
+            .ToArray();
+        try
+        {
+            var torchTypes = networks.SelectMany(n => n.modules().Prepend(n)).Select(m => m.GetType())
+                .Where(t => t.Assembly == typeof(nn.Module).Assembly).Distinct().ToArray();
+            Assert.Contains(typeof(Conv2d), torchTypes);
+            var hazardous = torchTypes.Where(t => Hierarchy(t).Any(name => audit.HazardousTorchMembers.Any(m => m.StartsWith(name + "::forward(", StringComparison.Ordinal)))).ToArray();
+            Assert.True(hazardous.Length == 0, "forward makes unheld scalars: " + string.Join(", ", hazardous.Select(t => t.Name)));
+            Assert.Contains(audit.HazardousTorchMembers, m => m.StartsWith("TorchSharp.Modules.BatchNorm::forward(", StringComparison.Ordinal));   // the check has teeth
+        }
+        finally
+        {
+            foreach (var network in networks)
+            {
+                network.Dispose();
+            }
+        }
+
+        static IEnumerable<string> Hierarchy(Type type)
+        {
+            for (var t = type; t is not null && t.Assembly == typeof(nn.Module).Assembly; t = t.BaseType)
+            {
+                var name = t.IsGenericType ? t.GetGenericTypeDefinition().FullName! : t.FullName!;
+                yield return name.Replace('+', '/');
+            }
+        }
+    }
+
     [Theory]
     [InlineData("adam", typeof(HeldOptimizers.Adam))]
     [InlineData("sgd", typeof(HeldOptimizers.SGD))]
