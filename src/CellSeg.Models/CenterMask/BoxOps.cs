@@ -1,4 +1,5 @@
 using System.Numerics;
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -24,9 +25,9 @@ public static class BoxOps
         var areaB = (b[.., 2] - b[.., 0]) * (b[.., 3] - b[.., 1]);
         var topLeft = maximum(a[.., TensorIndex.None, ..2], b[TensorIndex.None, .., ..2]);
         var bottomRight = minimum(a[.., TensorIndex.None, 2..], b[TensorIndex.None, .., 2..]);
-        var wh = (bottomRight - topLeft).clamp_min(0);
+        var wh = (bottomRight - topLeft).ClampMin(0);
         var intersection = wh[.., .., 0] * wh[.., .., 1];
-        var iou = intersection / (areaA.unsqueeze(1) + areaB.unsqueeze(0) - intersection);
+        var iou = intersection / (areaA.unsqueeze(1).Plus(areaB.unsqueeze(0)) - intersection);
         return iou.MoveToOuterDisposeScope();
     }
 
@@ -124,8 +125,8 @@ public static class BoxOps
         }
 
         // Boxes are not clipped yet (they may be negative), so the offset spans the full coordinate range.
-        var offsets = classes.to_type(boxes.dtype) * (boxes.max() - boxes.min() + 1);
-        var shifted = boxes + offsets.unsqueeze(1);
+        var offsets = classes.to_type(boxes.dtype) * (boxes.max() - boxes.min()).Plus(1);
+        var shifted = boxes.Plus(offsets.unsqueeze(1));
         return Nms(shifted, scores, iouThreshold).MoveToOuterDisposeScope();
     }
 }

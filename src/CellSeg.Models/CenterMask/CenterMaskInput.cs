@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -123,7 +124,7 @@ public sealed class CenterMaskInput
             image = image.flip(2);
         }
 
-        image = (image - Options.PixelMean) / Options.PixelStd;
+        image = image.Minus(Options.PixelMean).Over(Options.PixelStd);
         if (image.shape[0] == 1)
         {
             image = image.expand(3, -1, -1);
@@ -135,14 +136,14 @@ public sealed class CenterMaskInput
         if (sample.Boxes is not null)
         {
             var b = sample.Boxes.to_type(ScalarType.Float32);
-            var x1 = b[.., 0] * scaleX;
-            var x2 = b[.., 2] * scaleX;
+            var x1 = b[.., 0].Times(scaleX);
+            var x2 = b[.., 2].Times(scaleX);
             if (flip)
             {
-                (x1, x2) = (newWidth - x2, newWidth - x1);
+                (x1, x2) = (x2.Subtracted(newWidth), x1.Subtracted(newWidth));
             }
 
-            boxes = stack([x1, b[.., 1] * scaleY, x2, b[.., 3] * scaleY], 1).MoveToOuterDisposeScope();
+            boxes = stack([x1, b[.., 1].Times(scaleY), x2, b[.., 3].Times(scaleY)], 1).MoveToOuterDisposeScope();
         }
 
         var classes = sample.Classes?.to_type(ScalarType.Int64).MoveToOuterDisposeScope()

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -26,7 +27,7 @@ public sealed record CenterMaskLosses(
     public static IReadOnlyList<string> Names { get; } = ["loss_fcos_cls", "loss_fcos_loc", "loss_fcos_ctr", "loss_mask", "loss_maskiou"];
 
     /// <summary>The sum of all components (a new tensor each call; the caller disposes it).</summary>
-    public Tensor Total() => FcosClassification + FcosLocalization + FcosCenterness + Mask + MaskIou;
+    public Tensor Total() => FcosClassification.Plus(FcosLocalization).Plus(FcosCenterness).Plus(Mask).Plus(MaskIou);
 
     /// <summary>The components as numbers keyed by <see cref="Names"/> (for logs and progress).</summary>
     public IReadOnlyDictionary<string, double> Values() => new Dictionary<string, double>

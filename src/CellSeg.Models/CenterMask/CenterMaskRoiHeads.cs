@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -87,7 +88,7 @@ public sealed class CenterMaskRoiHeads : Module
         var logits = mask_head.forward(pooled);
         if (count == 0)
         {
-            var zero = logits.sum() * 0;
+            var zero = logits.sum().Times(0);
             return new RoiHeadLosses(zero.MoveToOuterDisposeScope(), zero.clone().MoveToOuterDisposeScope(), 0);
         }
 
@@ -128,7 +129,8 @@ public sealed class CenterMaskRoiHeads : Module
         for (var b = 0; b < boxes.Count; b++)
         {
             var n = boxes[b].shape[0];
-            parts.Add(cat([full(n, 1, (float)b, device: device), boxes[b].to(ScalarType.Float32, device)], 1));
+            using var imageIndex = Scalars.Of((float)b);
+            parts.Add(cat([full(n, 1, imageIndex, device: device), boxes[b].to(ScalarType.Float32, device)], 1));
         }
 
         var rois = cat(parts, 0);

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -28,8 +29,8 @@ public sealed record Detections(Tensor Boxes, Tensor Scores, Tensor Classes, Ten
         var sx = (double)width / ImageWidth;
         var sy = (double)height / ImageHeight;
         var scaled = stack([
-            (Boxes[.., 0] * sx).clamp(0, width), (Boxes[.., 1] * sy).clamp(0, height),
-            (Boxes[.., 2] * sx).clamp(0, width), (Boxes[.., 3] * sy).clamp(0, height)], 1);
+            Boxes[.., 0].Times(sx).ClampTo(0, width), Boxes[.., 1].Times(sy).ClampTo(0, height),
+            Boxes[.., 2].Times(sx).ClampTo(0, width), Boxes[.., 3].Times(sy).ClampTo(0, height)], 1);
         return scaled.MoveToOuterDisposeScope();
     }
 

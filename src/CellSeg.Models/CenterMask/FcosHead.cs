@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,7 +73,7 @@ public sealed class FcosHead : Module<Tensor[], FcosHeadOutput>
             if (module is Conv2d conv)
             {
                 init.normal_(conv.weight!, 0, 0.01);
-                init.constant_(conv.bias!, 0);
+                init.constant_(conv.bias!, Scalars.Zero);
             }
             else if (module is GroupNorm norm)
             {
@@ -82,7 +83,8 @@ public sealed class FcosHead : Module<Tensor[], FcosHeadOutput>
             }
         }
 
-        init.constant_(clsLogits.bias!, -Math.Log((1 - priorProbability) / priorProbability));
+        using var priorBias = Scalars.Of(-Math.Log((1 - priorProbability) / priorProbability));
+        init.constant_(clsLogits.bias!, priorBias);
     }
 
     /// <summary>Foreground classes predicted.</summary>

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -56,17 +57,17 @@ public sealed class FcosLoss
             throw new ArgumentException($"FCOS loss: the head has {logits.shape[0]} locations but the targets {labels.shape[0]}; were they computed for these feature maps?", nameof(targets));
         }
 
-        var positives = (labels != NumClasses).nonzero().reshape(-1);
+        var positives = labels.NotEqualTo(NumClasses).nonzero().reshape(-1);
         var numPositives = positives.shape[0];
         var classTarget = functional.one_hot(labels, NumClasses + 1)[.., ..NumClasses].to_type(logits.dtype);
-        var classification = SigmoidFocalLoss(logits, classTarget, FocalAlpha, FocalGamma) / Math.Max(numPositives, 1);
+        var classification = SigmoidFocalLoss(logits, classTarget, FocalAlpha, FocalGamma).Over(Math.Max(numPositives, 1));
 
         Tensor localization;
         Tensor centernessLoss;
         if (numPositives == 0)
         {
-            localization = regression.sum() * 0;
-            centernessLoss = centerness.sum() * 0;
+            localization = regression.sum().Times(0);
+            centernessLoss = centerness.sum().Times(0);
         }
         else
         {
@@ -74,8 +75,8 @@ public sealed class FcosLoss
             var target = regressionTargets.index_select(0, positives);
             var ctrTarget = CenternessTargets(target);
             var norm = Math.Max(ctrTarget.sum().item<float>(), 1e-6f);
-            localization = GiouLoss(predicted, target, ctrTarget) / norm;
-            centernessLoss = functional.binary_cross_entropy_with_logits(centerness.index_select(0, positives), ctrTarget, reduction: Reduction.Sum) / numPositives;
+            localization = GiouLoss(predicted, target, ctrTarget).Over(norm);
+            centernessLoss = functional.binary_cross_entropy_with_logits(centerness.index_select(0, positives), ctrTarget, reduction: Reduction.Sum).Over(numPositives);
         }
 
         return new FcosLossValues(classification.MoveToOuterDisposeScope(), localization.MoveToOuterDisposeScope(), centernessLoss.MoveToOuterDisposeScope(), numPositives);
@@ -102,11 +103,12 @@ public sealed class FcosLoss
         using var scope = NewDisposeScope();
         var p = sigmoid(logits);
         var ce = functional.binary_cross_entropy_with_logits(logits, targets, reduction: Reduction.None);
-        var pT = p * targets + (1 - p) * (1 - targets);
-        var loss = ce * (1 - pT).pow(gamma);
+        var pT = (p * targets).Plus(p.Subtracted(1) * targets.Subtracted(1));
+        using var exponent = Scalars.Of(gamma);
+        var loss = ce * pT.Subtracted(1).pow(exponent);
         if (alpha >= 0)
         {
-            loss = loss * (alpha * targets + (1 - alpha) * (1 - targets));
+            loss = loss * targets.Times(alpha).Plus(targets.Subtracted(1).Times(1 - alpha));
         }
 
         return loss.sum().MoveToOuterDisposeScope();
@@ -121,14 +123,14 @@ public sealed class FcosLoss
         using var scope = NewDisposeScope();
         var (pl, pt, pr, pb) = (predicted[.., 0], predicted[.., 1], predicted[.., 2], predicted[.., 3]);
         var (tl, tt, tr, tb) = (target[.., 0], target[.., 1], target[.., 2], target[.., 3]);
-        var targetArea = (tl + tr) * (tt + tb);
-        var predictedArea = (pl + pr) * (pt + pb);
-        var intersection = (minimum(pl, tl) + minimum(pr, tr)) * (minimum(pb, tb) + minimum(pt, tt));
-        var enclosing = (maximum(pl, tl) + maximum(pr, tr)) * (maximum(pb, tb) + maximum(pt, tt)) + 1e-7;
-        var union = targetArea + predictedArea - intersection;
-        var iou = (intersection + 1.0) / (union + 1.0);
+        var targetArea = tl.Plus(tr) * tt.Plus(tb);
+        var predictedArea = pl.Plus(pr) * pt.Plus(pb);
+        var intersection = minimum(pl, tl).Plus(minimum(pr, tr)) * minimum(pb, tb).Plus(minimum(pt, tt));
+        var enclosing = (maximum(pl, tl).Plus(maximum(pr, tr)) * maximum(pb, tb).Plus(maximum(pt, tt))).Plus(1e-7);
+        var union = targetArea.Plus(predictedArea) - intersection;
+        var iou = intersection.Plus(1.0) / union.Plus(1.0);
         var giou = iou - (enclosing - union) / enclosing;
-        var losses = 1 - giou;
+        var losses = giou.Subtracted(1);
         var result = weight is not null && weight.sum().item<float>() > 0 ? (losses * weight).sum() : losses.sum();
         return result.MoveToOuterDisposeScope();
     }
@@ -151,7 +153,7 @@ public sealed class FcosLoss
 public sealed record FcosLossValues(Tensor Classification, Tensor Localization, Tensor Centerness, long NumPositives) : IDisposable
 {
     /// <summary>Sum of the three components (a new tensor, for backward).</summary>
-    public Tensor Total => Classification + Localization + Centerness;
+    public Tensor Total => Classification.Plus(Localization).Plus(Centerness);
 
     /// <inheritdoc />
     public void Dispose()

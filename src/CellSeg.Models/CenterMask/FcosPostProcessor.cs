@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -93,8 +94,8 @@ public sealed class FcosPostProcessor
             var width = logits.shape[2];
             var cls = sigmoid(logits).permute(1, 2, 0).reshape(-1, numClasses);
             var ctr = sigmoid(head.Centerness[l][n]).reshape(-1);
-            var regression = head.BoxRegression[l][n].permute(1, 2, 0).reshape(-1, 4) * strides[l];
-            var candidates = (cls > ScoreThreshold).reshape(-1).nonzero().reshape(-1);
+            var regression = head.BoxRegression[l][n].permute(1, 2, 0).reshape(-1, 4).Times(strides[l]);
+            var candidates = cls.Above(ScoreThreshold).reshape(-1).nonzero().reshape(-1);
             if (candidates.shape[0] == 0)
             {
                 continue;
@@ -108,16 +109,18 @@ public sealed class FcosPostProcessor
                 candidates = candidates.index_select(0, index);
             }
 
-            var location = candidates.div(numClasses, rounding_mode: RoundingMode.floor);
-            var cl = candidates.remainder(numClasses);
+            using var classCount = Scalars.Of(numClasses);
+            var location = candidates.div(classCount, rounding_mode: RoundingMode.floor);
+            var cl = candidates.remainder(classCount);
             var points = FcosTargets.Locations(height, width, strides[l], logits.device).index_select(0, location);
             var distances = regression.index_select(0, location);
             boxes.Add(stack([
                 points[.., 0] - distances[.., 0], points[.., 1] - distances[.., 1],
-                points[.., 0] + distances[.., 2], points[.., 1] + distances[.., 3]], 1));
+                points[.., 0].Plus(distances[.., 2]), points[.., 1].Plus(distances[.., 3])], 1));
             scores.Add(sqrt(score));
             classes.Add(cl);
-            levels.Add(full_like(cl, l));
+            using var level = Scalars.Of(l);
+            levels.Add(full_like(cl, level));
         }
 
         if (boxes.Count == 0)
@@ -141,8 +144,8 @@ public sealed class FcosPostProcessor
 
         var kept = allBoxes.index_select(0, keep);
         var clipped = stack([
-            kept[.., 0].clamp(0, size.Width), kept[.., 1].clamp(0, size.Height),
-            kept[.., 2].clamp(0, size.Width), kept[.., 3].clamp(0, size.Height)], 1);
+            kept[.., 0].ClampTo(0, size.Width), kept[.., 1].ClampTo(0, size.Height),
+            kept[.., 2].ClampTo(0, size.Width), kept[.., 3].ClampTo(0, size.Height)], 1);
         return new Detections(
             clipped.MoveToOuterDisposeScope(),
             allScores.index_select(0, keep).MoveToOuterDisposeScope(),

@@ -1,3 +1,5 @@
+using CellSeg.Models.Torch;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -21,6 +23,7 @@ namespace CellSeg.Models.CenterMask;
 public sealed class FcosTargets
 {
     private const float Infinity = 100_000_000f;
+    private static readonly Scalar InfiniteArea = Scalars.Of(Infinity);
     private const long ChunkElements = 1L << 21;
     private readonly int[] strides;
     private readonly (float Low, float High)[] ranges;
@@ -80,10 +83,10 @@ public sealed class FcosTargets
     public static Tensor Locations(long height, long width, int stride, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var xs = arange(0, width * stride, stride, dtype: ScalarType.Float32, device: device);
-        var ys = arange(0, height * stride, stride, dtype: ScalarType.Float32, device: device);
+        var xs = HeldArithmetic.Range(0, width * stride, stride, ScalarType.Float32, device);
+        var ys = HeldArithmetic.Range(0, height * stride, stride, ScalarType.Float32, device);
         var grid = meshgrid([ys, xs], indexing: "ij");
-        var locations = stack([grid[1].reshape(-1), grid[0].reshape(-1)], 1) + (stride / 2);
+        var locations = stack([grid[1].reshape(-1), grid[0].reshape(-1)], 1).Plus(stride / 2);
         return locations.MoveToOuterDisposeScope();
     }
 
@@ -112,9 +115,9 @@ public sealed class FcosTargets
         var device = boxes.device;
         var counts = levelShapes.Select(s => s.Height * s.Width).ToArray();
         var perLocation = (Func<int, float> value) =>
-            cat(counts.Select((n, l) => full(n, value(l), dtype: ScalarType.Float32, device: device)).ToArray(), 0);
+            cat(counts.Select((n, l) => HeldArithmetic.Full(n, value(l), ScalarType.Float32, device)).ToArray(), 0);
         var stride = perLocation(l => strides[l]);
-        var levels = cat(counts.Select((n, l) => full(n, l, dtype: ScalarType.Int64, device: device)).ToArray(), 0);
+        var levels = cat(counts.Select((n, l) => HeldArithmetic.Full(n, l, ScalarType.Int64, device)).ToArray(), 0);
         var total = counts.Sum();
         var count = boxes.shape[0];
 
@@ -122,7 +125,7 @@ public sealed class FcosTargets
         Tensor regression;
         if (count == 0)
         {
-            labels = full(total, NumClasses, dtype: ScalarType.Int64, device: device);
+            labels = HeldArithmetic.Full(total, NumClasses, ScalarType.Int64, device);
             regression = zeros(total, 4, dtype: ScalarType.Float32, device: device);
         }
         else if (CenterSampling && !ForceDense)
@@ -166,14 +169,14 @@ public sealed class FcosTargets
     {
         var device = box.device;
         var window = (long)Math.Ceiling(2 * Radius) + 1;
-        var steps = arange(window, dtype: ScalarType.Int64, device: device);
+        var steps = HeldArithmetic.Range(window, ScalarType.Int64, device);
         var x1 = box[.., 0].reshape(-1, 1, 1);
         var y1 = box[.., 1].reshape(-1, 1, 1);
         var x2 = box[.., 2].reshape(-1, 1, 1);
         var y2 = box[.., 3].reshape(-1, 1, 1);
         var area = ((box[.., 2] - box[.., 0]) * (box[.., 3] - box[.., 1]));
-        var cx = (x1 + x2) / 2;
-        var cy = (y1 + y2) / 2;
+        var cx = x1.Plus(x2).Over(2);
+        var cy = y1.Plus(y2).Over(2);
         var locationParts = new List<Tensor>();
         var boxParts = new List<Tensor>();
         var regressionParts = new List<Tensor>();
@@ -183,32 +186,32 @@ public sealed class FcosTargets
             var s = strides[level];
             var half = s / 2;
             var (height, width) = levelShapes[level];
-            var radius = full(1, s, dtype: ScalarType.Float32, device: device) * (float)Radius;
+            var radius = HeldArithmetic.Full(1, s, ScalarType.Float32, device).Times((float)Radius);
             var lowX = maximum(cx - radius, x1);
             var lowY = maximum(cy - radius, y1);
-            var highX = minimum(cx + radius, x2);
-            var highY = minimum(cy + radius, y2);
+            var highX = minimum(cx.Plus(radius), x2);
+            var highY = minimum(cy.Plus(radius), y2);
             // First grid index strictly right of / below the region's start.
-            var firstX = ((lowX - half) / s).floor().to_type(ScalarType.Int64) + 1;
-            var firstY = ((lowY - half) / s).floor().to_type(ScalarType.Int64) + 1;
-            var jx = (firstX + steps.reshape(1, 1, -1)).expand(-1, window, -1);
-            var jy = (firstY + steps.reshape(1, -1, 1)).expand(-1, -1, window);
-            var xs = (jx * s + half).to_type(ScalarType.Float32);
-            var ys = (jy * s + half).to_type(ScalarType.Float32);
-            var onGrid = (jx >= 0) & (jx < width) & (jy >= 0) & (jy < height);
-            var inside = minimum(minimum(xs - lowX, ys - lowY), minimum(highX - xs, highY - ys)) > 0;
+            var firstX = lowX.Minus(half).Over(s).floor().to_type(ScalarType.Int64).Plus(1);
+            var firstY = lowY.Minus(half).Over(s).floor().to_type(ScalarType.Int64).Plus(1);
+            var jx = firstX.Plus(steps.reshape(1, 1, -1)).expand(-1, window, -1);
+            var jy = firstY.Plus(steps.reshape(1, -1, 1)).expand(-1, -1, window);
+            var xs = jx.Times(s).Plus(half).to_type(ScalarType.Float32);
+            var ys = jy.Times(s).Plus(half).to_type(ScalarType.Float32);
+            var onGrid = jx.AtLeast(0) & jx.Below(width) & jy.AtLeast(0) & jy.Below(height);
+            var inside = minimum(minimum(xs - lowX, ys - lowY), minimum(highX - xs, highY - ys)).Above(0);
             var left = xs - x1;
             var top = ys - y1;
             var right = x2 - xs;
             var bottom = y2 - ys;
             var reach = maximum(maximum(left, top), maximum(right, bottom));
-            var inRange = (reach >= ranges[level].Low) & (reach <= ranges[level].High);
+            var inRange = reach.AtLeast(ranges[level].Low) & reach.AtMost(ranges[level].High);
             var hits = (onGrid & inside & inRange).nonzero();
             if (hits.shape[0] > 0)
             {
-                var flat = (hits[.., 0] * window + hits[.., 1]) * window + hits[.., 2];
+                var flat = hits[.., 0].Times(window).Plus(hits[.., 1]).Times(window).Plus(hits[.., 2]);
                 var pick = (Tensor t) => t.reshape(-1).index_select(0, flat);
-                locationParts.Add(offset + pick(jy) * width + pick(jx));
+                locationParts.Add(pick(jy).Times(width).Plus(offset).Plus(pick(jx)));
                 boxParts.Add(hits[.., 0]);
                 regressionParts.Add(stack([pick(left), pick(top), pick(right), pick(bottom)], 1));
             }
@@ -216,7 +219,7 @@ public sealed class FcosTargets
             offset += counts[level];
         }
 
-        var labels = full(total, NumClasses, dtype: ScalarType.Int64, device: device);
+        var labels = HeldArithmetic.Full(total, NumClasses, ScalarType.Int64, device);
         var regression = zeros(total, 4, dtype: ScalarType.Float32, device: device);
         if (locationParts.Count == 0)
         {
@@ -260,26 +263,27 @@ public sealed class FcosTargets
         Tensor inside;
         if (CenterSampling)
         {
-            var radius = (stride * (float)Radius).unsqueeze(1);
-            var cx = (x1 + x2) / 2;
-            var cy = (y1 + y2) / 2;
+            var radius = stride.Times((float)Radius).unsqueeze(1);
+            var cx = x1.Plus(x2).Over(2);
+            var cy = y1.Plus(y2).Over(2);
             var cx1 = maximum(cx - radius, x1);
             var cy1 = maximum(cy - radius, y1);
-            var cx2 = minimum(cx + radius, x2);
-            var cy2 = minimum(cy + radius, y2);
-            inside = minimum(minimum(xs - cx1, ys - cy1), minimum(cx2 - xs, cy2 - ys)) > 0;
+            var cx2 = minimum(cx.Plus(radius), x2);
+            var cy2 = minimum(cy.Plus(radius), y2);
+            inside = minimum(minimum(xs - cx1, ys - cy1), minimum(cx2 - xs, cy2 - ys)).Above(0);
         }
         else
         {
-            inside = minimum(minimum(left, top), minimum(right, bottom)) > 0;
+            inside = minimum(minimum(left, top), minimum(right, bottom)).Above(0);
         }
 
         var reach = maximum(maximum(left, top), maximum(right, bottom));
         var inRange = (reach >= low.unsqueeze(1)) & (reach <= high.unsqueeze(1));
-        var candidates = where(inside & inRange, area.expand(xs.shape[0], -1), full(1, 1, Infinity, dtype: ScalarType.Float32, device: box.device));
+        var candidates = where(inside & inRange, area.expand(xs.shape[0], -1), full(1, 1, InfiniteArea, dtype: ScalarType.Float32, device: box.device));
         var (minArea, index) = candidates.min(1);
         var labels = classes.to_type(ScalarType.Int64).index_select(0, index);
-        labels = where(minArea == Infinity, full_like(labels, NumClasses), labels);
+        using var background = Scalars.Of(NumClasses);
+        labels = where(minArea.eq(InfiniteArea), full_like(labels, background), labels);
         var pick = index.unsqueeze(1);
         var regression = stack([
             left.gather(1, pick).squeeze(1), top.gather(1, pick).squeeze(1),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CellSeg.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -88,7 +89,7 @@ public sealed class Fpn : Module<Tensor[], Tensor[]>
         {
             var lateral = laterals[i].forward(features[i]);
             var topDown = functional.interpolate(previous, size: [lateral.shape[2], lateral.shape[3]], mode: InterpolationMode.Nearest);
-            previous = lateral + topDown;
+            previous = lateral.Plus(topDown);
             results[i] = outputs[i].forward(previous);
         }
 
@@ -105,7 +106,7 @@ public sealed class Fpn : Module<Tensor[], Tensor[]>
         init.kaiming_uniform_(conv.weight!, a: 1);
         if (conv.bias is not null)
         {
-            init.constant_(conv.bias, 0);
+            init.constant_(conv.bias, Scalars.Zero);
         }
     }
 }

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,7 +34,7 @@ public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
         register_buffer("weight", ones(channels));
         register_buffer("bias", zeros(channels));
         register_buffer("running_mean", zeros(channels));
-        register_buffer("running_var", ones(channels) - eps);
+        register_buffer("running_var", ones(channels).Minus(eps));
     }
 
     /// <summary>Number of channels normalised.</summary>
@@ -59,9 +60,9 @@ public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
         var mean = get_buffer("running_mean")!;
         var variance = get_buffer("running_var")!;
         // One multiply-add per element: the statistics fold into a per-channel scale and shift.
-        var scale = weight * (variance + Eps).rsqrt();
+        var scale = weight * variance.Plus(Eps).rsqrt();
         var shift = bias - mean * scale;
-        var result = input * scale.reshape(1, -1, 1, 1) + shift.reshape(1, -1, 1, 1);
+        var result = (input * scale.reshape(1, -1, 1, 1)).Plus(shift.reshape(1, -1, 1, 1));
         return result.MoveToOuterDisposeScope();
     }
 }

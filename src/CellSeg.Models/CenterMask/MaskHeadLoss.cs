@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -22,7 +23,7 @@ public static class MaskHeadLoss
             throw new ArgumentException($"expected logits [N, K, M, M] and classes [N], got [{string.Join(", ", maskLogits.shape)}] and [{string.Join(", ", classes.shape)}]");
         }
 
-        using var rows = arange(maskLogits.shape[0], ScalarType.Int64, maskLogits.device);
+        using var rows = HeldArithmetic.Range(maskLogits.shape[0], ScalarType.Int64, maskLogits.device);
         using var cls = classes.to(ScalarType.Int64, maskLogits.device);
         return maskLogits.index([rows, cls]);
     }
@@ -39,7 +40,7 @@ public static class MaskHeadLoss
         ArgumentNullException.ThrowIfNull(gtMasks);
         if (maskLogits.shape[0] == 0)
         {
-            return maskLogits.sum() * 0;
+            return maskLogits.sum().Times(0);
         }
 
         using var selected = SelectClass(maskLogits, gtClasses);

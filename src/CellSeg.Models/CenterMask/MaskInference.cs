@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -27,7 +28,7 @@ public static class MaskInference
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(predictedIou);
         ArgumentNullException.ThrowIfNull(predictedClasses);
-        using var rows = arange(predictedIou.shape[0], ScalarType.Int64, predictedIou.device);
+        using var rows = HeldArithmetic.Range(predictedIou.shape[0], ScalarType.Int64, predictedIou.device);
         using var cls = predictedClasses.to(ScalarType.Int64, predictedIou.device);
         using var iou = predictedIou.index([rows, cls]);
         return scores * iou;

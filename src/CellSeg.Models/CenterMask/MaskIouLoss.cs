@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -24,12 +25,12 @@ public static class MaskIouLoss
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var device = selectedLogits.device;
-        var predicted = (selectedLogits.detach() > 0).to(ScalarType.Float64);
+        var predicted = selectedLogits.detach().Above(0).to(ScalarType.Float64);
         var gt = gtMasks.to(ScalarType.Float64, device);
-        var ratios = areaRatios.to(ScalarType.Float64, device).clamp_min(1e-10);
+        var ratios = areaRatios.to(ScalarType.Float64, device).ClampMin(1e-10);
         var gtFullArea = gt.sum([1, 2]) / ratios;
-        var overlap = (predicted * gt).sum([1, 2]).clamp_min(0);
-        var union = (predicted.sum([1, 2]) + gtFullArea - overlap).clamp_min(1);
+        var overlap = (predicted * gt).sum([1, 2]).ClampMin(0);
+        var union = (predicted.sum([1, 2]).Plus(gtFullArea) - overlap).ClampMin(1);
         return (overlap / union).to(selectedLogits.dtype).MoveToOuterDisposeScope();
     }
 
@@ -48,21 +49,21 @@ public static class MaskIouLoss
         ArgumentNullException.ThrowIfNull(targets);
         if (predictedIou.shape[0] == 0)
         {
-            return predictedIou.sum() * 0;
+            return predictedIou.sum().Times(0);
         }
 
         using var scope = NewDisposeScope();
-        var rows = arange(predictedIou.shape[0], ScalarType.Int64, predictedIou.device);
+        var rows = HeldArithmetic.Range(predictedIou.shape[0], ScalarType.Int64, predictedIou.device);
         var atClass = predictedIou.index([rows, gtClasses.to(ScalarType.Int64, predictedIou.device)]);
         var target = targets.to(atClass.dtype, atClass.device);
-        var positive = (target > 0).nonzero().squeeze(1);
+        var positive = target.Above(0).nonzero().squeeze(1);
         var count = positive.shape[0];
         if (count == 0)
         {
-            return (atClass.sum() * 0).MoveToOuterDisposeScope();
+            return atClass.sum().Times(0).MoveToOuterDisposeScope();
         }
 
         var difference = atClass.index_select(0, positive) - target.index_select(0, positive);
-        return (difference.square().sum() * (0.5 * weight / count)).MoveToOuterDisposeScope();
+        return difference.Squared().sum().Times(0.5 * weight / count).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -75,8 +76,8 @@ public sealed class MultiLevelRoiPooler
         var imageArea = areas.index_select(0, batchIndex);
         var boxArea = (r[TensorIndex.Colon, 3] - r[TensorIndex.Colon, 1]) * (r[TensorIndex.Colon, 4] - r[TensorIndex.Colon, 2]);
         int min = _levels[0], max = _levels[^1];
-        var level = ceil(max - log2(imageArea / boxArea + MachineEpsilon)).clamp(min, max);
-        return (level.to(ScalarType.Int64) - min).MoveToOuterDisposeScope();
+        var level = ceil(log2((imageArea / boxArea).Plus(MachineEpsilon)).Subtracted(max)).ClampTo(min, max);
+        return level.to(ScalarType.Int64).Minus(min).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -60,7 +61,7 @@ internal sealed class EseModule : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var pooled = input.mean([2L, 3L], keepdim: true);
-        var gate = functional.relu6(fc.forward(pooled) + 3.0) / 6.0;
+        var gate = functional.relu6(fc.forward(pooled).Plus(3.0)).Over(6.0);
         return (input * gate).MoveToOuterDisposeScope();
     }
 }
@@ -135,7 +136,7 @@ internal sealed class OsaModule : Module<Tensor, Tensor>
         var y = ese.forward(concat.forward(cat(outputs, 1)));
         if (identity)
         {
-            y = y + input;
+            y = y.Plus(input);
         }
 
         return y.MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -64,17 +65,17 @@ public sealed class UNetEnsemble : Module<Tensor, Tensor>
         foreach (var name in CellTypes)
         {
             var p = sigmoid(members[name].forward(input));
-            sum = sum is null ? p : sum + p;
+            sum = sum is null ? p : sum.Plus(p);
         }
 
-        return (sum! / CellTypes.Count).MoveToOuterDisposeScope();
+        return sum!.Over(CellTypes.Count).MoveToOuterDisposeScope();
     }
 
     /// <summary>Logits of the mean probability over all members (for a module-style call).</summary>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var p = Predict(input, null).clamp(1e-7, 1 - 1e-7);
-        return torch.log(p / (1 - p)).MoveToOuterDisposeScope();
+        var p = Predict(input, null).ClampTo(1e-7, 1 - 1e-7);
+        return torch.log(p / p.Subtracted(1)).MoveToOuterDisposeScope();
     }
 }

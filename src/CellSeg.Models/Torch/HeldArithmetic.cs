@@ -63,6 +63,13 @@ public static class HeldArithmetic
         return a.sub(s);
     }
 
+    /// <summary><c>a - value</c> (single-precision scalar).</summary>
+    public static Tensor Minus(this Tensor a, float value)
+    {
+        using var s = Scalars.Of(value);
+        return a.sub(s);
+    }
+
     /// <summary><c>value - a</c> (integer scalar), as TorchSharp's <c>value - a</c> computes it: <c>-a + value</c>.</summary>
     public static Tensor Subtracted(this Tensor a, long value)
     {
@@ -138,8 +145,22 @@ public static class HeldArithmetic
         return a.gt(s);
     }
 
+    /// <summary><c>a &gt; value</c> (integer scalar: an integer tensor is compared without a cast to floating point).</summary>
+    public static Tensor Above(this Tensor a, long value)
+    {
+        using var s = Scalars.Of(value);
+        return a.gt(s);
+    }
+
     /// <summary><c>a &gt;= value</c>.</summary>
     public static Tensor AtLeast(this Tensor a, double value)
+    {
+        using var s = Scalars.Of(value);
+        return a.ge(s);
+    }
+
+    /// <summary><c>a &gt;= value</c> (integer scalar: an integer tensor is compared without a cast to floating point).</summary>
+    public static Tensor AtLeast(this Tensor a, long value)
     {
         using var s = Scalars.Of(value);
         return a.ge(s);
@@ -152,8 +173,22 @@ public static class HeldArithmetic
         return a.lt(s);
     }
 
+    /// <summary><c>a &lt; value</c> (integer scalar: an integer tensor is compared without a cast to floating point).</summary>
+    public static Tensor Below(this Tensor a, long value)
+    {
+        using var s = Scalars.Of(value);
+        return a.lt(s);
+    }
+
     /// <summary><c>a &lt;= value</c>.</summary>
     public static Tensor AtMost(this Tensor a, double value)
+    {
+        using var s = Scalars.Of(value);
+        return a.le(s);
+    }
+
+    /// <summary><c>a &lt;= value</c> (integer scalar: an integer tensor is compared without a cast to floating point).</summary>
+    public static Tensor AtMost(this Tensor a, long value)
     {
         using var s = Scalars.Of(value);
         return a.le(s);
@@ -166,6 +201,27 @@ public static class HeldArithmetic
         return a.eq(s);
     }
 
+    /// <summary><c>a == value</c> (integer scalar: an integer tensor is compared without a cast to floating point).</summary>
+    public static Tensor EqualTo(this Tensor a, long value)
+    {
+        using var s = Scalars.Of(value);
+        return a.eq(s);
+    }
+
+    /// <summary><c>a != value</c>.</summary>
+    public static Tensor NotEqualTo(this Tensor a, double value)
+    {
+        using var s = Scalars.Of(value);
+        return a.ne(s);
+    }
+
+    /// <summary><c>a != value</c> (integer scalar).</summary>
+    public static Tensor NotEqualTo(this Tensor a, long value)
+    {
+        using var s = Scalars.Of(value);
+        return a.ne(s);
+    }
+
     /// <summary><c>clamp(a, min)</c>.</summary>
     public static Tensor ClampMin(this Tensor a, double min)
     {
@@ -173,8 +229,23 @@ public static class HeldArithmetic
         return a.clamp_min(s);
     }
 
+    /// <summary><c>clamp(a, min)</c> (integer scalar: an integer tensor stays integral).</summary>
+    public static Tensor ClampMin(this Tensor a, long min)
+    {
+        using var s = Scalars.Of(min);
+        return a.clamp_min(s);
+    }
+
     /// <summary><c>clamp(a, min, max)</c>.</summary>
     public static Tensor ClampTo(this Tensor a, double min, double max)
+    {
+        using var low = Scalars.Of(min);
+        using var high = Scalars.Of(max);
+        return a.clamp(low, high);
+    }
+
+    /// <summary><c>clamp(a, min, max)</c> (integer scalars: an integer tensor stays integral).</summary>
+    public static Tensor ClampTo(this Tensor a, long min, long max)
     {
         using var low = Scalars.Of(min);
         using var high = Scalars.Of(max);
@@ -197,6 +268,13 @@ public static class HeldArithmetic
 
     /// <summary>A 1-D tensor of <paramref name="size"/> copies of <paramref name="value"/>.</summary>
     public static Tensor Full(long size, double value, ScalarType dtype, Device? device = null)
+    {
+        using var s = Scalars.Of(value);
+        return full(size, s, dtype: dtype, device: device);
+    }
+
+    /// <summary>A 1-D tensor of <paramref name="size"/> copies of the integer <paramref name="value"/>.</summary>
+    public static Tensor Full(long size, long value, ScalarType dtype, Device? device = null)
     {
         using var s = Scalars.Of(value);
         return full(size, s, dtype: dtype, device: device);

@@ -1,3 +1,4 @@
+using CellSeg.Models.Torch;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -13,9 +14,9 @@ public static class SegmentationLoss
         var bce = functional.binary_cross_entropy_with_logits(logits, targets);
         var p = sigmoid(logits);
         var intersection = (p * targets).sum();
-        var denominator = p.sum() + targets.sum();
+        var denominator = p.sum().Plus(targets.sum());
         const double eps = 1e-6;
-        var dice = (2 * intersection + eps) / (denominator + eps);
-        return (bce + (1 - dice)).MoveToOuterDisposeScope();
+        var dice = intersection.Times(2).Plus(eps) / denominator.Plus(eps);
+        return bce.Plus(dice.Subtracted(1)).MoveToOuterDisposeScope();
     }
 }
