@@ -19,10 +19,22 @@ using static TorchSharp.torch;
 //       [--loop-steps 20] [--repeat 1] [--shared ../shared] [--python /usr/bin/python3] [--no-pytorch]
 // CenterMask (training step, inference, RoIAlign alone; beside bench/pytorch/centermask_bench.py):
 //   dotnet run -c Release --project bench/CellSeg.Models.Bench -- centermask [--help: see CenterMask/CenterMaskBench.cs]
+// The TorchSharp finalizer race (implicit vs held scalars under forced GCs; README):
+//   dotnet run -c Release --project bench/CellSeg.Models.Bench -- scalar-race [RUNS=10] [SECONDS=20]
 CellSeg.Models.Runtime.TorchRuntime.Initialize();   // as every entry point does, before the first tensor
 if (args.Length > 0 && args[0] == "centermask")
 {
     return CellSeg.Models.Bench.CenterMask.CenterMaskBench.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "scalar-race")
+{
+    return CellSeg.Models.Bench.ScalarRaceBench.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "scalar-race-child")
+{
+    return ScalarRace.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
 }
 
 var opts = Args.Parse(args);
