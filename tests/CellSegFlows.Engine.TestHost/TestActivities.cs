@@ -226,3 +226,23 @@ public sealed class TrainActivity : Activity<TrainActivity.Input, TrainActivity.
         return new Output(loss, await context.Artifacts.PutBytesAsync(System.Text.Encoding.UTF8.GetBytes(log.ToString()), "train-log.txt", context.CancellationToken));
     }
 }
+
+[Activity("test.HostFiles", Category = "Test", Description = "Writes a file into a folder and reads another: host paths the engine checks.")]
+public sealed class HostFilesActivity : Activity<HostFilesActivity.Input, HostFilesActivity.Output>
+{
+    public sealed record Input(
+        [property: Port("where to write note.txt", Kind = PortKind.FolderToWrite)] string Folder,
+        [property: Port("a file to read (relative to the folder when relative)", Kind = PortKind.FileToRead, RelativeTo = "folder")] string Read = "",
+        [property: Port("call-count key")] string Key = "");
+
+    public sealed record Output(string Folder, string Read, string Text);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        Directory.CreateDirectory(input.Folder);
+        await File.WriteAllTextAsync(Path.Combine(input.Folder, "note.txt"), "written", context.CancellationToken);
+        var text = input.Read.Length > 0 ? await File.ReadAllTextAsync(input.Read, context.CancellationToken) : string.Empty;
+        return new Output(input.Folder, input.Read, text);
+    }
+}

@@ -95,12 +95,32 @@ internal static class CocoRecordParser
         }
 
         problem ??= Missing(("id", id is not null), ("file_name", fileName is not null), ("width", width is not null), ("height", height is not null));
+        problem ??= FileNameProblem(fileName!);
         if (problem is not null)
         {
             return new(null, record, problem);
         }
 
         return new(new CocoImage(id!.Value, fileName!, (int)width!.Value, (int)height!.Value) { ExtraJson = extra }, record, null);
+    }
+
+    /// <summary>
+    /// An image's file name is joined to an images folder, so it must stay beneath it: relative, without <c>..</c>,
+    /// without a NUL (an annotation file is data, and must not make a reader open /etc/shadow).
+    /// </summary>
+    internal static string? FileNameProblem(string fileName)
+    {
+        if (fileName.Length == 0 || fileName.Contains('\0', StringComparison.Ordinal))
+        {
+            return "field 'file_name' is empty or holds a NUL character";
+        }
+
+        if (Path.IsPathRooted(fileName) || fileName.StartsWith('\\') || fileName.Split('/', '\\').Contains(".."))
+        {
+            return $"field 'file_name' '{fileName}' must be a relative path inside the images folder (no leading '/', no '..')";
+        }
+
+        return null;
     }
 
     public static Parsed<CocoCategory> Category(ReadOnlySpan<byte> json, int index)

@@ -45,6 +45,9 @@ public sealed record DatasetSourceOptions
 
     /// <summary>A folder for generated files (the sample, a subset's COCO file).</summary>
     public required string WorkFolder { get; init; }
+
+    /// <summary>Which download sources may be read (livecell only); null: any.</summary>
+    public IDownloadSourcePolicy? SourcePolicy { get; init; }
 }
 
 /// <summary>
@@ -99,7 +102,7 @@ public static class DatasetSources
                 manifest = manifest.WithBaseUrl(options.BaseUrl);
             }
 
-            using var downloader = new FileDownloader();
+            using var downloader = new FileDownloader(new FileDownloaderOptions { SourcePolicy = options.SourcePolicy });
             var fetcher = new DatasetFetcher(downloader, new SafeArchiveExtractor());
             var fetched = await fetcher.FetchAsync(
                 new FetchRequest(manifest, [$"livecell-wide:{options.Split.ToLowerInvariant()}", "images"], options.Destination ?? LivecellDownload.DefaultDestination()),

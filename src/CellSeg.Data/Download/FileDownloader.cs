@@ -40,9 +40,11 @@ public sealed class FileDownloader : IDisposable
     private readonly ResiliencePipeline _responseTimeout;
     private volatile string? _lastFailure;
 
-    /// <summary>A downloader with its own <see cref="HttpClient"/>.</summary>
+    private const int MaxRedirects = 5;
+
+    /// <summary>A downloader with its own <see cref="HttpClient"/> (dialling through the options' source policy, if any).</summary>
     public FileDownloader(FileDownloaderOptions? options = null)
-        : this(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, options, ownsHttp: true)
+        : this(CreateClient(options?.SourcePolicy), options, ownsHttp: true)
     {
     }
 
@@ -167,11 +169,16 @@ public sealed class FileDownloader : IDisposable
     private async ValueTask<DownloadedFile> AttemptAsync(Job job, CancellationToken ct)
     {
         job.Attempts++;
+        CheckSource(job.Request.Source);
         try
         {
             return job.Request.Source.IsFile
                 ? await CopyLocalAsync(job, ct).ConfigureAwait(false)
                 : await FetchHttpAsync(job, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (FindRefusal(ex) is { } refused)
+        {
+            throw refused;   // the policy refused the connection: permanent, not a network fault
         }
         catch (Exception ex) when (IsTransient(ex))
         {
@@ -197,15 +204,7 @@ public sealed class FileDownloader : IDisposable
             }
         }
 
-        using var message = new HttpRequestMessage(HttpMethod.Get, job.Request.Source);
-        if (offset > 0)
-        {
-            message.Headers.Range = new RangeHeaderValue(offset, null);
-        }
-
-        using var response = await _responseTimeout.ExecuteAsync(
-            async t => await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, t).ConfigureAwait(false),
-            ct).ConfigureAwait(false);
+        using var response = await SendAsync(job.Request.Source, offset, ct).ConfigureAwait(false);
 
         long? total;
         var status = (int)response.StatusCode;
@@ -255,6 +254,117 @@ public sealed class FileDownloader : IDisposable
         {
             return await ReceiveAsync(job, body, offset, total, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>GET from <paramref name="offset"/>; with a source policy, redirects are followed here, each checked, within one origin.</summary>
+    private async Task<HttpResponseMessage> SendAsync(Uri source, long offset, CancellationToken ct)
+    {
+        var url = source;
+        for (var hop = 0; ; hop++)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Get, url);
+            if (offset > 0)
+            {
+                message.Headers.Range = new RangeHeaderValue(offset, null);
+            }
+
+            var response = await _responseTimeout.ExecuteAsync(
+                async t => await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, t).ConfigureAwait(false),
+                ct).ConfigureAwait(false);
+            if (_options.SourcePolicy is null || (int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            var next = location.IsAbsoluteUri ? location : new Uri(url, location);
+            if (!string.Equals(next.GetLeftPart(UriPartial.Authority), source.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new DownloadRefusedException(source, $"redirected to another origin ({next.GetLeftPart(UriPartial.Authority)}); refused");
+            }
+
+            if (hop >= MaxRedirects)
+            {
+                throw new DownloadRefusedException(source, $"more than {MaxRedirects} redirects");
+            }
+
+            CheckSource(next);
+            url = next;
+        }
+    }
+
+    private void CheckSource(Uri source)
+    {
+        if (_options.SourcePolicy?.Refuse(source) is { } reason)
+        {
+            throw new DownloadRefusedException(source, reason);
+        }
+    }
+
+    private static DownloadRefusedException? FindRefusal(Exception error)
+    {
+        for (var e = error.InnerException; e is not null; e = e.InnerException)
+        {
+            if (e is DownloadRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The downloader's own client: with a policy, no automatic redirects and a connect step that resolves the host
+    /// itself and dials only addresses the policy allows (the checked address is the one connected to).
+    /// </summary>
+    private static HttpClient CreateClient(IDownloadSourcePolicy? policy)
+    {
+        if (policy is null)
+        {
+            return new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        }
+
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            ConnectCallback = async (context, ct) =>
+            {
+                var host = context.DnsEndPoint.Host;
+                var addresses = IPAddress.TryParse(host, out var literal)
+                    ? [literal]
+                    : await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
+                string? refusal = null;
+                foreach (var address in addresses)
+                {
+                    if (policy.RefuseAddress(host, address) is { } reason)
+                    {
+                        refusal ??= reason;
+                        continue;
+                    }
+
+                    var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), ct).ConfigureAwait(false);
+                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch (System.Net.Sockets.SocketException) when (address != addresses[^1])
+                    {
+                        socket.Dispose();
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                }
+
+                var target = new UriBuilder(context.InitialRequestMessage.RequestUri!) { Path = "/", Query = string.Empty }.Uri;
+                throw new DownloadRefusedException(target, refusal ?? $"{host} has no address to connect to");
+            },
+        };
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     private async Task<DownloadedFile> CopyLocalAsync(Job job, CancellationToken ct)

@@ -42,4 +42,10 @@ public sealed record FileDownloaderOptions
 
     /// <summary>Bytes between two progress reports.</summary>
     public long ProgressStepBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Which sources may be read (checked before each request and redirect, and at each connection); null: any. With a
+    /// policy the downloader follows redirects itself, only within the first URL's origin (at most 5).
+    /// </summary>
+    public IDownloadSourcePolicy? SourcePolicy { get; init; }
 }

@@ -12,7 +12,7 @@ public sealed class BuildCellBank : Activity<BuildCellBank.Input, BuildCellBank.
     public sealed record Input(
         [property: Port("COCO ground truth of the real images.")] ArtifactRef Annotations,
         [property: Port("The real images as artifacts, named as in the annotations (or give imagesFolder).")] IReadOnlyList<ArtifactRef>? Images = null,
-        [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.")] string? ImagesFolder = null);
+        [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.", Kind = PortKind.FolderToRead)] string? ImagesFolder = null);
 
     /// <summary>Outputs.</summary>
     public sealed record Output(

@@ -1,5 +1,6 @@
 using CellSeg.Data;
 using CellSeg.Data.Download;
+using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Activities;
 
 namespace CellSegFlows.Activities.Data;
@@ -14,9 +15,9 @@ public sealed class DownloadLivecell : Activity<DownloadLivecell.Input, Download
     /// <summary>Inputs.</summary>
     public sealed record Input(
         [property: Port("File ids or groups of the manifest, e.g. [\"livecell-wide:test\", \"images\"], [\"single-cell:a172\"], [\"livecell-wide\"]. Null: livecell-wide:test and images.")] IReadOnlyList<string>? Files = null,
-        [property: Port("Manifest file; empty: the built-in workflows/data/livecell-manifest.json.")] string Manifest = "",
-        [property: Port("Replaces the manifest's base URL: a mirror (http/https), a file:// URL or a local folder (offline: files are copied and verified).")] string BaseUrl = "",
-        [property: Port("Folder that receives the files in the bucket's layout; empty: the shared cache $CELLSEGFLOWS_DATA/livecell (else ~/.local/share/cellsegflows/data/livecell).")] string Destination = "",
+        [property: Port("Manifest file; empty: the built-in workflows/data/livecell-manifest.json.", Kind = PortKind.FileToRead)] string Manifest = "",
+        [property: Port("Replaces the manifest's base URL: a mirror (http/https), a file:// URL or a local folder (offline: files are copied and verified).", Kind = PortKind.Source)] string BaseUrl = "",
+        [property: Port("Folder that receives the files in the bucket's layout; empty: the shared cache $CELLSEGFLOWS_DATA/livecell (else ~/.local/share/cellsegflows/data/livecell).", Kind = PortKind.FolderToWrite)] string Destination = "",
         [property: Port("Extract archives (images.zip into <destination>/images).")] bool Extract = true);
 
     /// <summary>Outputs.</summary>
@@ -37,12 +38,18 @@ public sealed class DownloadLivecell : Activity<DownloadLivecell.Input, Download
         }
 
         var destination = string.IsNullOrWhiteSpace(input.Destination) ? LivecellDownload.DefaultDestination() : input.Destination;
-        using var downloader = new FileDownloader();
+        if (string.IsNullOrWhiteSpace(input.Destination))
+        {
+            context.HostAccess.ResolvePath(destination, HostPathUse.Write, "destination");   // the shared cache must be a root too
+        }
+
+        // Every source is checked as it is fetched: the manifest's own base URL is data as much as the inputs are.
+        using var downloader = new FileDownloader(new FileDownloaderOptions { SourcePolicy = HostAccessSources.For(context.HostAccess, "baseUrl") });
         var fetcher = new DatasetFetcher(downloader, new SafeArchiveExtractor());
-        var result = await fetcher.FetchAsync(
+        var result = await HostAccessSources.RunAsync("baseUrl", () => fetcher.FetchAsync(
             new FetchRequest(manifest, input.Files ?? LivecellDownload.DefaultSelection, destination, input.Extract),
             new SyncProgress<FetchProgress>(p => context.Progress.Report(new StepProgress(p.Fraction is { } f ? f * 0.95 : null, p.Message))),
-            context.CancellationToken).ConfigureAwait(false);
+            context.CancellationToken)).ConfigureAwait(false);
 
         var annotations = new List<ArtifactRef>();
         var files = result.Files.Where(f => f.Entry.Kind == ManifestFileKind.Annotations).ToList();

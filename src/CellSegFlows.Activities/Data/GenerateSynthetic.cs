@@ -12,7 +12,7 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
         [property: Port("A cell bank from BuildCellBank (shared by all density branches); else give annotations and images.")] ArtifactRef? Bank = null,
         [property: Port("COCO ground truth of the real images the cells are cut from (when no bank is given).")] ArtifactRef? Annotations = null,
         [property: Port("The real images as artifacts, named as in the annotations (or give imagesFolder).")] IReadOnlyList<ArtifactRef>? Images = null,
-        [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.")] string? ImagesFolder = null,
+        [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.", Kind = PortKind.FolderToRead)] string? ImagesFolder = null,
         [property: Port("Cells per image (one level; map over a list of levels for a per-density set).")] int Density = 100,
         [property: Port("Images per cell type.")] int ImagesPerType = 10,
         [property: Port("none, bounded (at most 20% of a cell may cover others) or clustered (hard examples).")] string Overlap = "bounded",

@@ -10,10 +10,10 @@ public sealed class ImportDataset : Activity<ImportDataset.Input, ImportDataset.
 {
     /// <summary>Inputs.</summary>
     public sealed record Input(
-        [property: Port("The dataset folder (holds annotations/ and images/, or the files themselves).")] string Folder,
+        [property: Port("The dataset folder (holds annotations/ and images/, or the files themselves).", Kind = PortKind.FolderToRead)] string Folder,
         [property: Port("train, val or test: which LIVECell-wide file and image folder; any name when 'annotations' is given.")] string Split = "test",
-        [property: Port("A COCO file instead of LIVECell's (absolute, or relative to the folder).")] string? Annotations = null,
-        [property: Port("Where the images are (absolute, or relative to the folder); default: LIVECell's folder of the split.")] string? ImagesFolder = null,
+        [property: Port("A COCO file instead of LIVECell's (absolute, or relative to the folder).", Kind = PortKind.FileToRead, RelativeTo = "folder")] string? Annotations = null,
+        [property: Port("Where the images are (absolute, or relative to the folder); default: LIVECell's folder of the split.", Kind = PortKind.FolderToRead, RelativeTo = "folder")] string? ImagesFolder = null,
         [property: Port("Keep only these cell lines (e.g. [\"SHSY5Y\", \"SkBr3\"]); empty keeps all.")] IReadOnlyList<string>? CellTypes = null,
         [property: Port("Keep at most this many images per cell line (the first in file order); 0 keeps all.")] int MaxImagesPerCellType = 0,
         [property: Port("Skip bad records and missing images (listed in the outputs) instead of failing.")] bool Lenient = false);

@@ -1,4 +1,6 @@
+using CellSeg.Data.Download;
 using CellSeg.Data.Datasets;
+using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Activities;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +19,8 @@ public sealed class PrepareDataset : Activity<PrepareDataset.Input, PrepareDatas
         [property: Port("Seed of the sample.")] int Seed = 1,
         [property: Port("Sample image width.")] int Width = 320,
         [property: Port("Sample image height.")] int Height = 240,
-        [property: Port("livecell only: a mirror, file:// URL or local folder instead of the bucket.")] string BaseUrl = "",
-        [property: Port("livecell only: where the files are kept; empty: the shared cache.")] string Destination = "",
+        [property: Port("livecell only: a mirror, file:// URL or local folder instead of the bucket.", Kind = PortKind.Source)] string BaseUrl = "",
+        [property: Port("livecell only: where the files are kept; empty: the shared cache.", Kind = PortKind.FolderToWrite)] string Destination = "",
         [property: Port("Skip and list bad records and missing images instead of failing.")] bool Lenient = false);
 
     /// <summary>Outputs.</summary>
@@ -32,15 +34,26 @@ public sealed class PrepareDataset : Activity<PrepareDataset.Input, PrepareDatas
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        var import = await DatasetSources.PrepareAsync(
+        // 'source' is a keyword or a folder, so the engine cannot check it by its kind: it is checked here.
+        var source = string.Equals(input.Source, DatasetSourceOptions.Sample, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(input.Source, DatasetSourceOptions.Livecell, StringComparison.OrdinalIgnoreCase)
+            ? input.Source
+            : context.HostAccess.ResolvePath(input.Source, HostPathUse.Read, "source");
+        var destination = NullIfEmpty(input.Destination);
+        if (destination is null && string.Equals(source, DatasetSourceOptions.Livecell, StringComparison.OrdinalIgnoreCase))
+        {
+            context.HostAccess.ResolvePath(LivecellDownload.DefaultDestination(), HostPathUse.Write, "destination");
+        }
+
+        var import = await HostAccessSources.RunAsync("baseUrl", () => DatasetSources.PrepareAsync(
             new DatasetSourceOptions
             {
-                Source = input.Source, Split = input.Split, ImagesPerCellType = input.ImagesPerCellType, CellTypes = input.CellTypes, Seed = input.Seed,
-                Width = input.Width, Height = input.Height, BaseUrl = NullIfEmpty(input.BaseUrl), Destination = NullIfEmpty(input.Destination),
-                Lenient = input.Lenient, WorkFolder = context.WorkFolder,
+                Source = source, Split = input.Split, ImagesPerCellType = input.ImagesPerCellType, CellTypes = input.CellTypes, Seed = input.Seed,
+                Width = input.Width, Height = input.Height, BaseUrl = NullIfEmpty(input.BaseUrl), Destination = destination,
+                Lenient = input.Lenient, WorkFolder = context.WorkFolder, SourcePolicy = HostAccessSources.For(context.HostAccess, "baseUrl"),
             },
             new CellSeg.Data.SyncProgress<(string Phase, double Fraction)>(p => context.Progress.Report(new StepProgress(0.8 * p.Fraction, p.Phase))),
-            ct).ConfigureAwait(false);
+            ct)).ConfigureAwait(false);
         foreach (var issue in import.Issues.Take(50))
         {
             context.Logger.LogWarning("skipped {Issue}", issue.ToString());

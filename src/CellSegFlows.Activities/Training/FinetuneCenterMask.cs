@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CellSeg.Models.CenterMask;
 using CellSeg.Models.Training;
+using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Activities;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +39,7 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
         [property: Port("Warm-up start factor (default 0.001).")] double? WarmupFactor = null,
         [property: Port("Iterations at which the LR is multiplied by gamma (default: the schedule's).")] IReadOnlyList<int>? Steps = null,
         [property: Port("LR factor at each step (default 0.1).")] double? Gamma = null,
-        [property: Port("A local PyTorch checkpoint with centermask2's names (COCO CenterMask-Lite, an ImageNet VoVNet, or the LIVECell authors' model; see README): loaded leniently, what is missing or mis-shaped is reported.")] string PretrainedWeights = "",
+        [property: Port("A local PyTorch checkpoint with centermask2's names (COCO CenterMask-Lite, an ImageNet VoVNet, or the LIVECell authors' model; see README): loaded leniently, what is missing or mis-shaped is reported.", Kind = PortKind.FileToRead)] string PretrainedWeights = "",
         [property: Port("Clip the gradient norm to this (0: no clipping, detectron2's default; from scratch, ~10 keeps the MaskIoU head stable).")] double GradientClipNorm = 0,
         [property: Port("Short sides drawn for each training image (default: the architecture's, e.g. 580 and 600 for Lite; [0] keeps the image size).")] IReadOnlyList<int>? TrainSizes = null,
         [property: Port("Short side at inference, stored with the model (default: the architecture's; 0 keeps the image size).")] int? TestSize = null,
@@ -78,7 +79,8 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
             sets.AddRange(annotations.Select(a => new CocoImageSet(context.Artifacts.GetPath(a), folder)));
         }
 
-        var pretrained = string.IsNullOrWhiteSpace(s.PretrainedWeights) ? null : Path.GetFullPath(s.PretrainedWeights);
+        // Checked here, not only by the engine: a branch object can replace the input's value.
+        var pretrained = string.IsNullOrWhiteSpace(s.PretrainedWeights) ? null : context.HostAccess.ResolvePath(s.PretrainedWeights, HostPathUse.Read, "pretrainedWeights");
         if (pretrained is not null && !File.Exists(pretrained))
         {
             throw new ArgumentException($"branch '{name}': pretrainedWeights file not found: {pretrained}");

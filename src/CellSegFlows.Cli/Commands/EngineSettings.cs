@@ -22,9 +22,22 @@ public class EngineSettings : CommandSettings
     [Description("Clustered Quartz job store on PostgreSQL (several workers); default: SQLite in the home folder, one process.")]
     public string? QuartzPostgres { get; init; }
 
-    internal EngineOptions ToOptions(bool clientOnly = false, IReadOnlyList<string>? queues = null, string? workerName = null, string? triggersFile = null) => new()
+    [CommandOption("--data-root <DIR>")]
+    [Description("A host folder workflows may read and write (repeatable; DIR:ro for read only). serve and worker allow only these, the engine's data folder (HOME/data) and the shared download cache; see README, 'Data roots'.")]
+    public string[]? DataRoots { get; init; }
+
+    [CommandOption("--allow-origin <URL>")]
+    [Description("An origin (scheme://host:port) downloads may come from besides LIVECell's bucket (repeatable; may be on loopback or a private network).")]
+    public string[]? AllowOrigins { get; init; }
+
+    // restrict: true checks paths and sources (serve, worker); null does so only with a shared (PostgreSQL) store, or
+    // when roots or origins are given (a `run` on a user's own machine keeps paths as given).
+    internal EngineOptions ToOptions(bool clientOnly = false, IReadOnlyList<string>? queues = null, string? workerName = null, string? triggersFile = null, bool? restrict = null) => new()
     {
         TriggersFile = triggersFile,
+        HostAccess = (restrict ?? (IsSharedStore || DataRoots is { Length: > 0 } || AllowOrigins is { Length: > 0 }))
+            ? ServerHostAccess.Create(Home ?? EngineOptions.DefaultHome, ParseRoots(), ParseOrigins())
+            : Engine.Access.HostAccess.Unrestricted,
         Home = Home ?? EngineOptions.DefaultHome,
         RunStore = Store is null ? null : RunStoreOptions.Parse(Store),
         QuartzPostgres = QuartzPostgres,
@@ -74,6 +87,37 @@ public class EngineSettings : CommandSettings
 
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         return new TriggerStore(store, ActivityCatalog.Create());
+    }
+
+    /// <summary>A run store other processes share (PostgreSQL): this process may run steps of anyone's runs.</summary>
+    private bool IsSharedStore => Store is not null && RunStoreOptions.Parse(Store).IsPostgres;
+
+    private IEnumerable<Engine.Access.DataRoot> ParseRoots()
+    {
+        foreach (var text in DataRoots ?? [])
+        {
+            var readOnly = text.EndsWith(":ro", StringComparison.Ordinal);
+            var folder = readOnly ? text[..^3] : text;
+            if (!Directory.Exists(folder))
+            {
+                throw new UserInputException($"--data-root {text}: no such folder");
+            }
+
+            yield return new Engine.Access.DataRoot(Path.GetFullPath(folder), !readOnly, "a data root (--data-root)");
+        }
+    }
+
+    private IEnumerable<Uri> ParseOrigins()
+    {
+        foreach (var text in AllowOrigins ?? [])
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+            {
+                throw new UserInputException($"--allow-origin {text}: not an origin (http(s)://host[:port], no path)");
+            }
+
+            yield return uri;
+        }
     }
 
     /// <summary>Where the store is, for messages.</summary>

@@ -56,7 +56,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             throw new UserInputException($"{file}: the admin password file does not exist");
         }
 
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         var options = new ServerOptions
         {
             Urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

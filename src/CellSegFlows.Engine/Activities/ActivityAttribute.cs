@@ -28,4 +28,13 @@ public sealed class PortAttribute(string description) : Attribute
 {
     /// <summary>What the value is.</summary>
     public string Description { get; } = description;
+
+    /// <summary>
+    /// What the value names on the host (a file, a folder, a download source), when it is not a plain value: the
+    /// engine resolves and checks such inputs against the data roots and allowed origins before the step runs.
+    /// </summary>
+    public PortKind Kind { get; init; } = PortKind.Value;
+
+    /// <summary>For a relative path: the input (a folder) it is relative to, instead of the default base folder.</summary>
+    public string? RelativeTo { get; init; }
 }

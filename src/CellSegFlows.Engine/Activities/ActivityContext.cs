@@ -1,3 +1,4 @@
+using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Artifacts;
 using Microsoft.Extensions.Logging;
 
@@ -41,4 +42,11 @@ public sealed class ActivityContext
 
     /// <summary>Records a metric (e.g. training loss at a step) in the run history.</summary>
     public required Action<string, double, long?> ReportMetric { get; init; }
+
+    /// <summary>
+    /// What the step may reach on the host (data roots, download origins; the step's work folder included). Inputs
+    /// declared with a <see cref="PortKind"/> arrive already checked; an activity asks here for paths it finds
+    /// inside other values (a path in a JSON input, a source that may also be a keyword) and for each URL it fetches.
+    /// </summary>
+    public HostAccess HostAccess { get; init; } = HostAccess.Unrestricted;
 }

@@ -8,7 +8,9 @@ namespace CellSegFlows.Engine.Activities;
 /// <param name="Required">Inputs only: the definition must bind it (no default).</param>
 /// <param name="Default">Inputs only: the value used when the definition does not bind it.</param>
 /// <param name="Description">What it is, for people.</param>
-public sealed record PortDescriptor(string Name, DataType Type, bool Required, JsonNode? Default, string Description);
+/// <param name="Kind">What a string input names on the host (checked by the engine before the step runs).</param>
+/// <param name="RelativeTo">The folder input a relative path of this input is relative to, if any.</param>
+public sealed record PortDescriptor(string Name, DataType Type, bool Required, JsonNode? Default, string Description, PortKind Kind = PortKind.Value, string? RelativeTo = null);
 
 /// <summary>What the engine knows of an activity type: its name, version, ports and documentation.</summary>
 /// <param name="Type">The name definitions use in a node's <c>activity</c> field.</param>

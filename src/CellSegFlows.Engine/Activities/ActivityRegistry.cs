@@ -101,6 +101,11 @@ public sealed class ActivityRegistry : IActivityCatalog
         foreach (var p in ports)
         {
             var o = new JsonObject { ["name"] = p.Name, ["type"] = p.Type.Name, ["description"] = p.Description };
+            if (p.Kind != PortKind.Value)
+            {
+                o["kind"] = JsonNamingPolicy.CamelCase.ConvertName(p.Kind.ToString());
+            }
+
             if (withDefaults)
             {
                 o["required"] = p.Required;
@@ -142,7 +147,13 @@ public sealed class ActivityRegistry : IActivityCatalog
             var name = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
             var type = MapType(property.PropertyType) ?? throw new ArgumentException($"{record.Name}.{property.Name}: type {property.PropertyType.Name} has no workflow type");
             parameters.TryGetValue(property.Name, out var parameter);
-            var doc = property.GetCustomAttribute<PortAttribute>()?.Description ?? parameter?.GetCustomAttribute<PortAttribute>()?.Description ?? string.Empty;
+            var port = property.GetCustomAttribute<PortAttribute>() ?? parameter?.GetCustomAttribute<PortAttribute>();
+            var doc = port?.Description ?? string.Empty;
+            var kind = port?.Kind ?? PortKind.Value;
+            if (kind != PortKind.Value && (!inputs || type != DataType.String))
+            {
+                throw new ArgumentException($"{record.Name}.{property.Name}: only string inputs can name host paths or sources");
+            }
             JsonNode? defaultValue = null;
             var required = false;
             if (inputs)
@@ -157,7 +168,15 @@ public sealed class ActivityRegistry : IActivityCatalog
                 }
             }
 
-            ports.Add(new PortDescriptor(name, type, required, defaultValue, doc));
+            ports.Add(new PortDescriptor(name, type, required, defaultValue, doc, kind, port?.RelativeTo is { } relative ? JsonNamingPolicy.CamelCase.ConvertName(relative) : null));
+        }
+
+        foreach (var port in ports.Where(p => p.RelativeTo is not null))
+        {
+            if (!ports.Any(p => p.Name == port.RelativeTo && p.Kind is PortKind.FolderToRead or PortKind.FolderToWrite))
+            {
+                throw new ArgumentException($"{record.Name}.{port.Name}: relative to '{port.RelativeTo}', which is not a folder input");
+            }
         }
 
         return ports;

@@ -39,6 +39,12 @@ public sealed record EngineOptions
     /// <summary>How often a worker re-checks unfinished runs for steps without a job (zero turns it off).</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// What steps run by this engine may reach on the host. Default: unrestricted (the CLI on a user's own machine);
+    /// servers and workers pass restricted roots and origins (README, "Data roots").
+    /// </summary>
+    public Access.HostAccess HostAccess { get; init; } = Access.HostAccess.Unrestricted;
+
     /// <summary>Only schedule and query; run no steps and fire no triggers (a client process next to workers).</summary>
     public bool ClientOnly { get; init; }
 

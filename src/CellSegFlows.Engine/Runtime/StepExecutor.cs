@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Artifacts;
 using CellSegFlows.Engine.Definitions;
@@ -21,7 +22,8 @@ internal sealed class StepExecutor(
     string workRoot,
     IStepScheduler scheduler,
     string worker,
-    string device)
+    string device,
+    HostAccess hostAccess)
 {
     private static readonly TimeSpan CancelPoll = TimeSpan.FromMilliseconds(250);
 
@@ -50,7 +52,20 @@ internal sealed class StepExecutor(
         var step = start.Step;
         var node = start.Node;
         var descriptor = registry.Find(step.ActivityType) ?? throw new EngineException($"activity '{step.ActivityType}' is not registered in worker {worker}");
-        var inputs = JsonNode.Parse(step.InputsJson ?? "{}")!.AsObject();
+        var work = WorkFolder(step);
+        var access = hostAccess.With(new DataRoot(work, Writable: true, "the step's work folder"));
+        JsonObject inputs;
+        try
+        {
+            inputs = HostInputs.Resolve(descriptor, JsonNode.Parse(step.InputsJson ?? "{}")!.AsObject(), access);
+        }
+        catch (HostAccessException refused)
+        {
+            // Checked before the cache and before any attempt: a refused path never runs, and is never retried.
+            await coordinator.FailStepAsync(step.Id, $"node '{step.NodeId}', {refused.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
         var cacheKey = CanonicalJson.Sha256($"{descriptor.Type}@{descriptor.Version}\n{CanonicalJson.Write(inputs)}");
         if (node.Cache && await TryCachedAsync(step, cacheKey, workerToken).ConfigureAwait(false))
         {
@@ -66,7 +81,7 @@ internal sealed class StepExecutor(
             // A node without retries runs its one attempt directly: building a resilience pipeline that would only
             // call it costs a few allocations and a telemetry set-up at every step.
             var outputs = node.Retry is not { Attempts: > 1 }
-                ? await RunOnceAsync(step, node, inputs, attempt, run.Token).ConfigureAwait(false)
+                ? await RunOnceAsync(step, node, inputs, attempt, work, access, run.Token).ConfigureAwait(false)
                 : await Pipeline(node, step.Id, () => attempt).ExecuteAsync(
                     async token =>
                     {
@@ -76,7 +91,7 @@ internal sealed class StepExecutor(
                         }
 
                         firstTry = false;
-                        return await RunOnceAsync(step, node, inputs, attempt, token).ConfigureAwait(false);
+                        return await RunOnceAsync(step, node, inputs, attempt, work, access, token).ConfigureAwait(false);
                     },
                     run.Token).ConfigureAwait(false);
             // The cache entry commits with the step's completion: one transaction instead of two.
@@ -98,13 +113,20 @@ internal sealed class StepExecutor(
         {
             await coordinator.FailStepAsync(step.Id, "cancelled while running", cancelled: true, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (HostAccessException refused)
+        {
+            // A user error, not a fault: one line, no stack trace.
+            await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: node '{step.NodeId}', {refused.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
+        }
         catch (Exception ex)
         {
             await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: {ErrorText.CauseChain(ex)}\n{ex}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    private async Task<JsonObject> RunOnceAsync(StepRecord step, NodeDefinition node, JsonObject inputs, int attempt, CancellationToken token)
+    private string WorkFolder(StepRecord step) => Path.Combine(workRoot, step.RunId, SafeFolder(step.Id[(step.RunId.Length + 1)..]));
+
+    private async Task<JsonObject> RunOnceAsync(StepRecord step, NodeDefinition node, JsonObject inputs, int attempt, string work, HostAccess access, CancellationToken token)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
         if (node.Timeout is { } limit)
@@ -112,7 +134,6 @@ internal sealed class StepExecutor(
             timeout.CancelAfter(limit);
         }
 
-        var work = Path.Combine(workRoot, step.RunId, SafeFolder(step.Id[(step.RunId.Length + 1)..]));
         Directory.CreateDirectory(work);
         await using var journal = new StepJournal(coordinator.Store, step.RunId, step.Id, attempt, worker);
         var context = new ActivityContext
@@ -128,6 +149,7 @@ internal sealed class StepExecutor(
             CancellationToken = timeout.Token,
             Device = device,
             ReportMetric = journal.Metric,
+            HostAccess = access,
         };
         var activity = registry.Create(step.ActivityType);
         try
@@ -152,7 +174,7 @@ internal sealed class StepExecutor(
                 MaxDelay = retry.MaxDelay,
                 BackoffType = retry.Backoff == RetryBackoff.Exponential ? DelayBackoffType.Exponential : DelayBackoffType.Constant,
                 UseJitter = retry.Backoff == RetryBackoff.Exponential,
-                ShouldHandle = new PredicateBuilder<JsonObject>().Handle<Exception>(ex => ex is not (OperationCanceledException or ActivityInputException)),
+                ShouldHandle = new PredicateBuilder<JsonObject>().Handle<Exception>(ex => ex is not (OperationCanceledException or ActivityInputException or HostAccessException)),
                 OnRetry = args => new ValueTask(coordinator.RecordRetryAsync(stepId, attempt(), args.Outcome.Exception!, args.RetryDelay, CancellationToken.None)),
             });
         }

@@ -99,6 +99,8 @@ public sealed class CocoReaderTests
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":"one","category_id":1,"segmentation":[[1,1,5,1,5,5]],"area":1}]}""", "annotation 7", "field 'image_id' must be an integer, found a string" },
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":1,"segmentation":[[1,1,5,1,5,5]],"area":1}]}""", "annotation 7", "field 'category_id' is missing" },
         { """{"images":[{"id":1,"file_name":"a.tif","height":10}],"annotations":[]}""", "image 1", "field 'width' is missing" },
+        { """{"images":[{"id":1,"file_name":"/etc/shadow","width":10,"height":10}],"annotations":[]}""", "image 1", "field 'file_name' '/etc/shadow' must be a relative path inside the images folder" },
+        { """{"images":[{"id":1,"file_name":"A172/../../../etc/passwd","width":10,"height":10}],"annotations":[]}""", "image 1", "no '..'" },
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":1,"category_id":1,"segmentation":{"size":[10,10],"counts":"!!"},"area":1}]}""", "annotation 7", "invalid character '!'" },
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":1,"category_id":1,"segmentation":{"size":[10,10],"counts":[5,5]},"area":1}]}""", "annotation 7", "RLE runs cover 10 pixels but size 10x10 has 100" },
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":1,"category_id":1,"segmentation":[[1,1,5,1,5,5]],"area":1,"iscrowd":2}]}""", "annotation 7", "field 'iscrowd' must be 0 or 1, found 2" },

@@ -33,6 +33,9 @@ public abstract record Fault
 
     /// <summary>Ignore a Range header: 200 with the whole file.</summary>
     public sealed record IgnoreRange : Fault;
+
+    /// <summary>Answer 302 with this Location (absolute or relative).</summary>
+    public sealed record Redirect(string Location) : Fault;
 }
 
 /// <summary>
@@ -132,6 +135,12 @@ public sealed class FaultyHttpServer : IAsyncDisposable
         if (fault is Fault.DelayHeaders delay)
         {
             await Task.Delay(delay.Delay, _stop.Token);
+        }
+
+        if (fault is Fault.Redirect redirect)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 302 Found\r\nLocation: {redirect.Location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+            return;
         }
 
         if (fault is Fault.Status status)
