@@ -38,8 +38,8 @@ internal sealed class HostAccessSources(HostAccess access, string input) : IDown
     }
 
     /// <inheritdoc />
-    public string? RefuseAddress(string host, IPAddress address) =>
-        access.AllowsAddress(host, address)
+    public string? RefuseAddress(string host, int port, IPAddress address) =>
+        access.AllowsAddress(host, port, address)
             ? null
             : $"{host} resolves to {address}, a loopback, private or link-local address; an admin allows such a host by naming it with --allow-origin";
 }

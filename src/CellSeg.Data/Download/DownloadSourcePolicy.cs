@@ -11,8 +11,8 @@ public interface IDownloadSourcePolicy
     /// <summary>Why <paramref name="source"/> (http, https or file) may not be read, or null when it may.</summary>
     string? Refuse(Uri source);
 
-    /// <summary>Why a connection for <paramref name="host"/> may not go to <paramref name="address"/>, or null when it may.</summary>
-    string? RefuseAddress(string host, IPAddress address);
+    /// <summary>Why a connection for <paramref name="host"/>:<paramref name="port"/> may not go to <paramref name="address"/>, or null when it may.</summary>
+    string? RefuseAddress(string host, int port, IPAddress address);
 }
 
 /// <summary>A source or connection the downloader's <see cref="IDownloadSourcePolicy"/> refused (never retried).</summary>

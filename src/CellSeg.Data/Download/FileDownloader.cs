@@ -337,7 +337,7 @@ public sealed class FileDownloader : IDisposable
                 string? refusal = null;
                 foreach (var address in addresses)
                 {
-                    if (policy.RefuseAddress(host, address) is { } reason)
+                    if (policy.RefuseAddress(host, context.DnsEndPoint.Port, address) is { } reason)
                     {
                         refusal ??= reason;
                         continue;

@@ -161,15 +161,15 @@ public sealed class HostAccess
     }
 
     /// <summary>
-    /// Whether a connection for <paramref name="host"/> may go to <paramref name="address"/>: public addresses always;
-    /// loopback, private, link-local and other special ranges only when an admin named that host in an allowed origin
-    /// (a configured origin is a deliberate choice; a public name resolving to an internal address is not).
+    /// Whether a connection for <paramref name="host"/>:<paramref name="port"/> may go to <paramref name="address"/>:
+    /// public addresses always; loopback, private, link-local and other special ranges only for an origin an admin
+    /// configured (a deliberate choice; a public name resolving to an internal address is not).
     /// </summary>
-    public bool AllowsAddress(string host, System.Net.IPAddress address)
+    public bool AllowsAddress(string host, int port, System.Net.IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
         return !IsRestricted || NetworkAddresses.IsPublic(address)
-            || adminOrigins.Any(o => string.Equals(o.IdnHost, host, StringComparison.OrdinalIgnoreCase));
+            || adminOrigins.Any(o => o.Port == port && string.Equals(o.IdnHost, host, StringComparison.OrdinalIgnoreCase));
     }
 
     private string Describe() => string.Join(", ", roots.Select(r => $"{r.Root.Label} {r.Root.Path}{(r.Root.Writable ? string.Empty : " (read only)")}"));

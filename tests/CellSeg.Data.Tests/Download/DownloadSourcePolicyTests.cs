@@ -22,7 +22,7 @@ public sealed class DownloadSourcePolicyTests
             return origin is not null && source.GetLeftPart(UriPartial.Authority) == origin.GetLeftPart(UriPartial.Authority) ? null : "origin not allowed";
         }
 
-        public string? RefuseAddress(string host, IPAddress address)
+        public string? RefuseAddress(string host, int port, IPAddress address)
         {
             Dialled.Add(address);
             return allowLoopback || !IPAddress.IsLoopback(address) ? null : "loopback refused";

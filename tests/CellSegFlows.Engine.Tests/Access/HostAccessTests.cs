@@ -116,11 +116,12 @@ public sealed class HostAccessTests
     public void Internal_addresses_are_dialled_only_for_hosts_an_admin_named()
     {
         var (access, _, _) = Restricted();
-        Assert.True(access.AllowsAddress("bucket.example.org", IPAddress.Parse("52.95.150.10")));
-        Assert.False(access.AllowsAddress("bucket.example.org", IPAddress.Parse("127.0.0.1")));
-        Assert.False(access.AllowsAddress("bucket.example.org", IPAddress.Parse("169.254.169.254")));
-        Assert.True(access.AllowsAddress("127.0.0.1", IPAddress.Loopback));
-        Assert.True(HostAccess.Unrestricted.AllowsAddress("anything", IPAddress.Loopback));
+        Assert.True(access.AllowsAddress("bucket.example.org", 443, IPAddress.Parse("52.95.150.10")));
+        Assert.False(access.AllowsAddress("bucket.example.org", 443, IPAddress.Parse("127.0.0.1")));
+        Assert.False(access.AllowsAddress("bucket.example.org", 443, IPAddress.Parse("169.254.169.254")));
+        Assert.True(access.AllowsAddress("127.0.0.1", 8123, IPAddress.Loopback));
+        Assert.False(access.AllowsAddress("127.0.0.1", 8124, IPAddress.Loopback));   // the admin named one origin, not the host
+        Assert.True(HostAccess.Unrestricted.AllowsAddress("anything", 1, IPAddress.Loopback));
     }
 
     [Theory]
