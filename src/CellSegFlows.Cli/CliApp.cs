@@ -16,16 +16,24 @@ public static class CliApp
     /// <summary>Exit code for bad input or bad options.</summary>
     public const int UserError = 2;
 
-    /// <summary>Runs the command line with <paramref name="console"/> as standard output.</summary>
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
+    /// <summary>Exit code for a fault of ours (a bug): one line too, the stack trace only with <c>CELLSEGFLOWS_DEBUG=1</c>.</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Runs the command line with <paramref name="console"/> as standard output and for error lines.</summary>
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default) =>
+        RunAsync(args, console, console, cancellationToken);
+
+    /// <summary>Runs the command line with <paramref name="console"/> as standard output and <paramref name="errors"/> for error lines.</summary>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole errors, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(errors);
         try
         {
             TorchRuntime.Prepare();   // before anything can load libtorch (see README, "CPU kernels")
         }
         catch (ArgumentException ex)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+            errors.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return UserError;
         }
 
@@ -101,26 +109,45 @@ public static class CliApp
             });
         });
 
+        var debug = Environment.GetEnvironmentVariable("CELLSEGFLOWS_DEBUG") == "1";
         try
         {
             return await app.RunAsync(args, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsUserError(ex) && Environment.GetEnvironmentVariable("CELLSEGFLOWS_DEBUG") != "1")
+        catch (Exception thrown) when (Unwrap(thrown) is OperationCanceledException)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
-            return UserError;
-        }
-        catch (TorchBackendException ex) when (Environment.GetEnvironmentVariable("CELLSEGFLOWS_DEBUG") != "1")
-        {
-            console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
-            return 1;
-        }
-        catch (OperationCanceledException)
-        {
-            console.MarkupLine("[yellow]cancelled[/]");
+            errors.MarkupLine("[yellow]cancelled[/]");
             return 130;
+        }
+        catch (Exception thrown) when (!debug)
+        {
+            // Failures inside parallel loops arrive wrapped: the first real cause is the one to name.
+            var ex = Unwrap(thrown);
+            var (code, text) = ex switch
+            {
+                _ when IsUserError(ex) => (UserError, ex.Message),
+                TorchBackendException => (1, ex.Message),
+                IOException or UnauthorizedAccessException => (UserError, ex.Message),   // the environment: a full disk, an unwritable home, a folder where a file goes
+                Microsoft.Data.Sqlite.SqliteException sqlite => (UserError, $"the run store: {sqlite.Message}"),
+                OutOfMemoryException => (1, "out of memory (the input is larger than this machine can hold; see README, 'Limits')"),
+                _ => (InternalError, $"internal error ({ex.GetType().Name}): {ex.Message} (run again with CELLSEGFLOWS_DEBUG=1 for the stack trace, and report it)"),
+            };
+            errors.MarkupLineInterpolated($"[red]error:[/] {text}");
+            return code;
         }
     }
 
-    private static bool IsUserError(Exception ex) => ex is DataFormatException or CommandParseException or CommandRuntimeException or UserInputException or CellSegFlows.Engine.Runtime.EngineException or CellSegFlows.Engine.Triggers.TriggerDefinitionException;
+    private static Exception Unwrap(Exception ex)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: > 0 } aggregate)
+        {
+            ex = aggregate.InnerExceptions[0];
+        }
+
+        return ex;
+    }
+
+    private static bool IsUserError(Exception ex) => ex is DataFormatException or CommandParseException or CommandRuntimeException or UserInputException
+        or CellSegFlows.Engine.Runtime.EngineException or CellSegFlows.Engine.Triggers.TriggerDefinitionException or CellSegFlows.Server.Auth.UserAdminException
+        or CellSegFlows.Engine.Access.HostAccessException;
 }

@@ -8,4 +8,10 @@ if (Console.IsOutputRedirected)
     console.Profile.Width = 200;
 }
 
-return await CliApp.RunAsync(args, console).ConfigureAwait(false);
+// Errors go to standard error, so a pipeline reading a command's output never parses one as data.
+var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+if (Console.IsErrorRedirected)
+{
+    errors.Profile.Width = 1000;   // one error, one line
+}
+return await CliApp.RunAsync(args, console, errors).ConfigureAwait(false);

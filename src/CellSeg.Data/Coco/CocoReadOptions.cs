@@ -12,6 +12,21 @@ public sealed record CocoReadOptions
     /// <summary>Receives bytes read so far and the file size, at most every few megabytes.</summary>
     public IProgress<ReadProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// The longest image side accepted (default 2^15 = 32,768: LIVECell is 704×520, large microscopy tiles fit).
+    /// Checked when the file is read, before any mask is made.
+    /// </summary>
+    public int MaxImageSide { get; init; } = DefaultMaxImageSide;
+
+    /// <summary>The most pixels one image may have (default 2^28 ≈ 268 million, a 16,384² tile: a union mask of it is 256 MiB).</summary>
+    public long MaxImagePixels { get; init; } = DefaultMaxImagePixels;
+
+    /// <summary>Default of <see cref="MaxImageSide"/>.</summary>
+    public const int DefaultMaxImageSide = 1 << 15;
+
+    /// <summary>Default of <see cref="MaxImagePixels"/>.</summary>
+    public const long DefaultMaxImagePixels = 1L << 28;
+
     /// <summary>Defaults: strict, no progress.</summary>
     public static CocoReadOptions Default { get; } = new();
 }

@@ -82,7 +82,7 @@ public static class CocoReader
                 case "images":
                     ReadList(json, name, (bytes, index) =>
                     {
-                        var parsed = CocoRecordParser.Image(bytes, index);
+                        var parsed = CocoRecordParser.Image(bytes, index, options.MaxImageSide, options.MaxImagePixels);
                         if (Accept(parsed, path, onIssue))
                         {
                             sink.OnImage(parsed.Value!);

@@ -22,7 +22,7 @@ internal static class CocoRecordParser
     [ThreadStatic]
     private static List<double>? t_numbers;
 
-    public static Parsed<CocoImage> Image(ReadOnlySpan<byte> json, int index)
+    public static Parsed<CocoImage> Image(ReadOnlySpan<byte> json, int index, int maxSide = CocoReadOptions.DefaultMaxImageSide, long maxPixels = CocoReadOptions.DefaultMaxImagePixels)
     {
         var reader = new Utf8JsonReader(json);
         reader.Read();
@@ -68,7 +68,7 @@ internal static class CocoRecordParser
                     break;
                 case "width":
                 case "height":
-                    if (JsonValue.TryInt64(ref reader, out var size, out var sp) && size > 0 && size <= 1 << 20)
+                    if (JsonValue.TryInt64(ref reader, out var size, out var sp) && size > 0 && size <= maxSide)
                     {
                         if (name == "width")
                         {
@@ -81,7 +81,7 @@ internal static class CocoRecordParser
                     }
                     else
                     {
-                        problem ??= $"field '{name}' " + (sp ?? $"must be a positive pixel count, found {size}");
+                        problem ??= $"field '{name}' " + (sp ?? (size > maxSide ? $"is {size:N0} pixels, more than the limit of {maxSide:N0} a side" : $"must be a positive pixel count, found {size}"));
                     }
 
                     break;
@@ -96,6 +96,11 @@ internal static class CocoRecordParser
 
         problem ??= Missing(("id", id is not null), ("file_name", fileName is not null), ("width", width is not null), ("height", height is not null));
         problem ??= FileNameProblem(fileName!);
+        if (problem is null && width!.Value * height!.Value > maxPixels)
+        {
+            problem = $"is {width.Value:N0}×{height.Value:N0} = {width.Value * height.Value:N0} pixels, more than the limit of {maxPixels:N0} per image";
+        }
+
         if (problem is not null)
         {
             return new(null, record, problem);
@@ -408,7 +413,29 @@ internal static class CocoRecordParser
             return null;
         }
 
+        if (CoordinateProblem(numbers) is { } bad)
+        {
+            problem = bad;
+            return null;
+        }
+
         return new BoundingBox(numbers[0], numbers[1], numbers[2], numbers[3]);
+    }
+
+    /// <summary>Coordinates are at most 2^20 in magnitude (the largest image side any reader accepts), so rasterising them cannot overflow.</summary>
+    internal const double MaxCoordinate = 1 << 20;
+
+    private static string? CoordinateProblem(List<double> numbers)
+    {
+        foreach (var v in numbers)
+        {
+            if (!double.IsFinite(v) || Math.Abs(v) > MaxCoordinate)
+            {
+                return $"holds the coordinate {v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}, outside ±{MaxCoordinate:N0}";
+            }
+        }
+
+        return null;
     }
 
     private static Segmentation? ReadSegmentation(ref Utf8JsonReader reader, out string? problem)
@@ -437,6 +464,13 @@ internal static class CocoRecordParser
                 if (numbers.Count < 6)
                 {
                     problem = $"polygon {polygons.Count} has {numbers.Count / 2} points; a polygon needs at least 3";
+                    JsonValue.SkipRestOfArray(ref reader);
+                    return null;
+                }
+
+                if (CoordinateProblem(numbers) is { } bad)
+                {
+                    problem = $"polygon {polygons.Count} {bad}";
                     JsonValue.SkipRestOfArray(ref reader);
                     return null;
                 }

@@ -28,6 +28,12 @@ public static class SampleDatasetGenerator
             throw new ArgumentException("sample images must be at least 32x32, there must be at least one per cell type, and the well is one capital letter", nameof(options));
         }
 
+        // Bounded before the first pixel is drawn: a sample is a test fixture, not a way to fill a disk.
+        if (options.Width > SampleDatasetOptions.MaxSide || options.Height > SampleDatasetOptions.MaxSide || options.ImagesPerCellType > SampleDatasetOptions.MaxImagesPerCellType)
+        {
+            throw new ArgumentException($"sample images are at most {SampleDatasetOptions.MaxSide}x{SampleDatasetOptions.MaxSide} and at most {SampleDatasetOptions.MaxImagesPerCellType} per cell type; asked for {options.Width}x{options.Height}, {options.ImagesPerCellType} per cell type", nameof(options));
+        }
+
         var imagesFolder = Path.Combine(folder, "images");
         Directory.CreateDirectory(imagesFolder);
         var images = new List<CocoImage>();

@@ -3,6 +3,12 @@ namespace CellSeg.Data.Samples;
 /// <summary>Settings of <see cref="SampleDatasetGenerator"/>; defaults make a quickstart-sized set in about a second.</summary>
 public sealed record SampleDatasetOptions
 {
+    /// <summary>The largest width or height (4,096: a LIVECell image is 704×520).</summary>
+    public const int MaxSide = 4096;
+
+    /// <summary>The most images per cell type (1,000; 8,000 images in all).</summary>
+    public const int MaxImagesPerCellType = 1000;
+
     /// <summary>Images per cell type.</summary>
     public int ImagesPerCellType { get; init; } = 2;
 

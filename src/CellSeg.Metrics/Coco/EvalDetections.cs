@@ -25,8 +25,13 @@ public sealed class EvalDetections
     public int Count { get; }
 
     /// <summary>Prepares detections against a prepared ground truth.</summary>
-    /// <exception cref="DataFormatException">A detection refers to an unknown image, has a mask of the wrong size, or mixes result kinds.</exception>
-    public static EvalDetections Prepare(DetectionSet results, EvalGroundTruth gt, IouType iouType)
+    /// <param name="results">The detections.</param>
+    /// <param name="gt">The ground truth they are scored against.</param>
+    /// <param name="iouType">Masks or boxes.</param>
+    /// <param name="skipped">Lenient mode: a detection that refers to an unknown image, has a mask of the wrong size or the
+    /// wrong kind is left out and its problem added here (thread-safe collection) instead of stopping the evaluation.</param>
+    /// <exception cref="DataFormatException">A detection refers to an unknown image, has a mask of the wrong size, or mixes result kinds (strict mode).</exception>
+    public static EvalDetections Prepare(DetectionSet results, EvalGroundTruth gt, IouType iouType, System.Collections.Concurrent.ConcurrentQueue<string>? skipped = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(gt);
@@ -38,25 +43,45 @@ public sealed class EvalDetections
             byImage[i] = [];
         }
 
-        var prepared = new EvalObject[list.Count];
+        var prepared = new EvalObject?[list.Count];
+        var errors = new DataFormatException?[list.Count];
         Parallel.For(0, list.Count, n =>
         {
-            var d = list[n];
-            var index = gt.IndexOf(d.ImageId);
-            if (index < 0)
+            try
             {
-                throw new DataFormatException(results.SourcePath, $"result {n}", $"refers to image {d.ImageId}, which is not in the ground truth");
-            }
+                var d = list[n];
+                var index = gt.IndexOf(d.ImageId);
+                if (index < 0)
+                {
+                    throw new DataFormatException(results.SourcePath, $"result {n}", $"refers to image {d.ImageId}, which is not in the ground truth");
+                }
 
-            var image = gt.Images[index];
-            prepared[n] = PrepareOne(d, n, image, boxResults, iouType, results.SourcePath);
+                prepared[n] = PrepareOne(d, n, gt.Images[index], boxResults, iouType, results.SourcePath);
+            }
+            catch (DataFormatException error)
+            {
+                errors[n] = error;   // reported in file order below, not as an AggregateException
+            }
         });
+        var kept = 0;
         for (var n = 0; n < prepared.Length; n++)
         {
-            byImage[gt.IndexOf(list[n].ImageId)].Add(prepared[n]);
+            if (errors[n] is { } error)
+            {
+                if (skipped is null)
+                {
+                    throw error;
+                }
+
+                skipped.Enqueue($"{error.Record}: {error.Reason}");
+                continue;
+            }
+
+            byImage[gt.IndexOf(list[n].ImageId)].Add(prepared[n]!);
+            kept++;
         }
 
-        return new EvalDetections(byImage, list.Count);
+        return new EvalDetections(byImage, kept);
     }
 
     private static EvalObject PrepareOne(CocoDetection d, int n, CocoImage image, bool boxResults, IouType iouType, string path)

@@ -57,7 +57,8 @@ public static class Evaluation
         };
         var results = await CocoReader.LoadDetectionsAsync(predictionsPath, null, dtRead, cancellationToken).ConfigureAwait(false);
         progress?.Report(("preparing predictions", 0));
-        var dt = EvalDetections.Prepare(results, gt, p.IouType);
+        var unusable = options.Lenient ? new System.Collections.Concurrent.ConcurrentQueue<string>() : null;
+        var dt = EvalDetections.Prepare(results, gt, p.IouType, unusable);
         var images = gt.Images.Count;
         var evaluator = CocoEvaluator.Evaluate(gt, dt, p, progress is null ? null : new SyncProgress<int>(n => progress.Report(("matching", (double)n / images))), cancellationToken);
         progress?.Report(("accumulating", 0));
@@ -95,7 +96,10 @@ public static class Evaluation
         }
 
         progress?.Report(("done", 1));
-        var skipped = gt.Issues.Select(i => $"{groundTruthPath}: {i}").Concat(results.Issues.Select(i => $"{predictionsPath}: {i}")).ToArray();
+        var skipped = gt.Issues.Select(i => $"{groundTruthPath}: {i}")
+            .Concat(results.Issues.Select(i => $"{predictionsPath}: {i}"))
+            .Concat((unusable ?? []).Select(i => $"{predictionsPath}: {i}"))
+            .ToArray();
         return new EvaluationReport
         {
             GroundTruthPath = groundTruthPath,

@@ -80,6 +80,8 @@ internal sealed class EvalCommand(IAnsiConsole console) : AsyncCommand<EvalComma
     {
         var gtPath = RequireFile(settings.GroundTruth!, "--gt");
         var predPath = RequireFile(settings.Predictions!, "--pred");
+        RequireWritableFile(settings.Json, "--json");
+        RequireWritableFile(settings.Markdown, "--markdown");
         var iouType = settings.IouType == "bbox" ? CellSeg.Metrics.Coco.IouType.Bbox : CellSeg.Metrics.Coco.IouType.Segm;
         var report = await PhaseProgress.RunAsync(console, async progress =>
         {
@@ -113,4 +115,24 @@ internal sealed class EvalCommand(IAnsiConsole console) : AsyncCommand<EvalComma
 
     internal static string RequireFile(string path, string option) =>
         File.Exists(path) ? path : throw new UserInputException($"{option}: file not found: {path}");
+
+    /// <summary>Checked before the evaluation, so a typo does not cost its minutes: the report goes to a file, not a folder.</summary>
+    internal static void RequireWritableFile(string? path, string option)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (Directory.Exists(path) || path.EndsWith('/'))
+        {
+            throw new UserInputException($"{option} {path}: is a folder; give a file name");
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (File.Exists(folder))
+        {
+            throw new UserInputException($"{option} {path}: {folder} is a file, not a folder");
+        }
+    }
 }

@@ -18,10 +18,19 @@ namespace CellSegFlows.Engine.Definitions;
 public static class WorkflowValidator
 {
     /// <summary>Every problem in <paramref name="definition"/>; empty when it can run.</summary>
-    public static IReadOnlyList<DefinitionProblem> Validate(WorkflowDefinition definition, IActivityCatalog catalog)
+    /// <param name="definition">The workflow.</param>
+    /// <param name="catalog">The activities that exist.</param>
+    /// <param name="limits">Size limits (default: <see cref="WorkflowLimits.Default"/>); a definition over them is checked no further.</param>
+    public static IReadOnlyList<DefinitionProblem> Validate(WorkflowDefinition definition, IActivityCatalog catalog, WorkflowLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(catalog);
+        limits ??= WorkflowLimits.Default;
+        if (definition.Nodes.Count > limits.MaxNodes)
+        {
+            return [new DefinitionProblem(null, "nodes", $"the definition has {definition.Nodes.Count:N0} nodes; the limit is {limits.MaxNodes:N0}")];
+        }
+
         var problems = new List<DefinitionProblem>();
         var graph = DependencyGraph.Build(definition);
         var activities = definition.Nodes.Select(n => catalog.Find(n.Activity)).ToList();

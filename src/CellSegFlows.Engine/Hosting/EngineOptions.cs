@@ -39,6 +39,9 @@ public sealed record EngineOptions
     /// <summary>How often a worker re-checks unfinished runs for steps without a job (zero turns it off).</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How large a definition and a map may be (checked before a run starts and when a map expands).</summary>
+    public Definitions.WorkflowLimits Limits { get; init; } = Definitions.WorkflowLimits.Default;
+
     /// <summary>
     /// What steps run by this engine may reach on the host. Default: unrestricted (the CLI on a user's own machine);
     /// servers and workers pass restricted roots and origins (README, "Data roots").

@@ -75,7 +75,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
 
         var artifacts = new LocalArtifactStore(options.ResolvedArtifactRoot);
-        var coordinator = new RunCoordinator(store, registry);
+        var coordinator = new RunCoordinator(store, registry, options.Limits);
         var quartzFile = Path.Combine(Path.GetFullPath(options.Home), "quartz.db");
         if (options.QuartzPostgres is null)
         {
@@ -90,7 +90,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         var holder = new SchedulerHolder();
         var stepScheduler = new DeferredStepScheduler(holder);
         var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, options.Device, options.HostAccess);
-        var starter = new RunStarter(coordinator, registry, stepScheduler);
+        var starter = new RunStarter(coordinator, registry, stepScheduler, options.Limits);
         var triggerRuntime = new TriggerRuntime(triggers, starter);
         var scheduler = await QuartzSchedulerBuilder.Create(q =>
         {

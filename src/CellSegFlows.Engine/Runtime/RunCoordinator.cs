@@ -23,7 +23,7 @@ internal delegate Task<bool> RunAdmission(RunDbContext db, string runId, Cancell
 /// that releases its successors exactly once), skipping downstream steps, cancelling, finishing the
 /// run, and reconciling after a crash. Returns the steps that became ready; the caller schedules them.
 /// </summary>
-internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog catalog)
+internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog catalog, WorkflowLimits limits)
 {
     private static readonly ConcurrentDictionary<string, (WorkflowDefinition Definition, WorkflowPlan Plan)> Plans = new(StringComparer.Ordinal);
 
@@ -411,6 +411,11 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         }
 
         var count = items?.Count ?? 1;
+        if (count > limits.MaxMapElements)
+        {
+            throw new EngineException($"node {definition.Id}: map.over has {count:N0} elements; the limit is {limits.MaxMapElements:N0}");
+        }
+
         node.BranchCount = count;
         node.Status = StepStatus.Scheduled;
         var queue = definition.Queue ?? activity.DefaultQueue;

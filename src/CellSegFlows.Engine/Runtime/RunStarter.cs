@@ -9,7 +9,7 @@ namespace CellSegFlows.Engine.Runtime;
 /// schedules its first steps. Shared by <see cref="Hosting.WorkflowEngine.StartRunAsync"/> and the triggers,
 /// which also pass a <see cref="RunAdmission"/> so their bookkeeping commits with the run.
 /// </summary>
-internal sealed class RunStarter(RunCoordinator coordinator, IActivityCatalog catalog, IStepScheduler steps)
+internal sealed class RunStarter(RunCoordinator coordinator, IActivityCatalog catalog, IStepScheduler steps, WorkflowLimits limits)
 {
     /// <summary>The run id, or null when <paramref name="admission"/> refused the run.</summary>
     /// <exception cref="WorkflowDefinitionException">The definition or a parameter is invalid (every problem listed).</exception>
@@ -24,7 +24,7 @@ internal sealed class RunStarter(RunCoordinator coordinator, IActivityCatalog ca
         CancellationToken cancellationToken)
     {
         var definition = WorkflowDefinitionReader.Parse(definitionJson, sourceName);
-        var problems = WorkflowValidator.Validate(definition, catalog).ToList();
+        var problems = WorkflowValidator.Validate(definition, catalog, limits).ToList();
         var bound = WorkflowValidator.Bind(definition, parameters);
         problems.AddRange(bound.Problems);
         if (problems.Count > 0)

@@ -67,8 +67,17 @@ internal sealed class StepExecutor(
         }
 
         var cacheKey = CanonicalJson.Sha256($"{descriptor.Type}@{descriptor.Version}\n{CanonicalJson.Write(inputs)}");
-        if (node.Cache && await TryCachedAsync(step, cacheKey, workerToken).ConfigureAwait(false))
+        try
         {
+            if (node.Cache && await TryCachedAsync(step, cacheKey, workerToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Completing from the cache releases successors too (a map may be refused there): the step must end, not hang.
+            await coordinator.FailStepAsync(step.Id, $"completing from the step cache failed: {ErrorText.CauseChain(ex)}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 

@@ -100,6 +100,8 @@ public sealed class CocoReaderTests
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":1,"segmentation":[[1,1,5,1,5,5]],"area":1}]}""", "annotation 7", "field 'category_id' is missing" },
         { """{"images":[{"id":1,"file_name":"a.tif","height":10}],"annotations":[]}""", "image 1", "field 'width' is missing" },
         { """{"images":[{"id":1,"file_name":"/etc/shadow","width":10,"height":10}],"annotations":[]}""", "image 1", "field 'file_name' '/etc/shadow' must be a relative path inside the images folder" },
+        { """{"images":[{"id":1,"file_name":"a.tif","width":100000,"height":100000}],"annotations":[]}""", "image 1", "field 'width' is 100,000 pixels, more than the limit of 32,768 a side" },
+        { """{"images":[{"id":1,"file_name":"a.tif","width":20000,"height":20000}],"annotations":[]}""", "image 1", "is 20,000×20,000 = 400,000,000 pixels, more than the limit of 268,435,456 per image" },
         { """{"images":[{"id":1,"file_name":"A172/../../../etc/passwd","width":10,"height":10}],"annotations":[]}""", "image 1", "no '..'" },
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":1,"category_id":1,"segmentation":{"size":[10,10],"counts":"!!"},"area":1}]}""", "annotation 7", "invalid character '!'" },
         { """{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"annotations":[{"id":7,"image_id":1,"category_id":1,"segmentation":{"size":[10,10],"counts":[5,5]},"area":1}]}""", "annotation 7", "RLE runs cover 10 pixels but size 10x10 has 100" },

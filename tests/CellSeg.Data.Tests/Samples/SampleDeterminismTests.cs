@@ -18,6 +18,18 @@ public sealed class SampleDeterminismTests
         Assert.Equal(AnnotationsSha256ForSeed7, hash);
     }
 
+    [Theory]
+    [InlineData(100_000, 240, 1)]
+    [InlineData(320, 4097, 1)]
+    [InlineData(320, 240, 1001)]
+    public async Task Oversized_samples_are_refused_before_anything_is_drawn(int width, int height, int perType)
+    {
+        using var temp = new TempDirectory();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SampleDatasetGenerator.WriteAsync(temp.Path, new SampleDatasetOptions { ImagesPerCellType = perType, Width = width, Height = height }));
+        Assert.Contains("at most 4096x4096 and at most 1000 per cell type", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
+    }
+
     [Fact]
     public void Image_seeds_are_a_fixed_function_of_seed_type_and_index()
     {

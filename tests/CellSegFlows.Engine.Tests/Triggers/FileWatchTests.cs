@@ -122,8 +122,8 @@ public sealed class FileWatchTests
         await store.AddFileWatchAsync(Watch("twice", FileWorkflow(h.Home), folder, settleMs: 0));
         await File.WriteAllTextAsync(Path.Combine(folder, "once.json"), "{}");
 
-        var coordinator = new Engine.Runtime.RunCoordinator(store.Store, EngineHarness.Registry());
-        var starter = new Engine.Runtime.RunStarter(coordinator, EngineHarness.Registry(), new NoSteps());
+        var coordinator = new Engine.Runtime.RunCoordinator(store.Store, EngineHarness.Registry(), Engine.Definitions.WorkflowLimits.Default);
+        var starter = new Engine.Runtime.RunStarter(coordinator, EngineHarness.Registry(), new NoSteps(), Engine.Definitions.WorkflowLimits.Default);
         var scanners = Enumerable.Range(0, 4).Select(_ => new TriggerRuntime(store, starter)).ToList();
         await Task.WhenAll(scanners.Select(s => s.ScanWatchAsync("twice", CancellationToken.None)));
 
