@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Server.Api;
 using CellSegFlows.Server.Auth;
+using CellSegFlows.Server.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -73,7 +74,9 @@ public sealed class ServerHost : IAsyncDisposable
                 o.Cookie.Name = "cellsegflows";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Cookie.SecurePolicy = options.SecureCookies || options.Urls.Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+                    ? CookieSecurePolicy.Always
+                    : CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = options.SessionLifetime;
                 o.SlidingExpiration = true;
                 o.Events.OnRedirectToLogin = ctx => ProblemResponses.WriteAsync(ctx.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in", "Sign in (POST /api/auth/login) or send an X-Api-Key header.");
@@ -105,8 +108,10 @@ public sealed class ServerHost : IAsyncDisposable
             .AddPolicy(Roles.Policies.Administer, p => p.RequireRole(Roles.Admin));
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseOriginCheck();
         app.UseAuthentication();
         app.UseAuthorization();
 

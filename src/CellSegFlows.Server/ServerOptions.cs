@@ -12,6 +12,12 @@ public sealed record ServerOptions
     /// <summary>A file holding the password of user <c>admin</c>, created (as admin) when it does not exist yet.</summary>
     public string? AdminPasswordFile { get; init; }
 
+    /// <summary>
+    /// Mark the sign-in cookie Secure whatever the request's scheme: for a server behind a TLS-terminating proxy (the
+    /// proxy speaks HTTPS to browsers, plain HTTP to us). Always on when a URL is https.
+    /// </summary>
+    public bool SecureCookies { get; init; }
+
     /// <summary>How long a studio login lasts without use.</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(8);
 

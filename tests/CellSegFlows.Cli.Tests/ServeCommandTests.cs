@@ -66,3 +66,29 @@ public sealed class ServeCommandTests
         Assert.Equal(0, await serving);
     }
 }
+
+public sealed class ServeBindingTests
+{
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", false)]
+    [InlineData("http://localhost:5080", false)]
+    [InlineData("http://[::1]:5080", false)]
+    [InlineData("https://0.0.0.0:5443", false)]
+    [InlineData("http://0.0.0.0:5080", true)]
+    [InlineData("http://[::]:5080", true)]
+    [InlineData("http://*:5080", true)]
+    [InlineData("http://192.168.1.20:5080", true)]
+    [InlineData("http://cells.example.org", true)]
+    public void Plain_http_beyond_loopback_is_told_apart(string url, bool remote) =>
+        Assert.Equal(remote, CellSegFlows.Cli.Commands.ServeCommand.IsRemotePlainHttp(url));
+
+    [Fact]
+    public async Task Serving_plain_http_on_every_interface_is_refused_without_allow_remote()
+    {
+        var home = TestPaths.NewTempFolder();
+        var (code, output, errors) = await CliRunner.RunSplitAsync("serve", "--home", home, "--urls", "http://0.0.0.0:0");
+        Assert.Equal(2, code);
+        Assert.Contains("--urls http://0.0.0.0:0: plain HTTP beyond this machine", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("serving", output, StringComparison.Ordinal);
+    }
+}

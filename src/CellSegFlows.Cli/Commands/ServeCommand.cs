@@ -38,6 +38,10 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
         [Description("A triggers file whose schedules and watches are added or updated at start.")]
         public string? Triggers { get; init; }
 
+        [CommandOption("--allow-remote")]
+        [Description("Listen on plain-HTTP addresses beyond this machine (0.0.0.0, a LAN address): only behind a TLS proxy; the sign-in cookie is then Secure.")]
+        public bool AllowRemote { get; init; }
+
         [CommandOption("--studio <DIR>")]
         [Description("The built studio to serve (default: wwwroot beside the program).")]
         public string? Studio { get; init; }
@@ -48,6 +52,24 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
                 : ValidationResult.Error($"--queues takes cpu and/or gpu (or none), not '{Queues}'");
     }
 
+    /// <summary>An http:// address that is not loopback (0.0.0.0, [::], *, +, a host name or a LAN address).</summary>
+    internal static bool IsRemotePlainHttp(string url)
+    {
+        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var host = url["http://".Length..].Split('/')[0];
+        host = host.StartsWith('[') ? host[..(host.IndexOf(']', StringComparison.Ordinal) + 1)] : host.Split(':')[0];
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return !System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) || !System.Net.IPAddress.IsLoopback(address);
+    }
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         string[] queues = settings.Queues == "none" ? ["none"] : settings.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -56,10 +78,23 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             throw new UserInputException($"{file}: the admin password file does not exist");
         }
 
+        var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var remote = urls.Where(IsRemotePlainHttp).ToArray();
+        if (remote.Length > 0 && !settings.AllowRemote)
+        {
+            throw new UserInputException($"--urls {string.Join(";", remote)}: plain HTTP beyond this machine would send passwords, cookies and API keys in clear; serve on 127.0.0.1 behind a TLS proxy, use an https URL, or pass --allow-remote when a TLS proxy is in front");
+        }
+
+        if (remote.Length > 0)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning:[/] listening on plain HTTP beyond this machine ({string.Join(", ", remote)}); only a TLS proxy in front keeps credentials private; the sign-in cookie is Secure, so browsers sign in only through HTTPS.");
+        }
+
         await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         var options = new ServerOptions
         {
-            Urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Urls = urls,
+            SecureCookies = remote.Length > 0,
             AdminPasswordFile = settings.AdminPasswordFile,
             StudioRoot = settings.Studio,
         };

@@ -77,21 +77,22 @@ internal static class AuthEndpoints
             return ProblemResponses.Problem(400, "Bad login", "userName and password are required");
         }
 
-        var wait = throttle.RetryAfter(body.UserName);
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var (wait, reason) = throttle.RetryAfter(body.UserName, address);
         if (wait > TimeSpan.Zero)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ProblemResponses.Problem(429, "Too many failed logins", $"{LoginThrottle.MaxFailures} failed logins for '{body.UserName}' within {LoginThrottle.Window.TotalMinutes:0} minutes: try again in {Math.Ceiling(wait.TotalSeconds):0} s");
+            return ProblemResponses.Problem(429, "Too many failed logins", $"{reason}: try again in {Math.Ceiling(wait.TotalSeconds):0} s");
         }
 
         var user = await store.CheckPasswordAsync(body.UserName, body.Password, ct).ConfigureAwait(false);
         if (user is null)
         {
-            throttle.Failed(body.UserName);
+            throttle.Failed(body.UserName, address);
             return ProblemResponses.Problem(401, "Login failed", "unknown user, wrong password, or a disabled user");
         }
 
-        throttle.Succeeded(body.UserName);
+        throttle.Succeeded(body.UserName, address);
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(Principals.Claims(user.Name, user.Role, "password"), CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal).ConfigureAwait(false);

@@ -134,7 +134,9 @@ public sealed class UserStore(RunStoreOptions store)
             return null;
         }
 
-        return !user.Disabled && PasswordHasher.Verify(password, user.PasswordHash) ? user : null;
+        // The hash is checked for a disabled user too: answering early would tell by its speed that the name exists.
+        var matches = PasswordHasher.Verify(password, user.PasswordHash);
+        return matches && !user.Disabled ? user : null;
     }
 
     /// <summary>Creates an API key acting as <paramref name="userName"/>.</summary>
