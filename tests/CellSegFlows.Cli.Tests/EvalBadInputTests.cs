@@ -168,3 +168,29 @@ public sealed class EvalBadInputTests
 
     private static string Clip(string text) => text.Length > 600 ? text[..600] + "…" : text;
 }
+
+/// <summary>Environment mistakes are one line on stderr and exit 2 too.</summary>
+public sealed class EnvironmentErrorTests
+{
+    [Fact]
+    public async Task A_home_that_is_a_file_is_named_in_one_line()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var home = Path.Combine(folder, "home");
+        await File.WriteAllTextAsync(home, "not a folder");
+        var (code, _, errors) = await CliRunner.RunSplitAsync("run", Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json"), "--home", home);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --home {home}: is a file, not a folder", Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task A_short_admin_password_is_one_line_not_a_crash()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var password = Path.Combine(folder, "pw.txt");
+        await File.WriteAllTextAsync(password, "short");
+        var (code, _, errors) = await CliRunner.RunSplitAsync("serve", "--home", Path.Combine(folder, "home"), "--admin-password-file", password, "--urls", "http://127.0.0.1:0");
+        Assert.Equal(2, code);
+        Assert.Contains("the password needs at least 8 characters", Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+}

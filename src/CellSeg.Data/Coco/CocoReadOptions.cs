@@ -21,6 +21,16 @@ public sealed record CocoReadOptions
     /// <summary>The most pixels one image may have (default 2^28 ≈ 268 million, a 16,384² tile: a union mask of it is 256 MiB).</summary>
     public long MaxImagePixels { get; init; } = DefaultMaxImagePixels;
 
+    /// <summary>
+    /// The most annotations (ground truth) or detections (results) one image may have (default 20,000; LIVECell's
+    /// densest images hold a few thousand cells). Evaluation compares every detection kept with every object of its
+    /// image, so this bounds its time and memory per image.
+    /// </summary>
+    public int MaxObjectsPerImage { get; init; } = DefaultMaxObjectsPerImage;
+
+    /// <summary>Default of <see cref="MaxObjectsPerImage"/>.</summary>
+    public const int DefaultMaxObjectsPerImage = 20_000;
+
     /// <summary>Default of <see cref="MaxImageSide"/>.</summary>
     public const int DefaultMaxImageSide = 1 << 15;
 

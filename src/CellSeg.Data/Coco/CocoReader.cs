@@ -102,11 +102,13 @@ public static class CocoReader
                     });
                     break;
                 case "annotations":
+                    var perImage = new Dictionary<long, int>();
                     ReadList(json, name, (bytes, index) =>
                     {
                         var parsed = CocoRecordParser.Annotation(bytes, index);
                         if (Accept(parsed, path, onIssue))
                         {
+                            CountPerImage(perImage, parsed.Value!.ImageId, options.MaxObjectsPerImage, path, "annotations");
                             sink.OnAnnotation(parsed.Value!);
                         }
 
@@ -170,12 +172,14 @@ public static class CocoReader
         }
 
         var index = 0;
+        var perImage = new Dictionary<long, int>();
         json.ReadArrayElements((bytes, _) =>
         {
             var parsed = CocoRecordParser.Detection(bytes, index);
             if (Accept(parsed, path, onIssue))
             {
                 var d = parsed.Value!;
+                CountPerImage(perImage, d.ImageId, options.MaxObjectsPerImage, path, "detections");
                 var problem = groundTruth is null ? null : CheckAgainst(d, groundTruth);
                 if (problem is null)
                 {
@@ -195,6 +199,16 @@ public static class CocoReader
         });
         json.ReadDocumentEnd();
         return new DetectionSet(path, detections, issues);
+    }
+
+    /// <summary>Refuses the file (not the record: the limit is about the whole image) once an image has too many objects.</summary>
+    private static void CountPerImage(Dictionary<long, int> counts, long imageId, int limit, string path, string what)
+    {
+        var count = counts[imageId] = counts.GetValueOrDefault(imageId) + 1;
+        if (count > limit)
+        {
+            throw new DataFormatException(path, $"image {imageId}", $"has more than {limit:N0} {what}, the limit per image (CocoReadOptions.MaxObjectsPerImage)");
+        }
     }
 
     private static string? CheckAgainst(CocoDetection d, CocoDataset gt)

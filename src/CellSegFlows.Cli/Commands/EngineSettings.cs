@@ -32,7 +32,18 @@ public class EngineSettings : CommandSettings
 
     // restrict: true checks paths and sources (serve, worker); null does so only with a shared (PostgreSQL) store, or
     // when roots or origins are given (a `run` on a user's own machine keeps paths as given).
-    internal EngineOptions ToOptions(bool clientOnly = false, IReadOnlyList<string>? queues = null, string? workerName = null, string? triggersFile = null, bool? restrict = null) => new()
+    internal EngineOptions ToOptions(bool clientOnly = false, IReadOnlyList<string>? queues = null, string? workerName = null, string? triggersFile = null, bool? restrict = null)
+    {
+        // Checked first: every engine command creates its stores inside this folder.
+        if (File.Exists(Home ?? EngineOptions.DefaultHome))
+        {
+            throw new UserInputException($"--home {Home ?? EngineOptions.DefaultHome}: is a file, not a folder");
+        }
+
+        return Options(clientOnly, queues, workerName, triggersFile, restrict);
+    }
+
+    private EngineOptions Options(bool clientOnly, IReadOnlyList<string>? queues, string? workerName, string? triggersFile, bool? restrict) => new()
     {
         TriggersFile = triggersFile,
         HostAccess = (restrict ?? (IsSharedStore || DataRoots is { Length: > 0 } || AllowOrigins is { Length: > 0 }))

@@ -112,6 +112,23 @@ public sealed class CocoReaderTests
         { """{"images":[{"id":1,"file_name":"a.tif" "width":10}],"annotations":[]}""", "line 1, column 40", "malformed JSON" },
     };
 
+    [Fact]
+    public async Task An_image_with_more_objects_than_the_limit_stops_the_read_naming_the_image()
+    {
+        const string annotation = """{"id":ID,"image_id":1,"category_id":1,"segmentation":[[1,1,5,1,5,5]],"area":8}""";
+        var gt = Write("""{"images":[{"id":1,"file_name":"a.tif","width":10,"height":10}],"categories":[{"id":1,"name":"cell"}],"annotations":["""
+            + string.Join(",", Enumerable.Range(1, 3).Select(i => annotation.Replace("ID", i.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))) + "]}");
+        var limited = new CocoReadOptions { MaxObjectsPerImage = 2 };
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => CocoReader.LoadAsync(gt, limited));
+        Assert.Equal("image 1", error.Record);
+        Assert.Contains("has more than 2 annotations, the limit per image", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, (await CocoReader.LoadAsync(gt)).Annotations.Count);
+
+        var results = Write("[" + string.Join(",", Enumerable.Repeat("""{"image_id":1,"category_id":1,"bbox":[1,1,2,2],"score":0.5}""", 3)) + "]");
+        var detections = await Assert.ThrowsAsync<DataFormatException>(() => CocoReader.LoadDetectionsAsync(results, null, limited));
+        Assert.Contains("has more than 2 detections", detections.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BadFiles))]
     public async Task Bad_input_names_the_file_the_record_and_the_reason(string json, string record, string reason)
