@@ -89,7 +89,7 @@ internal static class AnnotationFastPath
             else if (key.SequenceEqual("bbox"u8))
             {
                 field = Bbox;
-                if (!c.NumberList(numbers) || numbers.Count != 4)
+                if (!c.NumberList(numbers) || numbers.Count != 4 || !InRange(numbers))
                 {
                     return null;
                 }
@@ -134,6 +134,19 @@ internal static class AnnotationFastPath
         return new CocoAnnotation(id, imageId, (int)categoryId, segmentation, area, bbox ?? CocoRecordParser.ExtentOf(segmentation), crowd);
     }
 
+    private static bool InRange(List<double> numbers)
+    {
+        foreach (var v in numbers)
+        {
+            if (!double.IsFinite(v) || Math.Abs(v) > CocoRecordParser.MaxCoordinate)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>[[x, y, …], …]: at least one polygon, each of an even number (six or more) of coordinates.</summary>
     private static List<double[]>? ReadPolygons(ref Cursor c, List<double> numbers)
     {
@@ -145,9 +158,9 @@ internal static class AnnotationFastPath
         var polygons = new List<double[]>(1);
         do
         {
-            if (!c.NumberList(numbers) || numbers.Count < 6 || numbers.Count % 2 != 0)
+            if (!c.NumberList(numbers) || numbers.Count < 6 || numbers.Count % 2 != 0 || !InRange(numbers))
             {
-                return null;
+                return null;   // the general parser says what is wrong
             }
 
             polygons.Add([.. numbers]);

@@ -13,6 +13,12 @@ public sealed record ExtractOptions
 
     /// <summary>The archive's SHA-256 when the caller knows it (e.g. from the download); otherwise its sidecar, else it is computed.</summary>
     public string? ArchiveSha256 { get; init; }
+
+    /// <summary>The most entries an archive may hold (default 200,000; LIVECell's images.zip holds about 5,300).</summary>
+    public int MaxEntries { get; init; } = 200_000;
+
+    /// <summary>The most bytes it may extract to, whatever the free space (default 64 GiB; LIVECell's images are about 1.5 GB).</summary>
+    public long MaxBytes { get; init; } = 64L << 30;
 }
 
 /// <summary>A finished extraction.</summary>
@@ -27,7 +33,9 @@ public sealed record ExtractionResult(string Folder, int Files, long Bytes, bool
 /// entry is checked: absolute names, <c>..</c> segments, links whose target is absolute or leaves the
 /// target folder (zip entries marked as Unix symlinks included), duplicates, entries under a file,
 /// devices and other odd entry types are refused with a <see cref="DownloadException"/> naming the
-/// archive and the entry; and the free space must hold the sum of the uncompressed sizes. The
+/// archive and the entry; the entry count and the sum of the uncompressed sizes must be within the options' limits,
+/// and the free space must hold that sum (an entry holding more than its header declares is refused as it is
+/// written). The
 /// archive is then extracted into a hidden sibling <c>.&lt;name&gt;.partial-&lt;guid&gt;</c>, a
 /// completion marker (<see cref="MarkerFileName"/>, holding the archive's SHA-256) is written into it,
 /// and only then is it renamed to the target. An interrupted extraction therefore never leaves a
@@ -90,7 +98,17 @@ public sealed class SafeArchiveExtractor
 
         var format = DetectFormat(archive);
         var plan = await PlanAsync(archive, format, options.StripComponents, cancellationToken).ConfigureAwait(false);
+        if (plan.Count > options.MaxEntries)
+        {
+            throw new DownloadException(archive, null, $"holds {plan.Count:N0} entries, more than the limit of {options.MaxEntries:N0} (ExtractOptions.MaxEntries)");
+        }
+
         var required = plan.Where(e => e.Kind == EntryKind.File).Sum(e => e.Size);
+        if (required > options.MaxBytes)
+        {
+            throw new DownloadException(archive, null, $"would extract to {required:N0} bytes, more than the limit of {options.MaxBytes:N0} (ExtractOptions.MaxBytes)");
+        }
+
         var free = _freeSpace(parent);
         if (free < required)
         {

@@ -38,6 +38,18 @@ public class AnnotationFastPathTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"id":1,"image_id":1,"category_id":1,"segmentation":[[1,2,3,4,5,4.5e10]],"area":1}""")]
+    [InlineData("""{"id":1,"image_id":1,"category_id":1,"segmentation":[[1,2,3,4,5,6]],"area":1,"bbox":[1,1,1e300,2]}""")]
+    public void Coordinates_beyond_the_limit_are_left_to_the_general_parser_which_refuses_them(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        Assert.Null(AnnotationFastPath.TryParse(bytes));
+        var general = CocoRecordParser.AnnotationGeneral(bytes, 0);
+        Assert.False(general.Ok);
+        Assert.Contains("outside ±1,048,576", general.Problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Random_numbers_in_every_notation_convert_as_the_general_parser_converts_them()
     {
@@ -47,7 +59,7 @@ public class AnnotationFastPathTests
         {
             var numbers = Enumerable.Range(0, 60).Select(_ =>
             {
-                var value = Math.Pow(10, random.Next(-12, 12)) * random.NextDouble() * (random.Next(2) == 0 ? -1 : 1);
+                var value = Math.Pow(10, random.Next(-12, 7)) * random.NextDouble() * (random.Next(2) == 0 ? -1 : 1);   // within ±2^20, the coordinate limit
                 return value.ToString(formats[random.Next(formats.Length)], System.Globalization.CultureInfo.InvariantCulture);
             });
             Usual_annotations_parse_to_exactly_what_the_general_parser_gives(

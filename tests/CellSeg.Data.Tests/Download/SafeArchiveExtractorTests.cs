@@ -180,6 +180,20 @@ public sealed class SafeArchiveExtractorTests
     }
 
     [Fact]
+    public async Task An_archive_over_the_entry_or_size_limit_is_refused_before_anything_is_written()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var archive = Zip(folder, new Item("a.txt", new string('a', 1000)), new Item("b.txt"), new Item("c.txt"));
+        var target = Path.Combine(folder, "out");
+        var many = await Assert.ThrowsAsync<DownloadException>(() => Extractor.ExtractAsync(archive, target, new ExtractOptions { MaxEntries = 2 }));
+        Assert.Contains("holds 3 entries, more than the limit of 2", many.Message, StringComparison.Ordinal);
+        var large = await Assert.ThrowsAsync<DownloadException>(() => Extractor.ExtractAsync(archive, target, new ExtractOptions { MaxBytes = 500 }));
+        Assert.Contains("would extract to 1,002 bytes, more than the limit of 500", large.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(target));
+        Assert.Equal(3, (await Extractor.ExtractAsync(archive, target)).Files);
+    }
+
+    [Fact]
     public async Task Two_extractions_into_one_target_take_turns()
     {
         var folder = TestPaths.NewTempFolder();
