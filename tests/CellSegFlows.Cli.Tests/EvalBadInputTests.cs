@@ -49,6 +49,22 @@ public sealed class EvalBadInputTests
     }
 
     [Fact]
+    public async Task The_limits_are_options_of_eval()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var gtPath = Write(folder, "gt.json", Gt);
+        var predPath = Write(folder, "pred.json", """[{"image_id":1,"category_id":1,"segmentation":[[1,1,20,1,20,20]],"score":0.9},{"image_id":1,"category_id":1,"segmentation":[[2,2,20,2,20,20]],"score":0.8}]""");
+        var (side, _, sideErrors) = await CliRunner.RunSplitAsync("eval", "--gt", gtPath, "--pred", predPath, "--max-image-side", "60");
+        Assert.Equal(2, side);
+        Assert.Contains("field 'width' is 64 pixels, more than the limit of 60 a side", sideErrors, StringComparison.Ordinal);
+        var (objects, _, objectErrors) = await CliRunner.RunSplitAsync("eval", "--gt", gtPath, "--pred", predPath, "--max-objects-per-image", "1");
+        Assert.Equal(2, objects);
+        Assert.Contains("image 1: has more than 1 detections", objectErrors, StringComparison.Ordinal);
+        var (ok, _, _) = await CliRunner.RunSplitAsync("eval", "--gt", gtPath, "--pred", predPath, "--max-image-pixels", "4000");
+        Assert.Equal(0, ok);
+    }
+
+    [Fact]
     public async Task Lenient_mode_skips_a_detection_of_an_unknown_image_and_says_so()
     {
         var folder = TestPaths.NewTempFolder();
@@ -192,5 +208,19 @@ public sealed class EnvironmentErrorTests
         var (code, _, errors) = await CliRunner.RunSplitAsync("serve", "--home", Path.Combine(folder, "home"), "--admin-password-file", password, "--urls", "http://127.0.0.1:0");
         Assert.Equal(2, code);
         Assert.Contains("the password needs at least 8 characters", Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The engine's limits are options of every engine command.</summary>
+public sealed class EngineLimitOptionTests
+{
+    [Fact]
+    public async Task Run_refuses_a_definition_over_max_nodes_before_it_starts()
+    {
+        var home = TestPaths.NewTempFolder();
+        var (code, output) = await CliRunner.RunAsync("run", Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json"), "--home", home, "--max-nodes", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("the limit is 1", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(home, "work")), "nothing ran");
     }
 }

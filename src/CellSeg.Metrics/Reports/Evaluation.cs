@@ -27,6 +27,9 @@ public sealed record EvaluationOptions
     /// <summary>Skip bad records instead of stopping.</summary>
     public bool Lenient { get; init; }
 
+    /// <summary>Size limits of both files (image side, pixels, objects per image), checked while they are read.</summary>
+    public CocoReadOptions ReadLimits { get; init; } = CocoReadOptions.Default;
+
     /// <summary>Receives a phase name and a fraction done in [0, 1].</summary>
     public IProgress<(string Phase, double Fraction)>? Progress { get; init; }
 }
@@ -43,14 +46,14 @@ public static class Evaluation
         options ??= new EvaluationOptions();
         var progress = options.Progress;
         var iouType = options.Params?.IouType ?? options.IouType;
-        var gtRead = new CocoReadOptions
+        var gtRead = options.ReadLimits with
         {
             Lenient = options.Lenient,
             Progress = progress is null ? null : new SyncProgress<ReadProgress>(r => progress.Report(("reading ground truth", r.TotalBytes == 0 ? 1 : (double)r.BytesRead / r.TotalBytes))),
         };
         var gt = await EvalGroundTruth.LoadAsync(groundTruthPath, iouType, gtRead, cancellationToken).ConfigureAwait(false);
         var p = options.Params ?? CocoEvalParams.FromPreset(options.Preset ?? (IsLivecell(gt) ? "livecell" : "coco"), iouType);
-        var dtRead = new CocoReadOptions
+        var dtRead = options.ReadLimits with
         {
             Lenient = options.Lenient,
             Progress = progress is null ? null : new SyncProgress<ReadProgress>(r => progress.Report(("reading predictions", r.TotalBytes == 0 ? 1 : (double)r.BytesRead / r.TotalBytes))),

@@ -22,6 +22,14 @@ public class EngineSettings : CommandSettings
     [Description("Clustered Quartz job store on PostgreSQL (several workers); default: SQLite in the home folder, one process.")]
     public string? QuartzPostgres { get; init; }
 
+    [CommandOption("--max-nodes <N>")]
+    [Description("Refuse definitions with more nodes (default 500).")]
+    public int? MaxNodes { get; init; }
+
+    [CommandOption("--max-map-elements <N>")]
+    [Description("Fail a mapped node over more elements (default 10000).")]
+    public int? MaxMapElements { get; init; }
+
     [CommandOption("--data-root <DIR>")]
     [Description("A host folder workflows may read and write (repeatable; DIR:ro for read only). serve and worker allow only these, the engine's data folder (HOME/data) and the shared download cache; see README, 'Data roots'.")]
     public string[]? DataRoots { get; init; }
@@ -46,6 +54,11 @@ public class EngineSettings : CommandSettings
     private EngineOptions Options(bool clientOnly, IReadOnlyList<string>? queues, string? workerName, string? triggersFile, bool? restrict) => new()
     {
         TriggersFile = triggersFile,
+        Limits = new Engine.Definitions.WorkflowLimits
+        {
+            MaxNodes = MaxNodes is { } nodes ? (nodes > 0 ? nodes : throw new UserInputException("--max-nodes must be at least 1")) : Engine.Definitions.WorkflowLimits.Default.MaxNodes,
+            MaxMapElements = MaxMapElements is { } map ? (map > 0 ? map : throw new UserInputException("--max-map-elements must be at least 1")) : Engine.Definitions.WorkflowLimits.Default.MaxMapElements,
+        },
         HostAccess = (restrict ?? (IsSharedStore || DataRoots is { Length: > 0 } || AllowOrigins is { Length: > 0 }))
             ? ServerHostAccess.Create(Home ?? EngineOptions.DefaultHome, ParseRoots(), ParseOrigins())
             : Engine.Access.HostAccess.Unrestricted,

@@ -46,6 +46,18 @@ internal sealed class EvalCommand(IAnsiConsole console) : AsyncCommand<EvalComma
         [Description("Also write the table as Markdown.")]
         public string? Markdown { get; init; }
 
+        [CommandOption("--max-image-side <PIXELS>")]
+        [Description("Refuse images with a longer side (default 32768).")]
+        public int MaxImageSide { get; init; } = CellSeg.Data.Coco.CocoReadOptions.DefaultMaxImageSide;
+
+        [CommandOption("--max-image-pixels <PIXELS>")]
+        [Description("Refuse images with more pixels (default 268435456 = 2^28).")]
+        public long MaxImagePixels { get; init; } = CellSeg.Data.Coco.CocoReadOptions.DefaultMaxImagePixels;
+
+        [CommandOption("--max-objects-per-image <N>")]
+        [Description("Refuse files with more annotations or detections on one image (default 20000).")]
+        public int MaxObjectsPerImage { get; init; } = CellSeg.Data.Coco.CocoReadOptions.DefaultMaxObjectsPerImage;
+
         [CommandOption("--lenient")]
         [Description("Skip bad records (listed in the report) instead of stopping at the first.")]
         public bool Lenient { get; init; }
@@ -65,6 +77,11 @@ internal sealed class EvalCommand(IAnsiConsole console) : AsyncCommand<EvalComma
             if (IouType is not ("segm" or "bbox"))
             {
                 return ValidationResult.Error($"--iou-type must be segm or bbox, not '{IouType}'");
+            }
+
+            if (MaxImageSide < 1 || MaxImagePixels < 1 || MaxObjectsPerImage < 1)
+            {
+                return ValidationResult.Error("--max-image-side, --max-image-pixels and --max-objects-per-image must be at least 1");
             }
 
             if (Preset is not (null or "livecell" or "coco"))
@@ -92,6 +109,7 @@ internal sealed class EvalCommand(IAnsiConsole console) : AsyncCommand<EvalComma
                 GroupOf = settings.ByCellType ? image => CellTypes.TryFromFileName(image.FileName, out var type) ? type : null : null,
                 SemanticScoreThreshold = settings.ScoreThreshold,
                 Lenient = settings.Lenient,
+                ReadLimits = new CellSeg.Data.Coco.CocoReadOptions { MaxImageSide = settings.MaxImageSide, MaxImagePixels = settings.MaxImagePixels, MaxObjectsPerImage = settings.MaxObjectsPerImage },
                 Progress = progress,
             };
             return await Evaluation.RunAsync(gtPath, predPath, options, cancellationToken).ConfigureAwait(false);
