@@ -51,6 +51,44 @@ public sealed class DataPrepActivitiesTests
     }
 
     [Fact]
+    public async Task An_annotation_file_rewritten_at_the_same_path_is_imported_again_not_taken_from_the_cache()
+    {
+        // Issue 13's report: the same ImportDataset inputs, the file at the same path rewritten with half the cells.
+        var folder = TestPaths.NewTempFolder();
+        var annotations = Path.Combine(folder, "x.json");
+        File.Copy(TestPaths.TestAnnotations, annotations);
+        var workflow = $$"""
+            { "id": "reimport",
+              "nodes": [ { "id": "import", "activity": "ImportDataset",
+                "inputs": { "folder": "{{folder}}", "annotations": "x.json", "imagesFolder": "{{Path.Combine(TestPaths.LivecellSample, "images", "livecell_test_images")}}", "lenient": true } } ],
+              "outputs": { "cells": "${nodes.import.cellCount}" } }
+            """;
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        async Task<(int Cells, StepStatus Status)> RunAsync()
+        {
+            var runId = await engine.StartRunAsync(workflow, "reimport.json", new Dictionary<string, string>());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+            Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+            var detail = await engine.Runs.DetailAsync(runId);
+            return (JsonNode.Parse(run.OutputsJson!)!["cells"]!.GetValue<int>(), detail.Steps.Single().Status);
+        }
+
+        var (all, _) = await RunAsync();
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(annotations))!;
+        var kept = json["annotations"]!.AsArray().Where((_, i) => i % 2 == 0).Select(a => a!.DeepClone()).ToArray();
+        json["annotations"] = new JsonArray(kept);
+        await File.WriteAllTextAsync(annotations, json.ToJsonString());
+        var (half, status) = await RunAsync();
+        Assert.Equal(StepStatus.Succeeded, status);   // not Cached
+        Assert.Equal(kept.Length, half);
+        Assert.True(half < all, $"{half} < {all}");
+        var (again, cached) = await RunAsync();
+        Assert.Equal((half, StepStatus.Cached), (again, cached));
+    }
+
+    [Fact]
     public async Task A_missing_folder_fails_the_import_step_with_the_path_and_skips_the_rest()
     {
         var home = TestPaths.NewTempFolder();

@@ -246,3 +246,21 @@ public sealed class HostFilesActivity : Activity<HostFilesActivity.Input, HostFi
         return new Output(input.Folder, input.Read, text);
     }
 }
+
+[Activity("test.CountFiles", Category = "Test", Description = "Counts the files of a folder and the bytes of a file: host inputs the step cache hashes.")]
+public sealed class CountFilesActivity : Activity<CountFilesActivity.Input, CountFilesActivity.Output>
+{
+    public sealed record Input(
+        [property: Port("a folder to read", Kind = PortKind.FolderToRead)] string Folder,
+        [property: Port("a file to read", Kind = PortKind.FileToRead)] string File = "",
+        [property: Port("call-count key")] string Key = "");
+
+    public sealed record Output(int Files, long Bytes);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        Calls.Hit(input.Key.Length > 0 ? input.Key : context.StepId);
+        var bytes = input.File.Length > 0 ? new FileInfo(input.File).Length : 0;
+        return Task.FromResult(new Output(Directory.GetFiles(input.Folder, "*", SearchOption.AllDirectories).Length, bytes));
+    }
+}

@@ -89,7 +89,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
         var holder = new SchedulerHolder();
         var stepScheduler = new DeferredStepScheduler(holder);
-        var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, options.Device, options.HostAccess);
+        var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, options.Device, options.HostAccess, new ContentHasher(Path.Combine(Path.GetFullPath(options.Home), "cache", "content-hashes.json")));
         var starter = new RunStarter(coordinator, registry, stepScheduler, options.Limits);
         var triggerRuntime = new TriggerRuntime(triggers, starter);
         var scheduler = await QuartzSchedulerBuilder.Create(q =>

@@ -23,7 +23,8 @@ internal sealed class StepExecutor(
     IStepScheduler scheduler,
     string worker,
     string device,
-    HostAccess hostAccess)
+    HostAccess hostAccess,
+    ContentHasher hasher)
 {
     private static readonly TimeSpan CancelPoll = TimeSpan.FromMilliseconds(250);
 
@@ -66,18 +67,21 @@ internal sealed class StepExecutor(
             return;
         }
 
-        var cacheKey = CanonicalJson.Sha256($"{descriptor.Type}@{descriptor.Version}\n{CanonicalJson.Write(inputs)}");
+        string cacheKey;
         try
         {
-            if (node.Cache && await TryCachedAsync(step, cacheKey, workerToken).ConfigureAwait(false))
+            JsonObject fingerprint;
+            (cacheKey, fingerprint) = CacheKeys.Compute(descriptor, inputs, node.Cache ? hasher : null, workerToken);
+            if (node.Cache && await TryCachedAsync(step, cacheKey, fingerprint, workerToken).ConfigureAwait(false))
             {
                 return;
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Completing from the cache releases successors too (a map may be refused there): the step must end, not hang.
-            await coordinator.FailStepAsync(step.Id, $"completing from the step cache failed: {ErrorText.CauseChain(ex)}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
+            // Hashing an input (an unreadable file), or completing from the cache, which releases successors too (a map
+            // may be refused there): either way the step must end, not hang.
+            await coordinator.FailStepAsync(step.Id, $"the step cache: {ErrorText.CauseChain(ex)}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -191,28 +195,56 @@ internal sealed class StepExecutor(
         return builder.Build();
     }
 
-    private async Task<bool> TryCachedAsync(StepRecord step, string key, CancellationToken ct)
+    /// <summary>
+    /// Answers from the step cache when it can. Either way the journal gets a <c>cache</c> entry: the key, one digest
+    /// per input (file contents included), and why it was a hit or a miss (which input changed since the node last ran).
+    /// </summary>
+    private async Task<bool> TryCachedAsync(StepRecord step, string key, JsonObject fingerprint, CancellationToken ct)
     {
         CacheEntryRecord? entry;
+        (JsonObject Fingerprint, string StepId)? before;
         await using (var db = coordinator.Store.CreateContext())
         {
             entry = await db.Cache.AsNoTracking().FirstOrDefaultAsync(c => c.Key == key, ct).ConfigureAwait(false);
+            before = await PreviousFingerprintAsync(db, step, ct).ConfigureAwait(false);
         }
 
-        if (entry is null)
+        var outputs = entry is null ? null : JsonNode.Parse(entry.OutputsJson)!.AsObject();
+        var usable = outputs is not null && !ArtifactHashes(outputs).Any(h => !artifacts.Contains(h));   // an artifact gone from the store: compute again
+        var why = usable
+            ? $"same activity version, inputs and file contents as step {entry!.StepId}"
+            : entry is not null
+                ? $"the outputs of step {entry.StepId} refer to artifacts no longer in the store"
+                : CacheKeys.ExplainMiss(fingerprint, before?.Fingerprint, before?.StepId);
+        var record = new JsonObject { ["decision"] = usable ? "hit" : "miss", ["why"] = why, ["key"] = key, ["inputs"] = fingerprint.DeepClone() };
+        await StoreGate.WriteAsync(coordinator.Store, db =>
+        {
+            RunCoordinator.AddEvent(db, step, "cache", null, record.ToJsonString());
+            return Task.CompletedTask;
+        }, ct).ConfigureAwait(false);
+        if (!usable)
         {
             return false;
         }
 
-        var outputs = JsonNode.Parse(entry.OutputsJson)!.AsObject();
-        if (ArtifactHashes(outputs).Any(h => !artifacts.Contains(h)))
-        {
-            return false; // an artifact it points to is gone from the store: compute again
-        }
-
-        var ready = await coordinator.CompleteStepAsync(step.Id, outputs, key, cached: true, $"cache hit: outputs of step {entry.StepId}", ct).ConfigureAwait(false);
+        var ready = await coordinator.CompleteStepAsync(step.Id, outputs!, key, cached: true, $"cache hit: outputs of step {entry!.StepId}", ct).ConfigureAwait(false);
         await scheduler.ScheduleAsync(ready, ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>The fingerprint recorded by the latest earlier step of the same node of the same workflow.</summary>
+    private static async Task<(JsonObject Fingerprint, string StepId)?> PreviousFingerprintAsync(RunDbContext db, StepRecord step, CancellationToken ct)
+    {
+        var workflow = await db.Runs.AsNoTracking().Where(r => r.Id == step.RunId).Select(r => r.WorkflowId).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var latest = await (
+                from e in db.Events.AsNoTracking()
+                join s in db.Steps.AsNoTracking() on e.StepId equals s.Id
+                join r in db.Runs.AsNoTracking() on s.RunId equals r.Id
+                where e.Kind == "cache" && s.NodeId == step.NodeId && s.MapIndex == step.MapIndex && r.WorkflowId == workflow && s.Id != step.Id
+                orderby e.Id descending
+                select new { e.Message, e.StepId })
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return latest?.Message is { } message && JsonNode.Parse(message)?["inputs"] is JsonObject inputs ? (inputs, latest.StepId) : null;
     }
 
     private static IEnumerable<string> ArtifactHashes(JsonNode? node)
