@@ -89,6 +89,22 @@ public sealed class DataPrepActivitiesTests
     }
 
     [Fact]
+    public async Task The_shipped_evaluate_workflow_scores_a_landed_annotation_file_with_the_baseline()
+    {
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        var definition = await File.ReadAllTextAsync(Path.Combine(TestPaths.RepoRoot, "workflows", "evaluate.json"));
+        var runId = await engine.StartRunAsync(definition, "evaluate.json", new Dictionary<string, string> { ["annotations"] = TestPaths.TestAnnotations, ["folder"] = TestPaths.LivecellSample });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        var outputs = JsonNode.Parse(run.OutputsJson!)!;
+        Assert.True(outputs["cells"]!.GetValue<int>() > 1000);
+        Assert.InRange(outputs["f1"]!.GetValue<double>(), 0.3, 0.9);    // the classical baseline: a floor, not a model
+        Assert.InRange(outputs["afnr"]!.GetValue<double>(), 0.5, 1.0);
+    }
+
+    [Fact]
     public async Task A_missing_folder_fails_the_import_step_with_the_path_and_skips_the_rest()
     {
         var home = TestPaths.NewTempFolder();

@@ -42,6 +42,10 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
         [Description("Listen on plain-HTTP addresses beyond this machine (0.0.0.0, a LAN address): only behind a TLS proxy; the sign-in cookie is then Secure.")]
         public bool AllowRemote { get; init; }
 
+        [CommandOption("--workflows <DIR>")]
+        [Description("Definitions imported as versions at start, so the studio shows what ships (default: ./workflows when it exists; 'none' to skip).")]
+        public string? Workflows { get; init; }
+
         [CommandOption("--studio <DIR>")]
         [Description("The built studio to serve (default: wwwroot beside the program).")]
         public string? Studio { get; init; }
@@ -100,6 +104,22 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
         };
         // Warnings and errors (an unhandled request error, say) go to the console; requests themselves are not logged.
         await using var server = await ServerHost.StartAsync(engine, options, l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), cancellationToken).ConfigureAwait(false);
+        var workflows = settings.Workflows ?? (Directory.Exists("workflows") ? "workflows" : "none");
+        if (workflows != "none")
+        {
+            if (!Directory.Exists(workflows))
+            {
+                throw new UserInputException($"--workflows {workflows}: no such folder");
+            }
+
+            var imported = await CellSegFlows.Server.Api.WorkflowFolderImport.RunAsync(engine, workflows, cancellationToken).ConfigureAwait(false);
+            console.MarkupLineInterpolated($"imported {imported.Files} definitions from [blue]{workflows}[/] ({imported.NewVersions} new versions)");
+            foreach (var problem in imported.Problems)
+            {
+                console.MarkupLineInterpolated($"[yellow]warning:[/] not imported: {problem}");
+            }
+        }
+
         if (!await server.Users.AnyAsync(cancellationToken).ConfigureAwait(false))
         {
             console.MarkupLine("[yellow]note:[/] there are no users yet: restart with --admin-password-file FILE, or add one with `cellsegflows users add NAME --role admin --password-file FILE`.");

@@ -124,13 +124,24 @@ internal static class DefinitionEndpoints
         }
 
         var actor = Principals.Actor(user);
-        var (created, note, record) = await engine.Store.WriteAsync(async db =>
+        var (created, note, record) = await SaveVersionAsync(engine, definition, actor, ct).ConfigureAwait(false);
+        var result = new SaveResult(created, note, ToVersion(record, withJson: true));
+        return created ? Results.Created($"/api/definitions/{record.Hash}", result) : Results.Ok(result);
+    }
+
+    /// <summary>
+    /// Saves a validated definition as a version named by its content hash (nothing new when that content is saved
+    /// already; the version label is raised above the latest when needed), audited as <paramref name="actor"/>.
+    /// </summary>
+    internal static async Task<(bool Created, string? Note, DefinitionVersionRecord Record)> SaveVersionAsync(WorkflowEngine engine, WorkflowDefinition definition, string actor, CancellationToken ct)
+    {
+        return await engine.Store.WriteAsync(async db =>
         {
             var existing = await db.Definitions.Where(d => d.WorkflowId == definition.Id).Select(d => new { d.Hash, d.VersionLabel }).ToListAsync(ct).ConfigureAwait(false);
             var hash = DefinitionHash.Compute(definition);
             if (existing.Any(e => e.Hash == hash))
             {
-                return (false, "this exact definition is saved already", await db.Definitions.FindAsync([hash], ct).ConfigureAwait(false));
+                return (false, "this exact definition is saved already", (await db.Definitions.FindAsync([hash], ct).ConfigureAwait(false))!);
             }
 
             string? note = null;
@@ -150,10 +161,8 @@ internal static class DefinitionEndpoints
             };
             db.Definitions.Add(record);
             AuditLog.Add(db, actor, "definition.save", hash, $"{toSave.Id} version {toSave.Version}");
-            return (true, note, (DefinitionVersionRecord?)record);
+            return (true, note, record);
         }, ct).ConfigureAwait(false);
-        var result = new SaveResult(created, note, ToVersion(record!, withJson: true));
-        return created ? Results.Created($"/api/definitions/{record!.Hash}", result) : Results.Ok(result);
     }
 
     private static async Task<IResult> DiffAsync(string id, string from, string? to, WorkflowEngine engine, CancellationToken ct)
