@@ -84,6 +84,13 @@ internal sealed class DependencyGraph
             {
                 yield return (JsonScope.Join(path + ".inputs", name), reference.Expression);
             }
+            else if (value is TemplateInput template)
+            {
+                foreach (var (at, expression) in template.References)
+                {
+                    yield return (JsonScope.Join(path + ".inputs", name) + string.Concat(at.Select(p => p is int i ? $"[{i}]" : $".{p}")), expression);
+                }
+            }
         }
     }
 

@@ -256,6 +256,13 @@ public static class WorkflowDefinitionReader
 
     private static InputValue? ReadInput(JsonElement value, string field, JsonScope at)
     {
+        if (value.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
+        {
+            var references = new List<(IReadOnlyList<object> Path, ValueExpression Expression)>();
+            var template = Template(value, field, [], references, at);
+            return template is null ? null : references.Count == 0 ? new LiteralInput(template) : new TemplateInput(template, references);
+        }
+
         if (value.ValueKind != JsonValueKind.String)
         {
             return new LiteralInput(at.Literal(value, field, escapes: true));
@@ -274,6 +281,49 @@ public static class WorkflowDefinitionReader
         }
 
         return new LiteralInput(JsonValue.Create(Unescape(text)));
+    }
+
+    /// <summary>A list or object input: string values that are exactly one reference are recorded with their path; others are literal (unescaped).</summary>
+    private static JsonNode? Template(JsonElement value, string field, List<object> path, List<(IReadOnlyList<object> Path, ValueExpression Expression)> references, JsonScope at)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var obj = new JsonObject();
+                foreach (var property in at.Properties(value, field))
+                {
+                    obj[property.Name] = Template(property.Value, JsonScope.Join(field, property.Name), [.. path, property.Name], references, at);
+                }
+
+                return obj;
+            case JsonValueKind.Array:
+                var array = new JsonArray();
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    array.Add(Template(item, $"{field}[{i}]", [.. path, i], references, at));
+                    i++;
+                }
+
+                return array;
+            case JsonValueKind.String:
+                var text = value.GetString()!;
+                if (ValueExpression.TryParse(text, out var expression))
+                {
+                    references.Add((path.ToArray(), expression));
+                    return JsonValue.Create(text);
+                }
+
+                if (ValueExpression.ContainsUnescapedReference(text))
+                {
+                    at.Problem(field, BadReferenceMessage(text));
+                    return JsonValue.Create(text);
+                }
+
+                return JsonValue.Create(Unescape(text));
+            default:
+                return at.Literal(value, field, escapes: true);
+        }
     }
 
     private static MapDefinition? ReadMap(JsonElement node, JsonScope at)

@@ -88,6 +88,7 @@ public static class WorkflowDefinitionWriter
                 {
                     ReferenceInput reference => JsonValue.Create(reference.Expression.ToString()),
                     LiteralInput literal => Escape(literal.Value),
+                    TemplateInput template => WithReferences(template),
                     _ => throw new ArgumentOutOfRangeException(nameof(node), value, "Unknown input value kind."),
                 };
             }
@@ -146,6 +147,13 @@ public static class WorkflowDefinitionWriter
     }
 
     /// <summary>A copy of a literal with <c>${</c> in strings written as <c>$${</c>, so it is not read as a reference.</summary>
+    /// <summary>The template with literal strings escaped and each reference written back as its expression.</summary>
+    private static JsonNode WithReferences(TemplateInput template)
+    {
+        var escaped = new TemplateInput(Escape(template.Template)!, template.References);
+        return escaped.Resolve(expression => JsonValue.Create(expression.ToString()));
+    }
+
     private static JsonNode? Escape(JsonNode? value) => value switch
     {
         null => null,

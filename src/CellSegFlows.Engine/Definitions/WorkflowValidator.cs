@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using CellSegFlows.Engine.Activities;
 
 namespace CellSegFlows.Engine.Definitions;
@@ -178,6 +179,9 @@ public static class WorkflowValidator
                     }
 
                     break;
+                case TemplateInput template:
+                    CheckTemplate(context, node.Id, index, field, name, template, port?.Type, itemType);
+                    break;
                 case ReferenceInput reference:
                     var type = context.Resolve(reference.Expression, index, field, inInputs: true, itemType);
                     if (port is not null && type is not null && !port.Type.Accepts(type))
@@ -194,6 +198,41 @@ public static class WorkflowValidator
             foreach (var port in activity.Inputs.Where(p => p.Required && !node.Inputs.ContainsKey(p.Name)))
             {
                 context.Add(node.Id, JsonScope.Join(path + ".inputs", port.Name), $"missing required input '{port.Name}' ({port.Type}) of activity '{activity.Type}'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A list or object with references: each reference must resolve; in a <c>list&lt;T&gt;</c> input every element must be
+    /// a T (a reference's type, or a literal's kind); a <c>json</c> input takes anything; other types take no list or object.
+    /// </summary>
+    private static void CheckTemplate(ValidationContext context, string nodeId, int index, string field, string name, TemplateInput template, DataType? expected, DataType? itemType)
+    {
+        var types = template.References.ToDictionary(r => r, r => context.Resolve(r.Expression, index, field + string.Concat(r.Path.Select(p => p is int i ? $"[{i}]" : $".{p}")), inInputs: true, itemType));
+        if (expected is null || expected == DataType.Json)
+        {
+            return;
+        }
+
+        if (expected.Element is not { } element || template.Template is not JsonArray array)
+        {
+            context.Add(nodeId, field, $"type mismatch: input '{name}' is {expected}, but a {(template.Template is JsonArray ? "list" : "object")} with references is given");
+            return;
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (template.ElementReference(i) is { } expression)
+            {
+                var type = types.First(t => t.Key.Path.Count == 1 && t.Key.Path[0] is int at && at == i).Value;
+                if (type is not null && !element.Accepts(type))
+                {
+                    context.Add(nodeId, $"{field}[{i}]", $"type mismatch: input '{name}' is {expected}, but element {i}, {expression}, is {type}");
+                }
+            }
+            else if (!template.References.Any(r => r.Path[0] is int at && at == i) && JsonKinds.Mismatch(array[i], element) is { } mismatch)
+            {
+                context.Add(nodeId, $"{field}[{i}]", $"type mismatch: input '{name}' is {expected}, but element {i} {mismatch}");
             }
         }
     }

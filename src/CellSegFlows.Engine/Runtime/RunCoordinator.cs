@@ -431,6 +431,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                     {
                         LiteralInput literal => literal.Value?.DeepClone(),
                         ReferenceInput reference => resolver.Resolve(reference.Expression, definition.Map?.As, item),
+                        TemplateInput template => template.Resolve(expression => resolver.Resolve(expression, definition.Map?.As, item)),
                         _ => null,
                     };
                 }

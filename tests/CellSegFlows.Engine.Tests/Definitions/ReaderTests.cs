@@ -182,13 +182,13 @@ public class ReaderTests
             { "id": "w", "nodes": [ { "id": "a", "activity": "text.split", "inputs": {
                 "text": "hello ${params.name}",
                 "separator": "${params}",
-                "other": ["${params.x}"]
+                "other": ["${params.x}", "x ${params.y}"]
             } } ] }
             """);
 
         Single(problems, "a", "nodes[0].inputs.text", "mixes text and references, but a reference must be the whole string");
         Single(problems, "a", "nodes[0].inputs.separator", "'${params}' is not a reference: use ${params.NAME}, ${nodes.NODE.OUTPUT} or ${item}");
-        Single(problems, "a", "nodes[0].inputs.other[0]", "references are only read as a whole input value, not inside arrays or objects");
+        Single(problems, "a", "nodes[0].inputs.other[1]", "mixes text and references, but a reference must be the whole string");   // other[0], a whole reference in a list, is fine
 
         var escaped = Parse("""
             { "id": "w", "nodes": [ { "id": "a", "activity": "text.split",
