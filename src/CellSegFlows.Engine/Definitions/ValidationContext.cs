@@ -33,6 +33,8 @@ internal sealed class ValidationContext(
         var selfNode = self is { } s ? definition.Nodes[s] : null;
         switch (expression)
         {
+            case LiteralList list:
+                return list.Type;
             case ParameterReference p:
                 if (definition.Parameters.TryGetValue(p.Name, out var parameter))
                 {

@@ -339,9 +339,13 @@ public static class WorkflowDefinitionReader
         {
             at.Problem("map.over", "missing required field 'over' (the list to map over, e.g. ${nodes.NODE.OUTPUT})");
         }
+        else if (overElement.ValueKind == JsonValueKind.Array)
+        {
+            over = new LiteralList((JsonArray)at.Literal(overElement, "map.over", escapes: true)!);
+        }
         else if (overElement.ValueKind != JsonValueKind.String || !ValueExpression.TryParse(overElement.GetString(), out over))
         {
-            at.Problem("map.over", "must be one reference to a list: ${params.NAME} or ${nodes.NODE.OUTPUT}");
+            at.Problem("map.over", "must be a list, or one reference to a list: ${params.NAME} or ${nodes.NODE.OUTPUT}");
         }
 
         var name = at.String(map, "as", required: false, "map.as") ?? MapDefinition.DefaultAs;

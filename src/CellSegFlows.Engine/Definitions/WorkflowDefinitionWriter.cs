@@ -98,7 +98,7 @@ public static class WorkflowDefinitionWriter
 
         if (node.Map is { } map)
         {
-            var m = new JsonObject { ["over"] = map.Over.ToString() };
+            var m = new JsonObject { ["over"] = map.Over is LiteralList list ? Escape(list.Items) : map.Over.ToString() };
             if (map.As != MapDefinition.DefaultAs)
             {
                 m["as"] = map.As;

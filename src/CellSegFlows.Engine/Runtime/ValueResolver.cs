@@ -15,6 +15,7 @@ internal sealed class ValueResolver(JsonObject parameters, IReadOnlyDictionary<s
 
     public JsonNode? Resolve(ValueExpression expression, string? mapAs, JsonNode? item) => expression switch
     {
+        LiteralList list => list.Items.DeepClone(),
         ParameterReference p => parameters[p.Name]?.DeepClone(),
         NodeOutputReference n => Output(n),
         ItemReference i when i.Name == mapAs => item?.DeepClone(),

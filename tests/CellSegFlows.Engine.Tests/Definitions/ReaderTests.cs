@@ -203,7 +203,7 @@ public class ReaderTests
     {
         var problems = ReadProblems("""
             { "id": "w", "nodes": [
-              { "id": "a", "activity": "text.greet", "map": { "over": ["x", "y"], "as": "params", "extra": 1 } },
+              { "id": "a", "activity": "text.greet", "map": { "over": "x, y", "as": "params", "extra": 1 } },
               { "id": "b", "activity": "text.greet", "map": { "as": "x" },
                 "retry": { "delay": "-1s", "maxDelay": "1m" }, "timeout": "0s" },
               { "id": "c", "activity": "text.greet", "retry": { "attempts": 2, "backoff": "exponential", "delay": "1m", "maxDelay": "10s" } },
@@ -211,7 +211,7 @@ public class ReaderTests
             ] }
             """);
 
-        Single(problems, "a", "nodes[0].map.over", "must be one reference to a list");
+        Single(problems, "a", "nodes[0].map.over", "must be a list, or one reference to a list");
         Single(problems, "a", "nodes[0].map.as", "the map element cannot be called 'params'");
         Single(problems, "a", "nodes[0].map.extra", "unknown field 'extra': expected over, as");
         Single(problems, "b", "nodes[1].map.over", "missing required field 'over'");

@@ -50,4 +50,30 @@ public sealed class TemplateInputTests
         Assert.Contains("\"$${literal}\"", written, StringComparison.Ordinal);
         Assert.Equal(DefinitionHash.Compute(definition), DefinitionHash.Compute(WorkflowDefinitionReader.Parse(written, "again.json")));
     }
+
+    [Fact]
+    public async Task A_map_over_a_literal_list_fans_out_over_its_elements()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        const string json = """
+            {
+              "id": "literal-map",
+              "nodes": [
+                { "id": "add", "activity": "test.Add", "map": { "over": [1, 2, 3], "as": "x" }, "inputs": { "a": "${x}", "b": 100 } },
+                { "id": "sum", "activity": "test.Sum", "inputs": { "values": "${nodes.add.sum}" } }
+              ],
+              "outputs": { "total": "${nodes.sum.total}" }
+            }
+            """;
+        var definition = WorkflowDefinitionReader.Parse(json, "literal-map.json");
+        Assert.Empty(WorkflowValidator.Validate(definition, EngineHarness.Registry()));
+        Assert.Equal("list<int>", Assert.IsType<LiteralList>(definition.Nodes[0].Map!.Over).Type.Name);
+        Assert.Contains("\"over\":[1,2,3]", WorkflowDefinitionWriter.ToJson(definition).Replace(" ", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        var run = await h.RunAsync(json);
+        Assert.True(run.Run.Status == RunStatus.Succeeded, run.Run.Error);
+        Assert.Equal(306, JsonNode.Parse(run.Run.OutputsJson!)!["total"]!.GetValue<long>());
+
+        var wrong = WorkflowDefinitionReader.Parse(json.Replace("[1, 2, 3]", "[\"one\", \"two\"]", StringComparison.Ordinal), "wrong.json");
+        Assert.Contains(WorkflowValidator.Validate(wrong, EngineHarness.Registry()), p => p.Message.Contains("type mismatch", StringComparison.Ordinal));
+    }
 }
