@@ -113,3 +113,23 @@ public sealed class TriggerCommandsTests
         Assert.Equal(2, code);
     }
 }
+
+/// <summary>Trigger changes from the command line are in the audit log, as the server's are.</summary>
+public sealed class TriggerAuditTests
+{
+    [Fact]
+    public async Task Schedule_and_watch_changes_from_the_cli_are_audited()
+    {
+        var home = TestPaths.NewTempFolder();
+        var quickstart = Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json");
+        var incoming = Directory.CreateDirectory(Path.Combine(home, "incoming")).FullName;
+        Assert.Equal(0, (await CliRunner.RunAsync("schedule", "add", "--id", "nightly", "--workflow", quickstart, "--cron", "0 0 3 * * ?", "--home", home)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("schedule", "remove", "nightly", "--home", home)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("watch", "add", "--id", "incoming", "--workflow", Path.Combine(TestPaths.RepoRoot, "workflows", "evaluate.json"), "--folder", incoming, "--glob", "*.json", "--param-name", "annotations", "--home", home)).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("watch", "remove", "incoming", "--home", home)).ExitCode);
+
+        await using var db = Engine.Store.RunStoreOptions.Sqlite(Path.Combine(home, "runs.db")).CreateContext();
+        var actions = db.Audit.Where(a => a.Actor == "cli:" + Environment.UserName).Select(a => a.Action + " " + a.Target).ToList();
+        Assert.Equal(["schedule.save nightly", "schedule.remove nightly", "watch.save incoming", "watch.remove incoming"], actions);
+    }
+}

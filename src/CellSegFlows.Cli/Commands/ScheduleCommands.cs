@@ -89,7 +89,7 @@ internal sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sc
         SavedTrigger<ScheduleRecord> saved;
         try
         {
-            saved = await store.AddScheduleAsync(spec, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            saved = await store.AddScheduleAsync(spec, $"cli:{Environment.UserName}", cancellationToken).ConfigureAwait(false);
         }
         catch (TriggerDefinitionException ex) when (ex.Problems.Count > 0)
         {
@@ -124,7 +124,7 @@ internal sealed class ScheduleRemoveCommand(IAnsiConsole console) : AsyncCommand
     public override async Task<int> ExecuteAsync(CommandContext context, TriggerIdSettings settings, CancellationToken cancellationToken)
     {
         var store = await settings.TriggerStoreAsync(create: false, cancellationToken).ConfigureAwait(false);
-        if (store is null || !await store.RemoveScheduleAsync(settings.Id, cancellationToken).ConfigureAwait(false))
+        if (store is null || !await store.RemoveScheduleAsync(settings.Id, $"cli:{Environment.UserName}", cancellationToken).ConfigureAwait(false))
         {
             throw new UserInputException($"no schedule '{settings.Id}' in {settings.StoreLabel}");
         }

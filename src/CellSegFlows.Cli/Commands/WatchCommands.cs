@@ -106,7 +106,7 @@ internal sealed class WatchAddCommand(IAnsiConsole console) : AsyncCommand<Watch
         SavedTrigger<FileWatchRecord> saved;
         try
         {
-            saved = await store.AddFileWatchAsync(spec, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            saved = await store.AddFileWatchAsync(spec, $"cli:{Environment.UserName}", cancellationToken).ConfigureAwait(false);
         }
         catch (TriggerDefinitionException ex) when (ex.Problems.Count > 0)
         {
@@ -129,7 +129,7 @@ internal sealed class WatchRemoveCommand(IAnsiConsole console) : AsyncCommand<Tr
     public override async Task<int> ExecuteAsync(CommandContext context, TriggerIdSettings settings, CancellationToken cancellationToken)
     {
         var store = await settings.TriggerStoreAsync(create: false, cancellationToken).ConfigureAwait(false);
-        if (store is null || !await store.RemoveFileWatchAsync(settings.Id, cancellationToken).ConfigureAwait(false))
+        if (store is null || !await store.RemoveFileWatchAsync(settings.Id, $"cli:{Environment.UserName}", cancellationToken).ConfigureAwait(false))
         {
             throw new UserInputException($"no watch '{settings.Id}' in {settings.StoreLabel}");
         }

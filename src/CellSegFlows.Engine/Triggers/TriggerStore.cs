@@ -100,7 +100,10 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
     }
 
     /// <summary>Removes a schedule (its firings stay in the history); false if there was none.</summary>
-    public Task<bool> RemoveScheduleAsync(string id, CancellationToken cancellationToken = default) =>
+    public Task<bool> RemoveScheduleAsync(string id, CancellationToken cancellationToken = default) => RemoveScheduleAsync(id, null, cancellationToken);
+
+    /// <summary>Removes a schedule, audited as <paramref name="by"/>; false if there was none.</summary>
+    public Task<bool> RemoveScheduleAsync(string id, string? by, CancellationToken cancellationToken = default) =>
         StoreGate.WriteAsync(store, async db =>
         {
             var record = await db.Schedules.FindAsync([id], cancellationToken).ConfigureAwait(false);
@@ -109,12 +112,16 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
                 return false;
             }
 
+            db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "schedule.remove", id, record.WorkflowPath));
             db.Schedules.Remove(record);
             return true;
         }, cancellationToken);
 
     /// <summary>Removes a watch and what it has seen (added again, it starts a run for every file); false if there was none.</summary>
-    public Task<bool> RemoveFileWatchAsync(string id, CancellationToken cancellationToken = default) =>
+    public Task<bool> RemoveFileWatchAsync(string id, CancellationToken cancellationToken = default) => RemoveFileWatchAsync(id, null, cancellationToken);
+
+    /// <summary>Removes a watch, audited as <paramref name="by"/>; false if there was none.</summary>
+    public Task<bool> RemoveFileWatchAsync(string id, string? by, CancellationToken cancellationToken = default) =>
         StoreGate.WriteAsync(store, async db =>
         {
             var record = await db.FileWatches.FindAsync([id], cancellationToken).ConfigureAwait(false);
@@ -122,6 +129,8 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
             {
                 return false;
             }
+
+            db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "watch.remove", id, record.Folder));
 
             db.FileWatches.Remove(record);
             db.FileCursors.RemoveRange(await db.FileCursors.Where(c => c.WatchId == id).ToListAsync(cancellationToken).ConfigureAwait(false));
@@ -343,6 +352,8 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
 
     private static async Task<SavedTrigger<ScheduleRecord>> SaveAsync(RunDbContext db, ScheduleRecord record, string? by, CancellationToken ct)
     {
+        // Every change of a trigger is audited, whoever makes it (command line, triggers file, API).
+        db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "schedule.save", record.Id, $"{record.WorkflowPath} at '{record.Cron}'"));
         var now = DateTimeOffset.UtcNow;
         var existing = await db.Schedules.FindAsync([record.Id], ct).ConfigureAwait(false);
         if (existing is null)
@@ -368,6 +379,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
 
     private static async Task<SavedTrigger<FileWatchRecord>> SaveAsync(RunDbContext db, FileWatchRecord record, string? by, CancellationToken ct)
     {
+        db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "watch.save", record.Id, $"{record.WorkflowPath} on {record.Folder}"));
         var now = DateTimeOffset.UtcNow;
         var existing = await db.FileWatches.FindAsync([record.Id], ct).ConfigureAwait(false);
         if (existing is null)
