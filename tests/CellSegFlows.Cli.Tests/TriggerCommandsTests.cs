@@ -133,3 +133,38 @@ public sealed class TriggerAuditTests
         Assert.Equal(["schedule.save nightly", "schedule.remove nightly", "watch.save incoming", "watch.remove incoming"], actions);
     }
 }
+
+/// <summary>Connection strings (which hold passwords) can come from a file or the environment instead of the command line.</summary>
+public sealed class ConnectionSecretTests
+{
+    [Fact]
+    public async Task The_run_store_is_read_from_a_file_or_the_environment_and_not_from_both_options()
+    {
+        var folder = TestPaths.NewTempFolder();
+        var storePath = Path.Combine(folder, "elsewhere", "runs.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(storePath)!);
+        var secret = Path.Combine(folder, "store.txt");
+        await File.WriteAllTextAsync(secret, storePath + "\n");
+        var quickstart = Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json");
+        var (code, output) = await CliRunner.RunAsync("schedule", "add", "--id", "from-file", "--workflow", quickstart, "--cron", "0 0 3 * * ?", "--home", folder, "--store-file", secret);
+        Assert.True(code == 0, output);
+        Assert.True(File.Exists(storePath), "the store named in the file was used");
+        Assert.False(File.Exists(Path.Combine(folder, "runs.db")));
+
+        var (both, _, errors) = await CliRunner.RunSplitAsync("schedule", "list", "--home", folder, "--store", storePath, "--store-file", secret);
+        Assert.Equal(2, both);
+        Assert.Contains("--store and --store-file both given", errors, StringComparison.Ordinal);
+
+        // The environment, in a child process (it is process-wide).
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "cellsegflows.dll"), "schedule", "list", "--home", folder })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["CELLSEGFLOWS_STORE"] = storePath;
+        var (exit, listed) = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(2));
+        Assert.True(exit == 0, listed);
+        Assert.Contains("from-file", listed, StringComparison.Ordinal);
+    }
+}

@@ -22,6 +22,43 @@ public class EngineSettings : CommandSettings
     [Description("Clustered Quartz job store on PostgreSQL (several workers); default: SQLite in the home folder, one process.")]
     public string? QuartzPostgres { get; init; }
 
+    [CommandOption("--store-file <FILE>")]
+    [Description("Read --store from this file (or set CELLSEGFLOWS_STORE), so a PostgreSQL password is not on the command line.")]
+    public string? StoreFile { get; init; }
+
+    [CommandOption("--quartz-pg-file <FILE>")]
+    [Description("Read --quartz-pg from this file (or set CELLSEGFLOWS_QUARTZ_PG).")]
+    public string? QuartzPostgresFile { get; init; }
+
+    /// <summary>The run store connection: --store, else --store-file's contents, else CELLSEGFLOWS_STORE, else none (SQLite in the home).</summary>
+    internal string? ResolvedStore => Secret(Store, "--store", StoreFile, "--store-file", "CELLSEGFLOWS_STORE");
+
+    /// <summary>The clustered Quartz connection: --quartz-pg, else --quartz-pg-file's contents, else CELLSEGFLOWS_QUARTZ_PG.</summary>
+    internal string? ResolvedQuartzPostgres => Secret(QuartzPostgres, "--quartz-pg", QuartzPostgresFile, "--quartz-pg-file", "CELLSEGFLOWS_QUARTZ_PG");
+
+    // A connection string holds a password: process lists show arguments to every user of the machine, so the file or
+    // the environment (visible only to the process's owner) is the place for it.
+    private static string? Secret(string? value, string option, string? file, string fileOption, string variable)
+    {
+        if (value is not null && file is not null)
+        {
+            throw new UserInputException($"{option} and {fileOption} both given: use one");
+        }
+
+        if (file is not null)
+        {
+            if (!File.Exists(file))
+            {
+                throw new UserInputException($"{fileOption} {file}: no such file");
+            }
+
+            var text = File.ReadAllText(file).Trim();
+            return text.Length > 0 ? text : throw new UserInputException($"{fileOption} {file}: the file is empty");
+        }
+
+        return value ?? (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null);
+    }
+
     [CommandOption("--max-nodes <N>")]
     [Description("Refuse definitions with more nodes (default 500).")]
     public int? MaxNodes { get; init; }
@@ -63,8 +100,8 @@ public class EngineSettings : CommandSettings
             ? ServerHostAccess.Create(Home ?? EngineOptions.DefaultHome, ParseRoots(), ParseOrigins())
             : Engine.Access.HostAccess.Unrestricted,
         Home = Home ?? EngineOptions.DefaultHome,
-        RunStore = Store is null ? null : RunStoreOptions.Parse(Store),
-        QuartzPostgres = QuartzPostgres,
+        RunStore = ResolvedStore is { } store ? RunStoreOptions.Parse(store) : null,
+        QuartzPostgres = ResolvedQuartzPostgres,
         ClientOnly = clientOnly,
         Queues = queues ?? ["cpu", "gpu"],
         WorkerName = workerName ?? $"{Environment.MachineName}:{Environment.ProcessId}",
@@ -114,7 +151,7 @@ public class EngineSettings : CommandSettings
     }
 
     /// <summary>A run store other processes share (PostgreSQL): this process may run steps of anyone's runs.</summary>
-    private bool IsSharedStore => Store is not null && RunStoreOptions.Parse(Store).IsPostgres;
+    private bool IsSharedStore => ResolvedStore is { } store && RunStoreOptions.Parse(store).IsPostgres;
 
     private IEnumerable<Engine.Access.DataRoot> ParseRoots()
     {
@@ -145,5 +182,5 @@ public class EngineSettings : CommandSettings
     }
 
     /// <summary>Where the store is, for messages.</summary>
-    internal string StoreLabel => Store is null ? Path.Combine(Home ?? EngineOptions.DefaultHome, "runs.db") : "the run store given by --store";
+    internal string StoreLabel => ResolvedStore is null ? Path.Combine(Home ?? EngineOptions.DefaultHome, "runs.db") : "the run store given by --store, --store-file or CELLSEGFLOWS_STORE";
 }

@@ -36,7 +36,7 @@ internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerC
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var queues = settings.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (settings.QuartzPostgres is null)
+        if (settings.ResolvedQuartzPostgres is null)
         {
             console.MarkupLine("[yellow]note:[/] without --quartz-pg this worker uses the SQLite job store: run only one process per home folder.");
         }
