@@ -224,3 +224,25 @@ public sealed class EngineLimitOptionTests
         Assert.False(File.Exists(Path.Combine(home, "work")), "nothing ran");
     }
 }
+
+/// <summary>--device is checked before anything runs.</summary>
+public sealed class DeviceOptionTests
+{
+    [Fact]
+    public async Task Cuda_on_a_machine_without_it_is_one_line_and_auto_falls_back_to_the_cpu()
+    {
+        if (CellSeg.Models.TorchDevices.BuildBackend != "cpu")
+        {
+            return;   // a CUDA build on a GPU machine: the refusal below does not apply
+        }
+
+        var home = TestPaths.NewTempFolder();
+        var (code, _, errors) = await CliRunner.RunSplitAsync("run", Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json"), "--home", home, "--device", "cuda");
+        Assert.Equal(2, code);
+        Assert.Contains("--device: device 'cuda': CUDA is not available", errors, StringComparison.Ordinal);
+        var (bad, _, badErrors) = await CliRunner.RunSplitAsync("run", Path.Combine(TestPaths.RepoRoot, "workflows", "quickstart.json"), "--home", home, "--device", "tpu");
+        Assert.Equal(2, bad);
+        Assert.Contains("expected cpu, cuda, cuda:N or auto", badErrors, StringComparison.Ordinal);
+        Assert.Equal("cpu", new CellSegFlows.Cli.Commands.RunCommand.Settings { Device = "auto" }.ResolveDevice());
+    }
+}

@@ -264,3 +264,13 @@ public sealed class CountFilesActivity : Activity<CountFilesActivity.Input, Coun
         return Task.FromResult(new Output(Directory.GetFiles(input.Folder, "*", SearchOption.AllDirectories).Length, bytes));
     }
 }
+
+[Activity("test.WhichDevice", Category = "Test", Description = "Returns the device the engine gave the step.")]
+public sealed class WhichDeviceActivity : Activity<WhichDeviceActivity.Input, WhichDeviceActivity.Output>
+{
+    public sealed record Input(string Tag = "");
+
+    public sealed record Output(string Device);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) => Task.FromResult(new Output(context.Device));
+}

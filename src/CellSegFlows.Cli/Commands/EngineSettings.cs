@@ -59,6 +59,28 @@ public class EngineSettings : CommandSettings
         return value ?? (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null);
     }
 
+    [CommandOption("--device <DEVICE>")]
+    [Description("Device of the gpu queue's steps: cpu (default), cuda, cuda:N, or auto (CUDA when TorchSharp sees it); cpu-queue steps always run on the CPU.")]
+    public string? Device { get; init; }
+
+    /// <summary>The device the gpu queue's steps get, checked now (an unavailable CUDA device is an error before anything runs).</summary>
+    internal string ResolveDevice()
+    {
+        if (Device is null or "cpu")
+        {
+            return "cpu";
+        }
+
+        try
+        {
+            return CellSeg.Models.TorchDevices.Resolve(Device).ToString();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UserInputException("--device: " + ex.Message);
+        }
+    }
+
     [CommandOption("--max-nodes <N>")]
     [Description("Refuse definitions with more nodes (default 500).")]
     public int? MaxNodes { get; init; }

@@ -94,7 +94,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             console.MarkupLineInterpolated($"[yellow]warning:[/] listening on plain HTTP beyond this machine ({string.Join(", ", remote)}); only a TLS proxy in front keeps credentials private; the sign-in cookie is Secure, so browsers sign in only through HTTPS.");
         }
 
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true) with { Device = settings.ResolveDevice() }, ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         var options = new ServerOptions
         {
             Urls = urls,

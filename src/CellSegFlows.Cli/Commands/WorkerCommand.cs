@@ -41,7 +41,7 @@ internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerC
             console.MarkupLine("[yellow]note:[/] without --quartz-pg this worker uses the SQLite job store: run only one process per home folder.");
         }
 
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true) with { Device = settings.ResolveDevice() }, ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         var schedules = (await engine.ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Count(s => s.Schedule.Enabled);
         var watches = (await engine.ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Count(w => w.Watch.Enabled);
         console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}, firing {schedules} schedule(s) and {watches} watch(es); Ctrl+C to stop");

@@ -160,10 +160,16 @@ internal sealed class StepExecutor(
             Progress = journal,
             Logger = journal,
             CancellationToken = timeout.Token,
-            Device = device,
+            // The configured device is the gpu queue's; a cpu-queue step runs on the CPU whatever the worker holds.
+            Device = step.Queue == "gpu" ? device : "cpu",
             ReportMetric = journal.Metric,
             HostAccess = access,
         };
+        if (step.Queue == "gpu")
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(journal, "device {Device} (gpu queue, worker {Worker})", device, worker);
+        }
+
         var activity = registry.Create(step.ActivityType);
         try
         {
