@@ -62,6 +62,16 @@ public sealed class WebSecurityTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task A_definition_over_the_size_limit_is_refused_with_413_before_it_is_parsed()
+    {
+        using var editor = await S.LoginAsync(Roles.Editor);
+        var huge = "{\"id\":\"huge\",\"description\":\"" + new string('x', (4 << 20) + 10) + "\",\"nodes\":[]}";
+        var response = await editor.PostAsync("api/workflows", TestServer.Json(huge));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("at most", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_disabled_user_takes_as_long_to_refuse_as_a_wrong_password()
     {
         await S.Host.Users.AddAsync("timing-on", Roles.Viewer, "right-password-1", "test");
