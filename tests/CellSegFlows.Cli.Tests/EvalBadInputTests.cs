@@ -99,16 +99,11 @@ public sealed class EvalBadInputTests
             start.ArgumentList.Add(arg);
         }
 
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        Assert.Equal(2, process.ExitCode);
-        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var (exit, stdout, stderr) = await ChildProcess.RunSplitAsync(start, TimeSpan.FromMinutes(2));
+        Assert.Equal(2, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("pred.json: result 0: field 'segmentation' polygon 0 holds the coordinate 1E+300", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("error", await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("error", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -107,27 +107,27 @@ public class EngineSettings : CommandSettings
             throw new UserInputException($"--home {Home ?? EngineOptions.DefaultHome}: is a file, not a folder");
         }
 
-        return Options(clientOnly, queues, workerName, triggersFile, restrict);
-    }
-
-    private EngineOptions Options(bool clientOnly, IReadOnlyList<string>? queues, string? workerName, string? triggersFile, bool? restrict) => new()
-    {
-        TriggersFile = triggersFile,
-        Limits = new Engine.Definitions.WorkflowLimits
+        // Resolved once: it may be read from a file.
+        var runStore = ResolvedStore is { } store ? RunStoreOptions.Parse(store) : null;
+        return new EngineOptions
         {
-            MaxNodes = MaxNodes is { } nodes ? (nodes > 0 ? nodes : throw new UserInputException("--max-nodes must be at least 1")) : Engine.Definitions.WorkflowLimits.Default.MaxNodes,
-            MaxMapElements = MaxMapElements is { } map ? (map > 0 ? map : throw new UserInputException("--max-map-elements must be at least 1")) : Engine.Definitions.WorkflowLimits.Default.MaxMapElements,
-        },
-        HostAccess = (restrict ?? (IsSharedStore || DataRoots is { Length: > 0 } || AllowOrigins is { Length: > 0 }))
-            ? ServerHostAccess.Create(Home ?? EngineOptions.DefaultHome, ParseRoots(), ParseOrigins())
-            : Engine.Access.HostAccess.Unrestricted,
-        Home = Home ?? EngineOptions.DefaultHome,
-        RunStore = ResolvedStore is { } store ? RunStoreOptions.Parse(store) : null,
-        QuartzPostgres = ResolvedQuartzPostgres,
-        ClientOnly = clientOnly,
-        Queues = queues ?? ["cpu", "gpu"],
-        WorkerName = workerName ?? $"{Environment.MachineName}:{Environment.ProcessId}",
-    };
+            TriggersFile = triggersFile,
+            Limits = new Engine.Definitions.WorkflowLimits
+            {
+                MaxNodes = MaxNodes is { } nodes ? (nodes > 0 ? nodes : throw new UserInputException("--max-nodes must be at least 1")) : Engine.Definitions.WorkflowLimits.Default.MaxNodes,
+                MaxMapElements = MaxMapElements is { } map ? (map > 0 ? map : throw new UserInputException("--max-map-elements must be at least 1")) : Engine.Definitions.WorkflowLimits.Default.MaxMapElements,
+            },
+            HostAccess = (restrict ?? (runStore is { IsPostgres: true } || DataRoots is { Length: > 0 } || AllowOrigins is { Length: > 0 }))
+                ? ServerHostAccess.Create(Home ?? EngineOptions.DefaultHome, ParseRoots(), ParseOrigins())
+                : Engine.Access.HostAccess.Unrestricted,
+            Home = Home ?? EngineOptions.DefaultHome,
+            RunStore = runStore,
+            QuartzPostgres = ResolvedQuartzPostgres,
+            ClientOnly = clientOnly,
+            Queues = queues ?? ["cpu", "gpu"],
+            WorkerName = workerName ?? $"{Environment.MachineName}:{Environment.ProcessId}",
+        };
+    }
 
     /// <summary>The run history, after checking it exists (a mistyped --home must not create an empty store).</summary>
     internal async Task<RunQueries> QueriesAsync(CancellationToken cancellationToken)
@@ -171,9 +171,6 @@ public class EngineSettings : CommandSettings
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
         return new TriggerStore(store, ActivityCatalog.Create());
     }
-
-    /// <summary>A run store other processes share (PostgreSQL): this process may run steps of anyone's runs.</summary>
-    private bool IsSharedStore => ResolvedStore is { } store && RunStoreOptions.Parse(store).IsPostgres;
 
     private IEnumerable<Engine.Access.DataRoot> ParseRoots()
     {

@@ -57,22 +57,9 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
     }
 
     /// <summary>An http:// address that is not loopback (0.0.0.0, [::], *, +, a host name or a LAN address).</summary>
-    internal static bool IsRemotePlainHttp(string url)
-    {
-        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var host = url["http://".Length..].Split('/')[0];
-        host = host.StartsWith('[') ? host[..(host.IndexOf(']', StringComparison.Ordinal) + 1)] : host.Split(':')[0];
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        return !System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) || !System.Net.IPAddress.IsLoopback(address);
-    }
+    internal static bool IsRemotePlainHttp(string url) =>
+        url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsLoopback);   // Kestrel's '*' and '+' are no URI hosts: remote
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {

@@ -30,9 +30,18 @@ public sealed class HostAccess
     private HostAccess(bool restricted, IEnumerable<DataRoot> roots, IEnumerable<Uri> publicOrigins, IEnumerable<Uri> adminOrigins)
     {
         IsRestricted = restricted;
-        this.roots = roots.Select(r => (r with { Path = Path.GetFullPath(r.Path) }, Real: RealPath.Of(Path.GetFullPath(r.Path)))).ToArray();
+        this.roots = roots.Select(Resolve).ToArray();
         this.adminOrigins = adminOrigins.Select(Origin).Distinct().ToArray();
         AllowedOrigins = publicOrigins.Select(Origin).Concat(this.adminOrigins).Distinct().ToArray();
+    }
+
+    // A step's policy: the engine's roots as already resolved, plus one (its work folder), without walking the others again.
+    private HostAccess(HostAccess parent, DataRoot extra)
+    {
+        IsRestricted = parent.IsRestricted;
+        roots = [.. parent.roots, Resolve(extra)];
+        adminOrigins = parent.adminOrigins;
+        AllowedOrigins = parent.AllowedOrigins;
     }
 
     /// <summary>No checks: paths and URLs as given (the CLI on a user's own machine).</summary>
@@ -62,7 +71,7 @@ public sealed class HostAccess
 
     /// <summary>This policy with one more root (a step's work folder); unrestricted stays unrestricted.</summary>
     public HostAccess With(DataRoot root) =>
-        IsRestricted ? new HostAccess(true, Roots.Append(root), AllowedOrigins.Except(adminOrigins), adminOrigins) : this;
+        IsRestricted ? new HostAccess(this, root) : this;
 
     /// <summary>
     /// The absolute path a step may use for <paramref name="path"/>, or a <see cref="HostAccessException"/> naming
@@ -173,6 +182,12 @@ public sealed class HostAccess
     }
 
     private string Describe() => string.Join(", ", roots.Select(r => $"{r.Root.Label} {r.Root.Path}{(r.Root.Writable ? string.Empty : " (read only)")}"));
+
+    private static (DataRoot Root, string Real) Resolve(DataRoot root)
+    {
+        var full = Path.GetFullPath(root.Path);
+        return (root with { Path = full }, RealPath.Of(full));
+    }
 
     private static Uri Origin(Uri url) => new(url.GetLeftPart(UriPartial.Authority).ToLowerInvariant() + "/");
 }

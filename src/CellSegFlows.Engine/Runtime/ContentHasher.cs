@@ -25,7 +25,7 @@ internal sealed class ContentHasher(string cacheFile)
     {
         if (File.Exists(path))
         {
-            return "file:" + HashFile(path, ct);
+            return "file:" + HashFile(new FileInfo(path), ct);
         }
 
         if (!Directory.Exists(path))
@@ -47,7 +47,8 @@ internal sealed class ContentHasher(string cacheFile)
         foreach (var (relative, full) in files)
         {
             ct.ThrowIfCancellationRequested();
-            listing.Append(relative).Append('\t').Append(new FileInfo(full).Length).Append('\t').Append(HashFile(full, ct)).Append('\n');
+            var info = new FileInfo(full);   // one stat a file: its size goes into the listing and validates the remembered hash
+            listing.Append(relative).Append('\t').Append(info.Length).Append('\t').Append(HashFile(info, ct)).Append('\n');
         }
 
         return $"folder:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(listing.ToString())))} ({files.Count} files)";
@@ -71,9 +72,8 @@ internal sealed class ContentHasher(string cacheFile)
         }
     }
 
-    private string HashFile(string path, CancellationToken ct)
+    private string HashFile(FileInfo info, CancellationToken ct)
     {
-        var info = new FileInfo(path);
         var full = info.FullName;
         if (_known.TryGetValue(full, out var known) && known.Size == info.Length && known.ModifiedTicks == info.LastWriteTimeUtc.Ticks)
         {

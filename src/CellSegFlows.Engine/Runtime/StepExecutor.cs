@@ -208,11 +208,15 @@ internal sealed class StepExecutor(
     private async Task<bool> TryCachedAsync(StepRecord step, string key, JsonObject fingerprint, CancellationToken ct)
     {
         CacheEntryRecord? entry;
-        (JsonObject Fingerprint, string StepId)? before;
+        (JsonObject Fingerprint, string StepId)? before = null;
         await using (var db = coordinator.Store.CreateContext())
         {
             entry = await db.Cache.AsNoTracking().FirstOrDefaultAsync(c => c.Key == key, ct).ConfigureAwait(false);
-            before = await PreviousFingerprintAsync(db, step, ct).ConfigureAwait(false);
+            if (entry is null)
+            {
+                // Only a miss is explained against the node's previous run; a hit needs no history query.
+                before = await PreviousFingerprintAsync(db, step, ct).ConfigureAwait(false);
+            }
         }
 
         var outputs = entry is null ? null : JsonNode.Parse(entry.OutputsJson)!.AsObject();

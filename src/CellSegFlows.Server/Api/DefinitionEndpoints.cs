@@ -107,7 +107,7 @@ internal static class DefinitionEndpoints
     {
         var json = await ReadBodyAsync(request, ct).ConfigureAwait(false);
         var definition = WorkflowDefinitionReader.Parse(json, "request body");
-        var problems = WorkflowValidator.Validate(definition, engine.Registry);
+        var problems = WorkflowValidator.Validate(definition, engine.Registry, engine.Options.Limits);
         return problems.Count > 0
             ? ProblemResponses.DefinitionProblems("request body", problems)
             : Results.Ok(new ValidationResult(true, definition.Id, DefinitionHash.Compute(definition), []));
@@ -117,7 +117,7 @@ internal static class DefinitionEndpoints
     {
         var json = await ReadBodyAsync(request, ct).ConfigureAwait(false);
         var definition = WorkflowDefinitionReader.Parse(json, "request body");
-        var problems = WorkflowValidator.Validate(definition, engine.Registry);
+        var problems = WorkflowValidator.Validate(definition, engine.Registry, engine.Options.Limits);
         if (problems.Count > 0)
         {
             return ProblemResponses.DefinitionProblems("request body", problems);
