@@ -79,6 +79,14 @@ public static class CliApp
                     .WithExample("watch", "add", "--id", "incoming", "--workflow", "eval.json", "--folder", "incoming", "--glob", "*.json", "--param-name", "annotations");
                 watch.AddCommand<WatchRemoveCommand>("remove").WithDescription("Remove a watch and forget the files it has seen.");
             });
+            config.AddBranch("models", models =>
+            {
+                models.SetDescription("The model registry: named models, their versions, champions and decisions.");
+                models.AddCommand<ModelsListCommand>("list").WithDescription("The registered models with their champions.");
+                models.AddCommand<ModelsShowCommand>("show").WithDescription("A model's versions (run, data, scores) and the decisions about its champion.");
+                models.AddCommand<ModelsPromoteCommand>("promote").WithDescription("Make a version the champion by hand (promote or roll back), with a reason.")
+                    .WithExample("models", "promote", "unet-livecell@3", "--reason", "v4 regressed on MCF7");
+            });
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Serve steps of some queues until stopped (several workers: PostgreSQL stores).")
                 .WithExample("worker", "--queues", "gpu,cpu", "--quartz-pg", "Host=db;Database=quartz", "--store", "Host=db;Database=runs");

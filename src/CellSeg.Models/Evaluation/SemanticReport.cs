@@ -29,6 +29,12 @@ public static class SemanticReport
         md.AppendLine();
         md.AppendLine("Pooled F1 (= Dice) of the cell masks: every pixel of the split counted together, per cell type and over all images.");
         md.AppendLine();
+        if (models.Count == 0)
+        {
+            md.AppendLine("No model was scored.");
+            return md.ToString();
+        }
+
         md.AppendLine("| cell type | " + string.Join(" | ", models.Select(m => m.Model)) + " |");
         md.AppendLine("|---|" + string.Concat(models.Select(_ => "---:|")));
         foreach (var type in types)

@@ -76,6 +76,12 @@ public sealed record TrainOptions
     /// <summary>Continue from the latest checkpoint in <see cref="CheckpointFolder"/> when there is one.</summary>
     public bool Resume { get; init; } = true;
 
+    /// <summary>
+    /// A model file whose weights training starts from instead of random ones (a warm start, e.g. from the current
+    /// champion); its variant, shape and normalisation must be the ones trained. Not for the ensemble variant.
+    /// </summary>
+    public string? InitialModelPath { get; init; }
+
     /// <summary>Where the trained model file goes (best validation Dice, else the final weights).</summary>
     public required string OutputModelPath { get; init; }
 

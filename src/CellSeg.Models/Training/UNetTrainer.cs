@@ -47,6 +47,11 @@ public static class UNetTrainer
             return TrainNetwork(options, options.Variant, options.Train, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
         }
 
+        if (options.InitialModelPath is not null)
+        {
+            throw new ArgumentException($"a warm start (initial model) is not available for {ModelVariants.DeepUNetEnsemble}: its members are trained per cell type; train it from scratch");
+        }
+
         // One deep member per cell type; a finished member is not trained again after a restart.
         var memberShape = ModelVariants.OptionsFor(ModelVariants.DeepUNetEnsemble, options.Shape);
         var output = Path.GetFullPath(options.OutputModelPath);
@@ -90,7 +95,9 @@ public static class UNetTrainer
         var stepsPerEpoch = options.StepsPerEpoch ?? Math.Max(1, train.Count / options.BatchSize);
         var totalSteps = (long)stepsPerEpoch * options.Epochs;
         var fingerprint = Fingerprint(options, variant, stepsPerEpoch, train.Count);
-        using var model = SegmentationModel.Create(variant, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
+        using var model = options.InitialModelPath is { } initial
+            ? WarmStart(initial, variant, options)
+            : SegmentationModel.Create(variant, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
         var network = model.Network;
         using var optimizer = CreateOptimizer(options.Optimizer, options.LearningRate, options.WeightDecay, options.Momentum, network);
         var store = checkpointFolder is null ? null : new CheckpointStore(checkpointFolder);
@@ -299,6 +306,34 @@ public static class UNetTrainer
         }
     }
 
+    /// <summary>The initial model, checked to be the network that is trained (a warm start from a champion).</summary>
+    private static SegmentationModel WarmStart(string path, string variant, TrainOptions options)
+    {
+        var header = SegmentationModel.ReadHeader(path);
+        var expected = ModelVariants.OptionsFor(variant, options.Shape);
+        if (header.Variant != variant || JsonSerializer.Serialize(header.Options, SegmentationModel.JsonOptions) != JsonSerializer.Serialize(expected, SegmentationModel.JsonOptions) || header.Normalization != options.Augmentation.Normalization || header.CellTypes is not null)
+        {
+            throw new DataFormatException(path, "header",
+                $"the initial model is a {header.Variant} ({Describe(header.Options)}, {header.Normalization} normalisation) but this training is a {variant} ({Describe(expected)}, {options.Augmentation.Normalization} normalisation): a warm start needs the same network");
+        }
+
+        return SegmentationModel.Load(path, options.Device);
+    }
+
+    private static string Describe(UNetOptions shape) =>
+        string.Create(CultureInfo.InvariantCulture, $"base {shape.BaseChannels}, depth {shape.Depth}{(shape.Bilinear ? ", bilinear" : string.Empty)}");
+
+    private static string? FileHash(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
     private static string Fingerprint(TrainOptions options, string variant, int stepsPerEpoch, int trainImages) =>
         JsonSerializer.Serialize(new
         {
@@ -313,5 +348,6 @@ public static class UNetTrainer
             options.Seed,
             options.Optimizer,
             options.LearningRate,
+            initialModel = FileHash(options.InitialModelPath),
         }, SegmentationModel.JsonOptions).ReplaceLineEndings(" ");
 }

@@ -13,7 +13,7 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
 {
     /// <summary>Inputs.</summary>
     public sealed record Input(
-        [property: Port("The models (e.g. the outputs of a mapped TrainUNet).")] IReadOnlyList<ArtifactRef> Models,
+        [property: Port("The models (e.g. the outputs of a mapped TrainUNet); none (and no masks): an empty report, as for a champion that does not exist yet.")] IReadOnlyList<ArtifactRef> Models,
         [property: Port("COCO ground truth of the evaluation split.")] ArtifactRef Annotations,
         [property: Port("Its images.")] IReadOnlyList<ArtifactRef> Images,
         [property: Port("The models' names in the table, in order (e.g. TrainUNet's 'name' outputs); default: their file names.")] IReadOnlyList<string>? Names = null,
@@ -27,16 +27,24 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
         [property: Port("F1 per cell type and model (Markdown).")] ArtifactRef Table,
         [property: Port("Every score, per model, cell type and image (JSON).")] ArtifactRef Report,
         [property: Port("Overall pooled F1 of each model, in order.")] IReadOnlyList<double> F1,
-        [property: Port("The model with the best overall F1.")] string Best);
+        [property: Port("The model with the best overall F1 (empty when nothing was scored).")] string Best);
 
     /// <inheritdoc />
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
         var maskSets = ArtifactFolders.Sets(input.Masks);
+        var table = Path.Combine(context.WorkFolder, "semantic.md");
+        var json = Path.Combine(context.WorkFolder, "semantic.json");
         if (input.Models.Count == 0 && maskSets.Count == 0)
         {
-            throw new ArgumentException("no model or masks to evaluate");
+            // Nothing to score (e.g. a champion that does not exist yet): an empty report, which a gate reads as "none".
+            await SemanticReport.WriteMarkdownAsync([], input.Split, table, ct).ConfigureAwait(false);
+            await SemanticReport.WriteJsonAsync([], input.Split, json, ct).ConfigureAwait(false);
+            return new Output(
+                await context.Artifacts.PutFileAsync(table, "semantic.md", ct).ConfigureAwait(false),
+                await context.Artifacts.PutFileAsync(json, "semantic.json", ct).ConfigureAwait(false),
+                [], string.Empty);
         }
 
         var folder = ArtifactFolders.Stage(input.Images, context.Artifacts, Path.Combine(context.WorkFolder, "images"));
@@ -76,8 +84,6 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
             }
         }
 
-        var table = Path.Combine(context.WorkFolder, "semantic.md");
-        var json = Path.Combine(context.WorkFolder, "semantic.json");
         await SemanticReport.WriteMarkdownAsync(results, input.Split, table, ct).ConfigureAwait(false);
         await SemanticReport.WriteJsonAsync(results, input.Split, json, ct).ConfigureAwait(false);
         var f1 = results.Select(r => r.Evaluation.Overall.F1).ToList();

@@ -20,6 +20,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         [property: Port("Their images: a list, or one list per set (a mapped node's output).")] JsonNode? SyntheticImages = null,
         [property: Port("COCO ground truth of validation images (Dice after every epoch, early stopping); none: no validation.")] ArtifactRef? ValidationAnnotations = null,
         [property: Port("The validation images.")] IReadOnlyList<ArtifactRef>? ValidationImages = null,
+        [property: Port("Start from this model's weights instead of random ones (a warm start, e.g. ResolveModel's warmStartModel: the champion); it must be the network trained here (variant and shape). Also model://NAME.")] ArtifactRef? InitialModel = null,
         [property: Port("A branch of a grid: an object whose fields override the inputs below (name, variant, baseChannels, depth, bilinear, synthetic, cellTypes, epochs, stepsPerEpoch, batchSize, cropSize, learningRate, optimizer, seed).")] JsonObject? Branch = null,
         [property: Port("The branch's name in reports (default: variant, plus '+synthetic').")] string Name = "",
         [property: Port("unet, deep-unet or deep-unet-ensemble.")] string Variant = "unet",
@@ -91,6 +92,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
                 BatchSize = settings.BatchSize, Epochs = settings.Epochs, StepsPerEpoch = steps, Optimizer = settings.Optimizer, LearningRate = settings.LearningRate,
                 EarlyStoppingPatience = settings.EarlyStoppingPatience, Seed = settings.Seed, Device = context.Device, Threads = settings.Threads > 0 ? settings.Threads : null,
                 CheckpointFolder = Path.Combine(context.WorkFolder, "checkpoints"), CheckpointEvery = settings.CheckpointEvery, Resume = true, OutputModelPath = modelPath,
+                InitialModelPath = settings.InitialModel is { } initial ? context.Artifacts.GetPath(initial) : null,
             },
             new CellSeg.Data.SyncProgress<TrainProgress>(p => Report(p, context)),
             ct).ConfigureAwait(false);

@@ -7,8 +7,8 @@ using Spectre.Console.Cli;
 
 namespace CellSegFlows.Cli.Commands;
 
-/// <summary>Options every engine command shares: where the engine's state is.</summary>
-public class EngineSettings : CommandSettings
+/// <summary>Where the run store is: the options of every command that reads or writes it (engine commands, models, segment).</summary>
+public class StoreSettings : CommandSettings
 {
     [CommandOption("--home <DIR>")]
     [Description("Engine folder: run store, Quartz store, artifacts, step work folders (default: CELLSEGFLOWS_HOME or ./.cellsegflows).")]
@@ -18,27 +18,47 @@ public class EngineSettings : CommandSettings
     [Description("Run history: a SQLite file path, or a PostgreSQL connection string (Host=…) shared by several workers.")]
     public string? Store { get; init; }
 
-    [CommandOption("--quartz-pg <CONN>")]
-    [Description("Clustered Quartz job store on PostgreSQL (several workers); default: SQLite in the home folder, one process.")]
-    public string? QuartzPostgres { get; init; }
-
     [CommandOption("--store-file <FILE>")]
     [Description("Read --store from this file (or set CELLSEGFLOWS_STORE), so a PostgreSQL password is not on the command line.")]
     public string? StoreFile { get; init; }
 
-    [CommandOption("--quartz-pg-file <FILE>")]
-    [Description("Read --quartz-pg from this file (or set CELLSEGFLOWS_QUARTZ_PG).")]
-    public string? QuartzPostgresFile { get; init; }
-
     /// <summary>The run store connection: --store, else --store-file's contents, else CELLSEGFLOWS_STORE, else none (SQLite in the home).</summary>
     internal string? ResolvedStore => Secret(Store, "--store", StoreFile, "--store-file", "CELLSEGFLOWS_STORE");
 
-    /// <summary>The clustered Quartz connection: --quartz-pg, else --quartz-pg-file's contents, else CELLSEGFLOWS_QUARTZ_PG.</summary>
-    internal string? ResolvedQuartzPostgres => Secret(QuartzPostgres, "--quartz-pg", QuartzPostgresFile, "--quartz-pg-file", "CELLSEGFLOWS_QUARTZ_PG");
+    /// <summary>The home folder: --home, else CELLSEGFLOWS_HOME, else ./.cellsegflows.</summary>
+    internal string HomeFolder => Home ?? EngineOptions.DefaultHome;
+
+    /// <summary>
+    /// The run store, migrated, after checking it exists when it is the home's SQLite file (a mistyped --home must not
+    /// create an empty store); null when it does not and <paramref name="create"/> is false.
+    /// </summary>
+    internal async Task<RunStoreOptions?> OpenStoreAsync(bool create, CancellationToken cancellationToken)
+    {
+        if (File.Exists(HomeFolder))
+        {
+            throw new UserInputException($"--home {HomeFolder}: is a file, not a folder");
+        }
+
+        var store = ResolvedStore is { } text ? RunStoreOptions.Parse(text) : null;
+        if (store is null)
+        {
+            var file = Path.Combine(HomeFolder, "runs.db");
+            if (!create && !File.Exists(file))
+            {
+                return null;
+            }
+
+            Directory.CreateDirectory(HomeFolder);
+            store = RunStoreOptions.Sqlite(file);
+        }
+
+        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        return store;
+    }
 
     // A connection string holds a password: process lists show arguments to every user of the machine, so the file or
     // the environment (visible only to the process's owner) is the place for it.
-    private static string? Secret(string? value, string option, string? file, string fileOption, string variable)
+    private protected static string? Secret(string? value, string option, string? file, string fileOption, string variable)
     {
         if (value is not null && file is not null)
         {
@@ -58,6 +78,21 @@ public class EngineSettings : CommandSettings
 
         return value ?? (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null);
     }
+}
+
+/// <summary>Options every engine command shares: where the engine's state is.</summary>
+public class EngineSettings : StoreSettings
+{
+    [CommandOption("--quartz-pg <CONN>")]
+    [Description("Clustered Quartz job store on PostgreSQL (several workers); default: SQLite in the home folder, one process.")]
+    public string? QuartzPostgres { get; init; }
+
+    [CommandOption("--quartz-pg-file <FILE>")]
+    [Description("Read --quartz-pg from this file (or set CELLSEGFLOWS_QUARTZ_PG).")]
+    public string? QuartzPostgresFile { get; init; }
+
+    /// <summary>The clustered Quartz connection: --quartz-pg, else --quartz-pg-file's contents, else CELLSEGFLOWS_QUARTZ_PG.</summary>
+    internal string? ResolvedQuartzPostgres => Secret(QuartzPostgres, "--quartz-pg", QuartzPostgresFile, "--quartz-pg-file", "CELLSEGFLOWS_QUARTZ_PG");
 
     [CommandOption("--device <DEVICE>")]
     [Description("Device of the gpu queue's steps: cpu (default), cuda, cuda:N, or auto (CUDA when TorchSharp sees it); cpu-queue steps always run on the CPU.")]

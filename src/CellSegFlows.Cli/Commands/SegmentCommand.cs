@@ -17,14 +17,14 @@ internal sealed class SegmentCommand(IAnsiConsole console) : AsyncCommand<Segmen
 {
     private static readonly string[] ImageExtensions = [".tif", ".tiff", ".png"];
 
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : StoreSettings
     {
         [CommandArgument(0, "<IMAGES>")]
         [Description("Image files (8/16-bit gray TIFF or PNG) or folders of them.")]
         public string[] Images { get; init; } = [];
 
         [CommandOption("--model <FILE>")]
-        [Description("A model file written by TrainUNet / UNetTrainer (its header names the architecture).")]
+        [Description("A model file written by TrainUNet / UNetTrainer (its header names the architecture), or model://NAME (a registered model's champion) or model://NAME@VERSION from the run store of --home / --store.")]
         public string? Model { get; init; }
 
         [CommandOption("--out <DIR>")]
@@ -58,7 +58,17 @@ internal sealed class SegmentCommand(IAnsiConsole console) : AsyncCommand<Segmen
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var modelPath = EvalCommand.RequireFile(settings.Model ?? throw new UserInputException("--model is required"), "--model");
+        var modelText = settings.Model ?? throw new UserInputException("--model is required");
+        string modelPath;
+        if (Engine.Registry.ModelReference.LooksLike(modelText))
+        {
+            (modelPath, var version) = await ModelRegistryAccess.FileOfAsync(settings, modelText, cancellationToken).ConfigureAwait(false);
+            console.MarkupLineInterpolated($"{modelText} is {version.Name}@{version.Version} ({version.ArtifactName})");
+        }
+        else
+        {
+            modelPath = EvalCommand.RequireFile(modelText, "--model");
+        }
         var outDir = settings.Out ?? throw new UserInputException("--out is required");
         var files = Expand(settings.Images);
         if (files.Count == 0)

@@ -19,6 +19,12 @@ public sealed class ActivityAttribute(string type) : Attribute
 
     /// <summary>Queue used when a node does not name one: <c>cpu</c> (default) or <c>gpu</c>.</summary>
     public string Queue { get; init; } = "cpu";
+
+    /// <summary>
+    /// False when a step's result depends on more than its inputs (it reads the model registry's champion or records a
+    /// decision there): such steps never answer from the step cache.
+    /// </summary>
+    public bool Cacheable { get; init; } = true;
 }
 
 /// <summary>Documents one input or output property of an activity.</summary>

@@ -1,5 +1,6 @@
 using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Artifacts;
+using CellSegFlows.Engine.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace CellSegFlows.Engine.Activities;
@@ -49,4 +50,11 @@ public sealed class ActivityContext
     /// inside other values (a path in a JSON input, a source that may also be a keyword) and for each URL it fetches.
     /// </summary>
     public HostAccess HostAccess { get; init; } = HostAccess.Unrestricted;
+
+    /// <summary>
+    /// The model registry of the run store this step belongs to (<c>model://</c> inputs arrive already resolved; an
+    /// activity asks here to look up a champion that may not exist yet, or to register and promote). Null only where an
+    /// activity is run outside the engine, e.g. by hand in a test.
+    /// </summary>
+    public ModelRegistry? Models { get; init; }
 }

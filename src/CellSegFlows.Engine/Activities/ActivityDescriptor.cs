@@ -20,6 +20,8 @@ public sealed record PortDescriptor(string Name, DataType Type, bool Required, J
 /// <param name="Inputs">Inputs in declaration order.</param>
 /// <param name="Outputs">Outputs in declaration order.</param>
 /// <param name="DefaultQueue">Queue used when a node does not name one: <c>cpu</c> or <c>gpu</c>.</param>
+/// <param name="Cacheable">False for an activity whose result depends on more than its inputs (the model registry's
+/// current champion, a decision it records): its steps always run, whatever the node's <c>cache</c> says.</param>
 public sealed record ActivityDescriptor(
     string Type,
     int Version,
@@ -27,7 +29,8 @@ public sealed record ActivityDescriptor(
     string Description,
     IReadOnlyList<PortDescriptor> Inputs,
     IReadOnlyList<PortDescriptor> Outputs,
-    string DefaultQueue);
+    string DefaultQueue,
+    bool Cacheable = true);
 
 /// <summary>The activities that exist; only these can run (a definition can never name code or commands).</summary>
 public interface IActivityCatalog

@@ -56,7 +56,8 @@ public sealed class ActivityRegistry : IActivityCatalog
             attribute.Description,
             Ports(args[0], inputs: true),
             Ports(args[1], inputs: false),
-            attribute.Queue);
+            attribute.Queue,
+            attribute.Cacheable);
         if (!_activities.TryAdd(attribute.Type, (descriptor, type)))
         {
             throw new ArgumentException($"activity type '{attribute.Type}' is registered twice ({_activities[attribute.Type].Type.Name} and {type.Name})");
@@ -87,6 +88,7 @@ public sealed class ActivityRegistry : IActivityCatalog
                 ["category"] = d.Category,
                 ["description"] = d.Description,
                 ["queue"] = d.DefaultQueue,
+                ["cacheable"] = d.Cacheable,
                 ["inputs"] = PortsJson(d.Inputs, withDefaults: true),
                 ["outputs"] = PortsJson(d.Outputs, withDefaults: false),
             });

@@ -38,8 +38,8 @@ internal static class JsonKinds
     /// <summary>
     /// Null when <paramref name="value"/> is a valid <paramref name="type"/>; else what is wrong, as a phrase:
     /// <c>the value is the string "three"</c> or <c>element [1] is the string "x"</c>. An <c>int</c> must be
-    /// written without a fraction or exponent; an <c>artifact</c> is written as a string (a path or an
-    /// artifact id the engine resolves); <c>json</c> takes anything.
+    /// written without a fraction or exponent; an <c>artifact</c> literal is a model reference
+    /// (<c>model://NAME</c> or <c>model://NAME@VERSION</c>, resolved by the engine when the step starts); <c>json</c> takes anything.
     /// </summary>
     public static string? Mismatch(JsonNode? value, DataType type)
     {
@@ -56,8 +56,14 @@ internal static class JsonKinds
             return null;
         }
 
-        return Fits(value, type) ? null : "the value is " + Describe(value);
+        return Fits(value, type) ? null : "the value is " + Describe(value) + ArtifactHint(value, type);
     }
+
+    /// <summary>An artifact is passed from an upstream output; the only literal an artifact takes is a model reference.</summary>
+    private static string ArtifactHint(JsonNode? value, DataType type) =>
+        (type == DataType.Artifact || type.Element == DataType.Artifact) && value?.GetValueKind() is JsonValueKind.String or JsonValueKind.Array
+            ? $" (an artifact comes from an upstream output, ${{nodes.N.OUTPUT}}, or from the model registry: {Registry.ModelReference.Form})"
+            : string.Empty;
 
     private static string? ElementMismatch(JsonNode? value, DataType type)
     {
@@ -74,7 +80,7 @@ internal static class JsonKinds
             return null;
         }
 
-        return Fits(value, type) ? null : Describe(value);
+        return Fits(value, type) ? null : Describe(value) + ArtifactHint(value, type);
     }
 
     private static bool Fits(JsonNode? value, DataType type)
@@ -90,9 +96,15 @@ internal static class JsonKinds
             return false;
         }
 
-        if (type == DataType.String || type == DataType.Artifact)
+        if (type == DataType.String)
         {
             return kind == JsonValueKind.String;
+        }
+
+        if (type == DataType.Artifact)
+        {
+            // A template ("model://${params.name}") is checked once its parts are known, at the step.
+            return kind == JsonValueKind.String && (Registry.ModelReference.TryParse(value!.GetValue<string>(), out _) || value!.GetValue<string>().Contains("${", StringComparison.Ordinal));
         }
 
         if (type == DataType.Boolean)

@@ -11,7 +11,7 @@ namespace CellSegFlows.Engine.Definitions;
 /// </summary>
 /// <remarks>
 /// Types flow as follows: a literal must be a JSON value of the input's type (<see cref="DataType"/> rules:
-/// <c>int</c> is a whole number, <c>artifact</c> is a string, <c>json</c> is anything); <c>${params.P}</c> has
+/// <c>int</c> is a whole number, <c>artifact</c> is a <c>model://</c> reference, <c>json</c> is anything); <c>${params.P}</c> has
 /// P's type; <c>${nodes.N.O}</c> has output O's type, or <c>list&lt;T&gt;</c> when N is mapped (its results
 /// joined in element order); <c>${item}</c> has the element type of the node's <c>map.over</c> list. A value
 /// fits an input when <see cref="DataType.Accepts"/> says so (same type, int into number, anything into json).

@@ -3,6 +3,7 @@ using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Artifacts;
 using CellSegFlows.Engine.Definitions;
+using CellSegFlows.Engine.Registry;
 using CellSegFlows.Engine.Store;
 using Microsoft.EntityFrameworkCore;
 using Polly;
@@ -27,6 +28,7 @@ internal sealed class StepExecutor(
     ContentHasher hasher)
 {
     private static readonly TimeSpan CancelPoll = TimeSpan.FromMilliseconds(250);
+    private readonly ModelRegistry _models = new(coordinator.Store);
 
     /// <param name="runId">The step's run.</param>
     /// <param name="stepId">The step.</param>
@@ -67,12 +69,34 @@ internal sealed class StepExecutor(
             return;
         }
 
+        try
+        {
+            // Before the cache key: a step that reads model://NAME is keyed by the champion it gets now.
+            IReadOnlyList<ResolvedModel> resolved;
+            (inputs, resolved) = await ModelInputs.ResolveAsync(descriptor, inputs, _models, artifacts, workerToken).ConfigureAwait(false);
+            if (resolved.Count > 0)
+            {
+                await StoreGate.WriteAsync(coordinator.Store, db =>
+                {
+                    RunCoordinator.AddEvent(db, step, "log", null, string.Join("; ", resolved));
+                    return Task.CompletedTask;
+                }, workerToken).ConfigureAwait(false);
+            }
+        }
+        catch (ModelRegistryException missing)
+        {
+            await coordinator.FailStepAsync(step.Id, $"node '{step.NodeId}', {missing.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        // An activity that reads or changes the registry never answers from the cache, whatever the node says.
+        var cache = node.Cache && descriptor.Cacheable;
         string cacheKey;
         try
         {
             JsonObject fingerprint;
-            (cacheKey, fingerprint) = CacheKeys.Compute(descriptor, inputs, node.Cache ? hasher : null, workerToken);
-            if (node.Cache && await TryCachedAsync(step, cacheKey, fingerprint, workerToken).ConfigureAwait(false))
+            (cacheKey, fingerprint) = CacheKeys.Compute(descriptor, inputs, cache ? hasher : null, workerToken);
+            if (cache && await TryCachedAsync(step, cacheKey, fingerprint, workerToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -108,7 +132,7 @@ internal sealed class StepExecutor(
                     },
                     run.Token).ConfigureAwait(false);
             // The cache entry commits with the step's completion: one transaction instead of two.
-            var entry = node.Cache
+            var entry = cache
                 ? new CacheEntryRecord
                 {
                     Key = cacheKey, ActivityType = descriptor.Type, ActivityVersion = descriptor.Version, OutputsJson = outputs.ToJsonString(), StepId = step.Id, CreatedAt = DateTimeOffset.UtcNow,
@@ -130,6 +154,10 @@ internal sealed class StepExecutor(
         {
             // A user error, not a fault: one line, no stack trace.
             await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: node '{step.NodeId}', {refused.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ModelRegistryException missing)
+        {
+            await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: node '{step.NodeId}', {missing.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -164,6 +192,7 @@ internal sealed class StepExecutor(
             Device = step.Queue == "gpu" ? device : "cpu",
             ReportMetric = journal.Metric,
             HostAccess = access,
+            Models = _models,
         };
         if (step.Queue == "gpu")
         {
@@ -193,7 +222,7 @@ internal sealed class StepExecutor(
                 MaxDelay = retry.MaxDelay,
                 BackoffType = retry.Backoff == RetryBackoff.Exponential ? DelayBackoffType.Exponential : DelayBackoffType.Constant,
                 UseJitter = retry.Backoff == RetryBackoff.Exponential,
-                ShouldHandle = new PredicateBuilder<JsonObject>().Handle<Exception>(ex => ex is not (OperationCanceledException or ActivityInputException or HostAccessException)),
+                ShouldHandle = new PredicateBuilder<JsonObject>().Handle<Exception>(ex => ex is not (OperationCanceledException or ActivityInputException or HostAccessException or ModelRegistryException)),
                 OnRetry = args => new ValueTask(coordinator.RecordRetryAsync(stepId, attempt(), args.Outcome.Exception!, args.RetryDelay, CancellationToken.None)),
             });
         }

@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CellSegFlows.Engine.Store;
 
 /// <summary>
-/// The run history: definitions, runs, the join ledger, steps with their journal, artifacts, metrics
-/// and the step cache. SQLite by default; PostgreSQL when several machines share runs. The schema is
+/// The run history: definitions, runs, the join ledger, steps with their journal, artifacts, metrics,
+/// the step cache, triggers, access and the model registry. SQLite by default; PostgreSQL when several machines share runs. The schema is
 /// managed by EF migrations (one set per provider), so an upgrade keeps old runs.
 /// </summary>
 public abstract class RunDbContext(DbContextOptions options) : DbContext(options)
@@ -56,6 +56,15 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
 
     /// <summary>Worker check-ins.</summary>
     public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+
+    /// <summary>Registered models with their champions.</summary>
+    public DbSet<RegisteredModelRecord> Models => Set<RegisteredModelRecord>();
+
+    /// <summary>Model versions.</summary>
+    public DbSet<ModelVersionRecord> ModelVersions => Set<ModelVersionRecord>();
+
+    /// <summary>Promotions, rejections and manual champion changes.</summary>
+    public DbSet<ModelDecisionRecord> ModelDecisions => Set<ModelDecisionRecord>();
 
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -161,6 +170,25 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
         {
             e.ToTable("workers");
             e.HasKey(x => x.Name);
+        });
+        modelBuilder.Entity<RegisteredModelRecord>(e =>
+        {
+            e.ToTable("models");
+            e.HasKey(x => x.Name);
+        });
+        modelBuilder.Entity<ModelVersionRecord>(e =>
+        {
+            e.ToTable("model_versions");
+            e.HasKey(x => new { x.Name, x.Version });
+            e.HasIndex(x => x.ArtifactHash);
+            e.HasIndex(x => x.RunId);
+        });
+        modelBuilder.Entity<ModelDecisionRecord>(e =>
+        {
+            e.ToTable("model_decisions");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Name, x.Id });
+            e.Property(x => x.Decision).HasConversion<string>();
         });
 
         // SQLite cannot order or compare DateTimeOffset columns; store them as UTC ticks there.

@@ -308,6 +308,107 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                     b.ToTable("metrics", (string)null);
                 });
 
+            modelBuilder.Entity("CellSegFlows.Engine.Store.ModelDecisionRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("ChallengerScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("ChampionScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("Margin")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Metric")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("PreviousChampion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RunId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name", "Id");
+
+                    b.ToTable("model_decisions", (string)null);
+                });
+
+            modelBuilder.Entity("CellSegFlows.Engine.Store.ModelVersionRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ArtifactHash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ArtifactName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("ArtifactSize")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DataJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("MetricsJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RunId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StepId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Name", "Version");
+
+                    b.HasIndex("ArtifactHash");
+
+                    b.HasIndex("RunId");
+
+                    b.ToTable("model_versions", (string)null);
+                });
+
             modelBuilder.Entity("CellSegFlows.Engine.Store.NodeStateRecord", b =>
                 {
                     b.Property<string>("RunId")
@@ -332,6 +433,31 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                     b.HasKey("RunId", "NodeId");
 
                     b.ToTable("run_nodes", (string)null);
+                });
+
+            modelBuilder.Entity("CellSegFlows.Engine.Store.RegisteredModelRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("ChampionVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("VersionCount")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("models", (string)null);
                 });
 
             modelBuilder.Entity("CellSegFlows.Engine.Store.RunRecord", b =>

@@ -1,0 +1,103 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CellSegFlows.Engine.Store.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class AddModelRegistry : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "model_decisions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    PreviousChampion = table.Column<int>(type: "INTEGER", nullable: true),
+                    Decision = table.Column<string>(type: "TEXT", nullable: false),
+                    Metric = table.Column<string>(type: "TEXT", nullable: true),
+                    ChallengerScore = table.Column<double>(type: "REAL", nullable: true),
+                    ChampionScore = table.Column<double>(type: "REAL", nullable: true),
+                    Margin = table.Column<double>(type: "REAL", nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", nullable: false),
+                    RunId = table.Column<string>(type: "TEXT", nullable: true),
+                    By = table.Column<string>(type: "TEXT", nullable: false),
+                    Time = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_model_decisions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "model_versions",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    ArtifactHash = table.Column<string>(type: "TEXT", nullable: false),
+                    ArtifactName = table.Column<string>(type: "TEXT", nullable: false),
+                    ArtifactSize = table.Column<long>(type: "INTEGER", nullable: false),
+                    RunId = table.Column<string>(type: "TEXT", nullable: true),
+                    StepId = table.Column<string>(type: "TEXT", nullable: true),
+                    DataJson = table.Column<string>(type: "TEXT", nullable: true),
+                    MetricsJson = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_model_versions", x => new { x.Name, x.Version });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "models",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: true),
+                    ChampionVersion = table.Column<int>(type: "INTEGER", nullable: true),
+                    VersionCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_models", x => x.Name);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_model_decisions_Name_Id",
+                table: "model_decisions",
+                columns: new[] { "Name", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_model_versions_ArtifactHash",
+                table: "model_versions",
+                column: "ArtifactHash");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_model_versions_RunId",
+                table: "model_versions",
+                column: "RunId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "model_decisions");
+
+            migrationBuilder.DropTable(
+                name: "model_versions");
+
+            migrationBuilder.DropTable(
+                name: "models");
+        }
+    }
+}
