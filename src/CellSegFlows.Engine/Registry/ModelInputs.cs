@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Artifacts;
+using CellSegFlows.Engine.Store;
 
 namespace CellSegFlows.Engine.Registry;
 
@@ -86,7 +87,16 @@ public static class ModelInputs
             throw new ModelRegistryException($"input '{input}': '{text}' is not a model reference: write {ModelReference.Form}");
         }
 
-        var version = await registry.ResolveAsync(reference!, ct).ConfigureAwait(false);
+        ModelVersionRecord version;
+        try
+        {
+            version = await registry.ResolveAsync(reference!, ct).ConfigureAwait(false);
+        }
+        catch (ModelRegistryException missing)
+        {
+            throw new ModelRegistryException($"input '{input}': {missing.Message}");
+        }
+
         var artifact = ModelRegistry.ArtifactOf(version);
         if (!artifacts.Contains(artifact.Hash))
         {
