@@ -71,8 +71,12 @@ public class ValidatorTests
         Single(problems, "g", "nodes[0].inputs.excited", "type mismatch: input 'excited' is bool, but the value is the string \"yes\"");
         Single(problems, "j", "nodes[1].inputs.parts", "type mismatch: input 'parts' is list<string>, but element [1] is the number 1");
         Single(problems, "r", "nodes[2].inputs.count", "type mismatch: input 'count' is int, but the value is the number 1e2");
-        // int into number, anything into json and a string into artifact are fine.
-        Assert.Equal(5, problems.Count);
+        // An artifact comes from upstream; the one literal it takes is a model reference (a path would never bind).
+        Single(problems, "c", "nodes[5].inputs.file",
+            "type mismatch: input 'file' is artifact, but the value is the string \"inputs/image.tif\" (an artifact comes from an upstream output, ${nodes.N.OUTPUT}, or from the model registry: "
+            + Engine.Registry.ModelReference.Form + ")");
+        // int into number and anything into json are fine.
+        Assert.Equal(6, problems.Count);
     }
 
     [Fact]
