@@ -79,6 +79,12 @@ public static class CliApp
                     .WithExample("watch", "add", "--id", "incoming", "--workflow", "eval.json", "--folder", "incoming", "--glob", "*.json", "--param-name", "annotations");
                 watch.AddCommand<WatchRemoveCommand>("remove").WithDescription("Remove a watch and forget the files it has seen.");
             });
+            config.AddBranch("workflows", workflows =>
+            {
+                workflows.SetDescription("Workflow definitions stored in the run store (saved in the studio, or imported by serve).");
+                workflows.AddCommand<WorkflowsExportCommand>("export").WithDescription("Write a stored definition (the latest version, or --version HASH) to a workflow file.")
+                    .WithExample("workflows", "export", "quickstart", "--out", "quickstart.json");
+            });
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Serve steps of some queues until stopped (several workers: PostgreSQL stores).")
                 .WithExample("worker", "--queues", "gpu,cpu", "--quartz-pg", "Host=db;Database=quartz", "--store", "Host=db;Database=runs");
