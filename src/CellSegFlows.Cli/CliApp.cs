@@ -87,6 +87,12 @@ public static class CliApp
                 models.AddCommand<ModelsPromoteCommand>("promote").WithDescription("Make a version the champion by hand (promote or roll back), with a reason.")
                     .WithExample("models", "promote", "unet-livecell@3", "--reason", "v4 regressed on MCF7");
             });
+            config.AddBranch("workflows", workflows =>
+            {
+                workflows.SetDescription("Workflow definitions stored in the run store (saved in the studio, or imported by serve).");
+                workflows.AddCommand<WorkflowsExportCommand>("export").WithDescription("Write a stored definition (the latest version, or --version HASH) to a workflow file.")
+                    .WithExample("workflows", "export", "quickstart", "--out", "quickstart.json");
+            });
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Serve steps of some queues until stopped (several workers: PostgreSQL stores).")
                 .WithExample("worker", "--queues", "gpu,cpu", "--quartz-pg", "Host=db;Database=quartz", "--store", "Host=db;Database=runs");

@@ -135,6 +135,7 @@ public sealed class ServerHost : IAsyncDisposable
         RunEndpoints.Map(api);
         OperationsEndpoints.Map(api);
         ModelEndpoints.Map(api);
+        TriggerEndpoints.Map(api);
         api.MapFallback(() => Results.Problem(statusCode: 404, title: "No such endpoint", detail: "See /openapi/v1.json for the API.")).ExcludeFromDescription();
 
         var host = new ServerHost(app);

@@ -188,7 +188,11 @@ public class EngineSettings : StoreSettings
     /// records, and a running engine gives them their Quartz jobs. Null when there is no store yet and
     /// <paramref name="create"/> is false (listing or removing must not create an empty store).
     /// </summary>
-    internal async Task<TriggerStore?> TriggerStoreAsync(bool create, CancellationToken cancellationToken)
+    internal async Task<TriggerStore?> TriggerStoreAsync(bool create, CancellationToken cancellationToken) =>
+        await RunStoreAsync(create, cancellationToken).ConfigureAwait(false) is { } store ? new TriggerStore(store, ActivityCatalog.Create()) : null;
+
+    /// <summary>The run store (migrated), without starting an engine; null when there is none yet and <paramref name="create"/> is false.</summary>
+    internal async Task<RunStoreOptions?> RunStoreAsync(bool create, CancellationToken cancellationToken)
     {
         var options = ToOptions();
         var store = options.RunStore;
@@ -204,7 +208,7 @@ public class EngineSettings : StoreSettings
         }
 
         await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        return new TriggerStore(store, ActivityCatalog.Create());
+        return store;
     }
 
     private IEnumerable<Engine.Access.DataRoot> ParseRoots()

@@ -24,7 +24,7 @@ internal sealed class ScheduleListCommand(IAnsiConsole console) : AsyncCommand<E
         {
             var r = s.Schedule;
             table.AddRow(
-                Markup.Escape(r.Id), Markup.Escape($"{r.WorkflowId} ({r.WorkflowPath})"), Markup.Escape(r.Cron), TriggerText.Time(s.NextFireTime), MisfireText.Write(r.Misfire),
+                Markup.Escape(r.Id), Markup.Escape($"{r.WorkflowId} ({DefinitionReference.Describe(r.WorkflowPath, r.WorkflowId, r.PinnedVersion)})"), Markup.Escape(r.Cron), TriggerText.Time(s.NextFireTime), MisfireText.Write(r.Misfire),
                 r.AllowOverlap ? "allowed" : "skip", r.Enabled ? "yes" : "no", Markup.Escape(TriggerText.Firing(s.LastFiring)));
         }
 
@@ -34,7 +34,7 @@ internal sealed class ScheduleListCommand(IAnsiConsole console) : AsyncCommand<E
     }
 }
 
-/// <summary><c>cellsegflows schedule add --id ID --workflow FILE --cron EXPR</c>: add a schedule, or update the one with that id.</summary>
+/// <summary><c>cellsegflows schedule add --id ID --workflow FILE|--definition ID[@HASH] --cron EXPR</c>: add a schedule, or update the one with that id.</summary>
 internal sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<ScheduleAddCommand.Settings>
 {
     public sealed class Settings : EngineSettings
@@ -46,6 +46,10 @@ internal sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sc
         [CommandOption("--workflow <FILE>")]
         [Description("Workflow file. Each firing reads it again; if it is gone, the version saved now runs.")]
         public string? Workflow { get; init; }
+
+        [CommandOption("--definition <ID[@HASH]>")]
+        [Description("Instead of --workflow: a workflow definition stored in the run store (the studio's, or serve's imports): each firing runs its latest version, or the version HASH.")]
+        public string? Definition { get; init; }
 
         [CommandOption("--cron <EXPR>")]
         [Description("Quartz cron expression with seconds, local time: \"0 0 3 * * ?\" is 03:00 every day, \"0 0/15 * * * ?\" every 15 minutes.")]
@@ -70,7 +74,8 @@ internal sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sc
 
         public override ValidationResult Validate() =>
             Id is null ? ValidationResult.Error("--id is required")
-            : Workflow is null ? ValidationResult.Error("--workflow is required")
+            : Workflow is null && Definition is null ? ValidationResult.Error("--workflow FILE or --definition ID[@HASH] is required")
+            : Workflow is not null && Definition is not null ? ValidationResult.Error("give --workflow or --definition, not both")
             : Cron is null ? ValidationResult.Error("--cron is required")
             : !MisfireText.TryRead(Misfire, out _) ? ValidationResult.Error($"--misfire must be {MisfireText.Forms}, not '{Misfire}'")
             : ValidationResult.Success();
@@ -78,8 +83,11 @@ internal sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sc
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var spec = new ScheduleSpec(settings.Id!, settings.Workflow!, settings.Cron!)
+        var (definition, pinned) = settings.Definition is { } d ? DefinitionReference.Parse(d) : (null, null);
+        var spec = new ScheduleSpec(settings.Id!, settings.Workflow, settings.Cron!)
         {
+            Definition = definition,
+            PinnedVersion = pinned,
             Parameters = RunCommand.ParseParameters(settings.Parameters),
             Misfire = MisfireText.Read(settings.Misfire),
             AllowOverlap = settings.AllowOverlap,
@@ -94,12 +102,12 @@ internal sealed class ScheduleAddCommand(IAnsiConsole console) : AsyncCommand<Sc
         catch (TriggerDefinitionException ex) when (ex.Problems.Count > 0)
         {
             console.MarkupLineInterpolated($"[red]error:[/] {ex.Trigger}: {ex.Field}: {ex.Reason}");
-            Problems.Write(console, spec.Workflow, ex.Problems);
+            Problems.Write(console, spec.Workflow ?? settings.Definition!, ex.Problems);
             return CliApp.UserError;
         }
 
         var r = saved.Record;
-        console.MarkupLineInterpolated($"schedule [bold]{r.Id}[/] {(saved.Created ? "added" : "updated")}: workflow {r.WorkflowId} ({r.WorkflowPath}), cron \"{r.Cron}\", misfire {MisfireText.Write(r.Misfire)}, overlap {(r.AllowOverlap ? "allowed" : "skipped")}{(r.Enabled ? string.Empty : ", disabled")}");
+        console.MarkupLineInterpolated($"schedule [bold]{r.Id}[/] {(saved.Created ? "added" : "updated")}: workflow {r.WorkflowId} ({DefinitionReference.Describe(r.WorkflowPath, r.WorkflowId, r.PinnedVersion)}), cron \"{r.Cron}\", misfire {MisfireText.Write(r.Misfire)}, overlap {(r.AllowOverlap ? "allowed" : "skipped")}{(r.Enabled ? string.Empty : ", disabled")}");
         if (r.Enabled)
         {
             console.MarkupLineInterpolated($"next firing (by cron): {TriggerText.Time(TriggerStore.NextByCron(r.Cron))}");

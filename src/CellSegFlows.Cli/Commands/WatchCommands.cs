@@ -25,7 +25,7 @@ internal sealed class WatchListCommand(IAnsiConsole console) : AsyncCommand<Engi
         {
             var r = w.Watch;
             table.AddRow(
-                Markup.Escape(r.Id), Markup.Escape(r.Folder), Markup.Escape(r.Glob), Markup.Escape($"{r.WorkflowId} ({r.WorkflowPath})"), Markup.Escape(r.ParameterName),
+                Markup.Escape(r.Id), Markup.Escape(r.Folder), Markup.Escape(r.Glob), Markup.Escape($"{r.WorkflowId} ({DefinitionReference.Describe(r.WorkflowPath, r.WorkflowId, r.PinnedVersion)})"), Markup.Escape(r.ParameterName),
                 DurationText.Format(r.Settle), DurationText.Format(r.PollInterval), r.Enabled ? "yes" : "no", w.FilesSeen.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Markup.Escape(TriggerText.Firing(w.LastFiring)));
         }
@@ -36,7 +36,7 @@ internal sealed class WatchListCommand(IAnsiConsole console) : AsyncCommand<Engi
     }
 }
 
-/// <summary><c>cellsegflows watch add --id ID --workflow FILE --folder DIR --param-name NAME</c>: add a folder watch, or update the one with that id.</summary>
+/// <summary><c>cellsegflows watch add --id ID --workflow FILE|--definition ID[@HASH] --folder DIR --param-name NAME</c>: add a folder watch, or update the one with that id.</summary>
 internal sealed class WatchAddCommand(IAnsiConsole console) : AsyncCommand<WatchAddCommand.Settings>
 {
     public sealed class Settings : EngineSettings
@@ -48,6 +48,10 @@ internal sealed class WatchAddCommand(IAnsiConsole console) : AsyncCommand<Watch
         [CommandOption("--workflow <FILE>")]
         [Description("Workflow file, read again at each start (the version saved now runs if it is gone).")]
         public string? Workflow { get; init; }
+
+        [CommandOption("--definition <ID[@HASH]>")]
+        [Description("Instead of --workflow: a workflow definition stored in the run store: each start runs its latest version, or the version HASH.")]
+        public string? Definition { get; init; }
 
         [CommandOption("--folder <DIR>")]
         [Description("The folder to watch (it must exist).")]
@@ -82,7 +86,8 @@ internal sealed class WatchAddCommand(IAnsiConsole console) : AsyncCommand<Watch
 
         public override ValidationResult Validate() =>
             Id is null ? ValidationResult.Error("--id is required")
-            : Workflow is null ? ValidationResult.Error("--workflow is required")
+            : Workflow is null && Definition is null ? ValidationResult.Error("--workflow FILE or --definition ID[@HASH] is required")
+            : Workflow is not null && Definition is not null ? ValidationResult.Error("give --workflow or --definition, not both")
             : Folder is null ? ValidationResult.Error("--folder is required")
             : ParamName is null ? ValidationResult.Error("--param-name is required")
             : !DurationText.TryParse(Settle, out _) ? ValidationResult.Error($"--settle: '{Settle}' is not a duration: {DurationText.Forms}")
@@ -94,8 +99,11 @@ internal sealed class WatchAddCommand(IAnsiConsole console) : AsyncCommand<Watch
     {
         DurationText.TryParse(settings.Settle, out var settle);
         DurationText.TryParse(settings.Poll, out var poll);
-        var spec = new FileWatchSpec(settings.Id!, settings.Workflow!, settings.Folder!, settings.ParamName!)
+        var (definition, pinned) = settings.Definition is { } d ? DefinitionReference.Parse(d) : (null, null);
+        var spec = new FileWatchSpec(settings.Id!, settings.Workflow, settings.Folder!, settings.ParamName!)
         {
+            Definition = definition,
+            PinnedVersion = pinned,
             Glob = settings.Glob,
             Parameters = RunCommand.ParseParameters(settings.Parameters),
             Settle = settle,
@@ -111,12 +119,12 @@ internal sealed class WatchAddCommand(IAnsiConsole console) : AsyncCommand<Watch
         catch (TriggerDefinitionException ex) when (ex.Problems.Count > 0)
         {
             console.MarkupLineInterpolated($"[red]error:[/] {ex.Trigger}: {ex.Field}: {ex.Reason}");
-            Problems.Write(console, spec.Workflow, ex.Problems);
+            Problems.Write(console, spec.Workflow ?? settings.Definition!, ex.Problems);
             return CliApp.UserError;
         }
 
         var r = saved.Record;
-        console.MarkupLineInterpolated($"watch [bold]{r.Id}[/] {(saved.Created ? "added" : "updated")}: {r.Folder}/{r.Glob} → workflow {r.WorkflowId} ({r.WorkflowPath}) with the file's path as '{r.ParameterName}'; settle {DurationText.Format(r.Settle)}, poll {DurationText.Format(r.PollInterval)}{(r.Enabled ? string.Empty : ", disabled")}");
+        console.MarkupLineInterpolated($"watch [bold]{r.Id}[/] {(saved.Created ? "added" : "updated")}: {r.Folder}/{r.Glob} → workflow {r.WorkflowId} ({DefinitionReference.Describe(r.WorkflowPath, r.WorkflowId, r.PinnedVersion)}) with the file's path as '{r.ParameterName}'; settle {DurationText.Format(r.Settle)}, poll {DurationText.Format(r.PollInterval)}{(r.Enabled ? string.Empty : ", disabled")}");
         console.MarkupLine("each new or changed file starts one run; files already in the folder count as new the first time.");
         TriggerText.Note(console);
         return 0;

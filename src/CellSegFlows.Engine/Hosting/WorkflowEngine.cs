@@ -22,13 +22,15 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private readonly RunCoordinator _coordinator;
     private readonly RunStarter _starter;
     private readonly TriggerSync _triggerSync;
+    private readonly TriggerRuntime _triggerRuntime;
     private readonly CancellationTokenSource _stopping = new();
     private Task _triggerLoop = Task.CompletedTask;
     private Task _reconciler = Task.CompletedTask;
     private bool _started;
 
-    private WorkflowEngine(EngineOptions options, ActivityRegistry registry, IScheduler scheduler, RunCoordinator coordinator, RunStarter starter, IArtifactStore artifacts, TriggerStore triggers)
+    private WorkflowEngine(EngineOptions options, ActivityRegistry registry, IScheduler scheduler, RunCoordinator coordinator, RunStarter starter, IArtifactStore artifacts, TriggerStore triggers, TriggerRuntime triggerRuntime)
     {
+        _triggerRuntime = triggerRuntime;
         Options = options;
         Registry = registry;
         _scheduler = scheduler;
@@ -52,7 +54,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
     /// <summary>Read access to the run history.</summary>
     public RunQueries Runs { get; }
 
-    /// <summary>The schedules and watches in the run store (what the engine's trigger methods change, without the Quartz side).</summary>
+    /// <summary>
+    /// The schedules and watches in the run store: reads, and changes without the Quartz side (for processes with no
+    /// scheduler, such as the command line; a running engine picks those up within <see cref="EngineOptions.TriggerSyncInterval"/>).
+    /// In an engine, change triggers through the engine's own methods (<see cref="AddScheduleAsync"/>, <see cref="RemoveScheduleAsync(string, string?, CancellationToken)"/>,
+    /// <see cref="SetScheduleEnabledAsync"/>, <see cref="AddFileWatchAsync"/>, …): they also bring Quartz in step at once.
+    /// </summary>
     public TriggerStore Triggers { get; }
 
     /// <summary>
@@ -150,7 +157,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
             });
         }).BuildScheduler().ConfigureAwait(false);
         holder.Scheduler = scheduler;
-        var engine = new WorkflowEngine(options, registry, scheduler, coordinator, starter, artifacts, triggers);
+        var engine = new WorkflowEngine(options, registry, scheduler, coordinator, starter, artifacts, triggers, triggerRuntime);
         if (options.ClientOnly && options.QuartzPostgres is null)
         {
             // A client next to a worker on the one-process SQLite job store must not start its scheduler:
@@ -263,9 +270,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
     }
 
     /// <summary>Removes a schedule and its Quartz job; no run starts for it once this returns. False if there was none.</summary>
-    public async Task<bool> RemoveScheduleAsync(string id, CancellationToken cancellationToken = default)
+    public Task<bool> RemoveScheduleAsync(string id, CancellationToken cancellationToken = default) => RemoveScheduleAsync(id, null, cancellationToken);
+
+    /// <summary>Removes a schedule and its Quartz job, audited as <paramref name="by"/>; false if there was none.</summary>
+    public async Task<bool> RemoveScheduleAsync(string id, string? by, CancellationToken cancellationToken = default)
     {
-        var removed = await Triggers.RemoveScheduleAsync(id, cancellationToken).ConfigureAwait(false);
+        var removed = await Triggers.RemoveScheduleAsync(id, by, cancellationToken).ConfigureAwait(false);
         await _triggerSync.SyncScheduleAsync(id, cancellationToken).ConfigureAwait(false);
         return removed;
     }
@@ -297,9 +307,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
     }
 
     /// <summary>Removes a watch, its Quartz job and what it has seen; false if there was none.</summary>
-    public async Task<bool> RemoveFileWatchAsync(string id, CancellationToken cancellationToken = default)
+    public Task<bool> RemoveFileWatchAsync(string id, CancellationToken cancellationToken = default) => RemoveFileWatchAsync(id, null, cancellationToken);
+
+    /// <summary>Removes a watch, its Quartz job and what it has seen, audited as <paramref name="by"/>; false if there was none.</summary>
+    public async Task<bool> RemoveFileWatchAsync(string id, string? by, CancellationToken cancellationToken = default)
     {
-        var removed = await Triggers.RemoveFileWatchAsync(id, cancellationToken).ConfigureAwait(false);
+        var removed = await Triggers.RemoveFileWatchAsync(id, by, cancellationToken).ConfigureAwait(false);
         await _triggerSync.SyncWatchAsync(id, cancellationToken).ConfigureAwait(false);
         return removed;
     }
@@ -420,26 +433,64 @@ public sealed class WorkflowEngine : IAsyncDisposable
         IsPaused = false;
     }
 
-    /// <summary>Enables or disables a schedule (a disabled one keeps its record but has no Quartz job); false if there is none.</summary>
-    public async Task<bool> SetScheduleEnabledAsync(string id, bool enabled, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Resumes or pauses a schedule (a paused one keeps its record but has no Quartz job), audited as <paramref name="by"/>
+    /// (<c>schedule.resume</c>/<c>schedule.pause</c>); false if there is none.
+    /// </summary>
+    public async Task<bool> SetScheduleEnabledAsync(string id, bool enabled, string? by = null, CancellationToken cancellationToken = default)
     {
-        var found = await Store.WriteAsync(async db =>
-        {
-            var record = await db.Schedules.FindAsync([id], cancellationToken).ConfigureAwait(false);
-            if (record is null)
-            {
-                return false;
-            }
-
-            record.Enabled = enabled;
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+        var found = await Triggers.SetScheduleEnabledAsync(id, enabled, by, cancellationToken).ConfigureAwait(false);
         if (found && !Options.ClientOnly)
         {
             await _triggerSync.SyncScheduleAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
         return found;
+    }
+
+    /// <summary>Resumes or pauses a watch (a paused one keeps what it has seen but is not scanned), audited as <paramref name="by"/>; false if there is none.</summary>
+    public async Task<bool> SetFileWatchEnabledAsync(string id, bool enabled, string? by = null, CancellationToken cancellationToken = default)
+    {
+        var found = await Triggers.SetFileWatchEnabledAsync(id, enabled, by, cancellationToken).ConfigureAwait(false);
+        if (found && !Options.ClientOnly)
+        {
+            await _triggerSync.SyncWatchAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Fires a schedule now, by hand (a paused one too): one run of its workflow with its parameters (trigger <c>manual</c>,
+    /// started by <paramref name="by"/>), recorded in its firing journal with <see cref="TriggerFiringRecord.FiredBy"/>.
+    /// Overlap is decided as for a timed firing. Null when there is no such schedule.
+    /// </summary>
+    public async Task<ManualFiring?> FireScheduleNowAsync(string id, string by, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        var fired = await _triggerRuntime.FireScheduleNowAsync(id, by, cancellationToken).ConfigureAwait(false);
+        if (fired is not null)
+        {
+            await Store.AuditAsync(by, "schedule.fire", id, fired.Firing is { } f ? $"{f.Outcome}{(f.RunId is null ? string.Empty : " " + f.RunId)}" : null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return fired;
+    }
+
+    /// <summary>
+    /// Scans a watch's folder now, by hand (a paused one too): each settled file that is new or changed starts its run
+    /// (a file seen for the first time needs the settle time, as always). Null when there is no such watch.
+    /// </summary>
+    public async Task<ManualFiring?> ScanFileWatchNowAsync(string id, string by, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(by);
+        var scanned = await _triggerRuntime.ScanWatchNowAsync(id, by, cancellationToken).ConfigureAwait(false);
+        if (scanned is not null)
+        {
+            await Store.AuditAsync(by, "watch.scan", id, $"{scanned.RunsStarted.Count} run(s) started", cancellationToken).ConfigureAwait(false);
+        }
+
+        return scanned;
     }
 
     /// <summary>The workers that have checked in to this run store, most recent first.</summary>

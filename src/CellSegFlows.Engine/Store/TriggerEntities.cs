@@ -9,13 +9,22 @@ public sealed class ScheduleRecord
     /// <summary>Schedule id (letters, digits, <c>_</c>, <c>-</c>, <c>.</c>).</summary>
     public required string Id { get; set; }
 
-    /// <summary>The workflow file (absolute path). A firing reads it again, so edits are picked up.</summary>
-    public required string WorkflowPath { get; set; }
+    /// <summary>
+    /// The workflow file (absolute path): a firing reads it again, so edits are picked up. Null when the schedule runs a
+    /// stored definition (<see cref="WorkflowId"/>, latest version or <see cref="PinnedVersion"/>).
+    /// </summary>
+    public string? WorkflowPath { get; set; }
 
-    /// <summary>The workflow's id when the schedule was added or last updated.</summary>
+    /// <summary>The workflow's id: of the file when the schedule was added or last updated, or the stored definition it runs.</summary>
     public required string WorkflowId { get; set; }
 
-    /// <summary>The definition as it was when the schedule was added or last updated: used when the file is gone.</summary>
+    /// <summary>
+    /// For a schedule that runs a stored definition: the version (definition hash) every firing runs; null runs the
+    /// latest version of <see cref="WorkflowId"/> at firing time. Always null for a file.
+    /// </summary>
+    public string? PinnedVersion { get; set; }
+
+    /// <summary>The definition as it was when the schedule was added or last updated: runs when the file is gone (a stored definition never falls back to it).</summary>
     public required string DefinitionJson { get; set; }
 
     /// <summary>Normal-form hash of <see cref="DefinitionJson"/>.</summary>
@@ -71,11 +80,14 @@ public sealed class FileWatchRecord
     /// <summary>File-name pattern (<c>*.json</c>); <c>**/</c> in front looks in sub-folders too.</summary>
     public required string Glob { get; set; }
 
-    /// <summary>The workflow file (absolute path); read again at each start.</summary>
-    public required string WorkflowPath { get; set; }
+    /// <summary>The workflow file (absolute path), read again at each start; null when the watch runs a stored definition.</summary>
+    public string? WorkflowPath { get; set; }
 
-    /// <summary>The workflow's id when the watch was added or last updated.</summary>
+    /// <summary>The workflow's id: of the file when the watch was added or last updated, or the stored definition it runs.</summary>
     public required string WorkflowId { get; set; }
+
+    /// <summary>For a stored definition: the version (hash) every start runs; null runs the latest version at that time.</summary>
+    public string? PinnedVersion { get; set; }
 
     /// <summary>The definition when the watch was added or last updated: used when the file is gone.</summary>
     public required string DefinitionJson { get; set; }
@@ -154,6 +166,9 @@ public sealed class TriggerFiringRecord
 
     /// <summary>The run started, if any.</summary>
     public string? RunId { get; set; }
+
+    /// <summary>Who fired it by hand ("fire now"); null when the trigger itself fired.</summary>
+    public string? FiredBy { get; set; }
 }
 
 /// <summary>What a firing did.</summary>

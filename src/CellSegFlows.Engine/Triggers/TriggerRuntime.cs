@@ -17,42 +17,80 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
     public const string CronTrigger = "cron";
     public const string AnnotationTrigger = "annotation";
 
-    private readonly ConcurrentDictionary<string, WatchMemory> _memories = new(StringComparer.Ordinal);
+    /// <summary>A schedule fired by hand: a person started the run (the firing journal names the schedule).</summary>
+    public const string ManualTrigger = "manual";
 
-    public async Task FireScheduleAsync(string id, DateTimeOffset fireTime, CancellationToken ct)
+    private readonly ConcurrentDictionary<string, WatchMemory> _memories = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _scanGates = new(StringComparer.Ordinal);
+
+    public Task FireScheduleAsync(string id, DateTimeOffset fireTime, CancellationToken ct) => FireAsync(id, fireTime, null, ct);
+
+    /// <summary>
+    /// Fires a schedule by hand: one run now (trigger <c>manual</c>, started by <paramref name="by"/>), recorded in the
+    /// schedule's firing journal with <see cref="TriggerFiringRecord.FiredBy"/>. Overlap is decided as for a timed
+    /// firing; a paused schedule may be fired. Null when there is no such schedule.
+    /// </summary>
+    public async Task<ManualFiring?> FireScheduleNowAsync(string id, string by, CancellationToken ct)
     {
-        var schedule = await store.FindScheduleAsync(id, ct).ConfigureAwait(false);
-        if (schedule is null || !schedule.Enabled)
+        if (await store.FindScheduleAsync(id, ct).ConfigureAwait(false) is null)
         {
-            return; // removed or disabled since the trigger was stored; the next sync deletes the job
+            return null;
         }
 
-        var detail = $"{id}@{fireTime.UtcDateTime:yyyy-MM-ddTHH:mm:ss}Z";
+        var firing = await FireAsync(id, DateTimeOffset.UtcNow, by, ct).ConfigureAwait(false);
+        return new ManualFiring(firing, firing?.RunId is { } runId && firing.Outcome == FiringOutcome.Started ? [runId] : []);
+    }
+
+    /// <summary>Scans a watch by hand (also a paused one): files that have settled and are new or changed start their runs now. Null when there is no such watch.</summary>
+    public async Task<ManualFiring?> ScanWatchNowAsync(string id, string by, CancellationToken ct)
+    {
+        if (await store.FindFileWatchAsync(id, ct).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        return new ManualFiring(null, await ScanAsync(id, by, ct).ConfigureAwait(false));
+    }
+
+    public Task ScanWatchAsync(string id, CancellationToken ct) => ScanAsync(id, null, ct);
+
+    private async Task<TriggerFiringRecord?> FireAsync(string id, DateTimeOffset fireTime, string? by, CancellationToken ct)
+    {
+        var manual = by is not null;
+        var schedule = await store.FindScheduleAsync(id, ct).ConfigureAwait(false);
+        if (schedule is null || (!manual && !schedule.Enabled))
+        {
+            return null; // removed or disabled since the trigger was stored; the next sync deletes the job
+        }
+
+        var detail = manual ? $"schedule {id}, fired by {by}" : $"{id}@{fireTime.UtcDateTime:yyyy-MM-ddTHH:mm:ss}Z";
         string? admitted = null;
+        TriggerFiringRecord? recorded = null;
         try
         {
-            var workflow = await WorkflowSource.ResolveAsync(schedule.WorkflowPath, schedule.DefinitionJson, schedule.DefinitionHash, schedule.UpdatedAt, ct).ConfigureAwait(false);
+            var workflow = await WorkflowSource.ResolveAsync(store.Store, schedule.WorkflowPath, schedule.WorkflowId, schedule.PinnedVersion, schedule.DefinitionJson, schedule.DefinitionHash, schedule.UpdatedAt, ct).ConfigureAwait(false);
             await starter.StartAsync(
-                workflow.Json, workflow.SourceName, TriggerStore.ParametersOf(schedule.ParametersJson), CronTrigger, detail, $"schedule:{id}",
+                workflow.Json, workflow.SourceName, TriggerStore.ParametersOf(schedule.ParametersJson), manual ? ManualTrigger : CronTrigger, detail, by ?? $"schedule:{id}",
                 async (db, runId, c) =>
                 {
                     var current = await db.Schedules.FindAsync([id], c).ConfigureAwait(false);
-                    if (current is null || !current.Enabled)
+                    if (current is null || (!manual && !current.Enabled))
                     {
                         return false;
                     }
 
                     if (!current.AllowOverlap && await RunningRunOfAsync(db, TriggerStore.ScheduleKind, id, c).ConfigureAwait(false) is { } running)
                     {
-                        db.TriggerFirings.Add(Firing(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.SkippedOverlap, $"run {running} of this schedule is still running", null));
+                        db.TriggerFirings.Add(recorded = Firing(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.SkippedOverlap, $"run {running} of this schedule is still running", null, by));
                         return false;
                     }
 
-                    db.TriggerFirings.Add(Firing(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Started, workflow.Note, runId));
+                    db.TriggerFirings.Add(recorded = Firing(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Started, workflow.Note, runId, by));
                     admitted = runId;
                     return true;
                 },
                 ct).ConfigureAwait(false);
+            return recorded;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -61,16 +99,32 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
                 throw; // the run and its firing committed; only scheduling its steps failed (the reconciler at the next start does it)
             }
 
-            await store.RecordFiringAsync(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Failed, Describe(ex), ct).ConfigureAwait(false);
+            return await store.RecordFiringAsync(TriggerStore.ScheduleKind, id, fireTime, FiringOutcome.Failed, Describe(ex), by, ct).ConfigureAwait(false);
         }
     }
 
-    public async Task ScanWatchAsync(string id, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> ScanAsync(string id, string? by, CancellationToken ct)
     {
-        var watch = await store.FindFileWatchAsync(id, ct).ConfigureAwait(false);
-        if (watch is null || !watch.Enabled)
+        // The timed scan (a Quartz job, one at a time) and a scan by hand share the watch's memory: one at a time.
+        var gate = _scanGates.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            return;
+            return await ScanLockedAsync(id, by, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ScanLockedAsync(string id, string? by, CancellationToken ct)
+    {
+        var manual = by is not null;
+        var watch = await store.FindFileWatchAsync(id, ct).ConfigureAwait(false);
+        if (watch is null || (!manual && !watch.Enabled))
+        {
+            return [];
         }
 
         var memory = _memories.GetOrAdd(id, _ => new WatchMemory());
@@ -88,19 +142,19 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var message = $"cannot scan {watch.Folder}: {ex.Message}";
-            if (memory.FirstReport("$folder", message))
+            if (memory.FirstReport("$folder", message) || manual)
             {
-                await store.RecordFiringAsync(TriggerStore.WatchKind, id, DateTimeOffset.UtcNow, FiringOutcome.Failed, message, ct).ConfigureAwait(false);
+                await store.RecordFiringAsync(TriggerStore.WatchKind, id, DateTimeOffset.UtcNow, FiringOutcome.Failed, message, by, ct).ConfigureAwait(false);
             }
 
-            return;
+            return [];
         }
 
         memory.ReportedFailures.Remove("$folder");
         var pending = ready.Where(f => !(memory.Done.TryGetValue(f.Relative, out var done) && done == f.Hash)).ToList();
         if (pending.Count == 0)
         {
-            return;
+            return [];
         }
 
         var cursors = await store.CursorsAsync(id, ct).ConfigureAwait(false);
@@ -112,19 +166,42 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         pending.RemoveAll(f => memory.Done.TryGetValue(f.Relative, out var done) && done == f.Hash);
         if (pending.Count == 0)
         {
-            return;
+            return [];
         }
 
-        var workflow = await WorkflowSource.ResolveAsync(watch.WorkflowPath, watch.DefinitionJson, watch.DefinitionHash, watch.UpdatedAt, ct).ConfigureAwait(false);
+        ResolvedWorkflow workflow;
+        try
+        {
+            workflow = await WorkflowSource.ResolveAsync(store.Store, watch.WorkflowPath, watch.WorkflowId, watch.PinnedVersion, watch.DefinitionJson, watch.DefinitionHash, watch.UpdatedAt, ct).ConfigureAwait(false);
+        }
+        catch (EngineException ex)
+        {
+            // The stored definition is gone: every file waits (no cursor), and the failure is recorded once.
+            if (memory.FirstReport("$definition", ex.Message) || manual)
+            {
+                await store.RecordFiringAsync(TriggerStore.WatchKind, id, DateTimeOffset.UtcNow, FiringOutcome.Failed, ex.Message, by, ct).ConfigureAwait(false);
+            }
+
+            return [];
+        }
+
+        memory.ReportedFailures.Remove("$definition");
         var baseParameters = TriggerStore.ParametersOf(watch.ParametersJson);
+        var started = new List<string>();
         foreach (var file in pending)
         {
-            await StartForFileAsync(watch, file, workflow, baseParameters, memory, ct).ConfigureAwait(false);
+            if (await StartForFileAsync(watch, file, workflow, baseParameters, memory, by, ct).ConfigureAwait(false) is { } runId)
+            {
+                started.Add(runId);
+            }
         }
+
+        return started;
     }
 
-    private async Task StartForFileAsync(FileWatchRecord watch, ReadyFile file, ResolvedWorkflow workflow, Dictionary<string, string> baseParameters, WatchMemory memory, CancellationToken ct)
+    private async Task<string?> StartForFileAsync(FileWatchRecord watch, ReadyFile file, ResolvedWorkflow workflow, Dictionary<string, string> baseParameters, WatchMemory memory, string? by, CancellationToken ct)
     {
+        var manual = by is not null;
         var id = watch.Id;
         var detail = $"{file.Relative}@{file.Hash[..12]}";
         var parameters = new Dictionary<string, string>(baseParameters, StringComparer.Ordinal) { [watch.ParameterName] = file.Full };
@@ -133,11 +210,11 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         try
         {
             await starter.StartAsync(
-                workflow.Json, workflow.SourceName, parameters, AnnotationTrigger, detail, $"watch:{id}",
+                workflow.Json, workflow.SourceName, parameters, AnnotationTrigger, detail, by ?? $"watch:{id}",
                 async (db, runId, c) =>
                 {
                     var current = await db.FileWatches.FindAsync([id], c).ConfigureAwait(false);
-                    if (current is null || !current.Enabled || current.Folder != watch.Folder)
+                    if (current is null || (!manual && !current.Enabled) || current.Folder != watch.Folder)
                     {
                         return false;
                     }
@@ -160,12 +237,13 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
                     }
 
                     var message = workflow.Note is null ? detail : $"{detail}; {workflow.Note}";
-                    db.TriggerFirings.Add(Firing(TriggerStore.WatchKind, id, now, FiringOutcome.Started, message, runId));
+                    db.TriggerFirings.Add(Firing(TriggerStore.WatchKind, id, now, FiringOutcome.Started, message, runId, by));
                     admitted = runId;
                     return true;
                 },
                 ct).ConfigureAwait(false);
             memory.Done[file.Relative] = file.Hash;
+            return admitted;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -177,10 +255,12 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
             // No cursor: the file is tried again at the next scan (e.g. once the workflow is fixed), but the
             // same failure of the same content is recorded only once.
             var message = $"{detail}: {Describe(ex)}";
-            if (memory.FirstReport($"{file.Relative}@{file.Hash}", Describe(ex)))
+            if (memory.FirstReport($"{file.Relative}@{file.Hash}", Describe(ex)) || manual)
             {
-                await store.RecordFiringAsync(TriggerStore.WatchKind, id, now, FiringOutcome.Failed, message, ct).ConfigureAwait(false);
+                await store.RecordFiringAsync(TriggerStore.WatchKind, id, now, FiringOutcome.Failed, message, by, ct).ConfigureAwait(false);
             }
+
+            return null;
         }
     }
 
@@ -191,8 +271,8 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
                where r.Status == RunStatus.Running || r.Status == RunStatus.Pending
                select r.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
 
-    private static TriggerFiringRecord Firing(string kind, string id, DateTimeOffset time, FiringOutcome outcome, string? message, string? runId) =>
-        new() { TriggerKind = kind, TriggerId = id, Time = time, Outcome = outcome, Message = message, RunId = runId };
+    private static TriggerFiringRecord Firing(string kind, string id, DateTimeOffset time, FiringOutcome outcome, string? message, string? runId, string? by) =>
+        new() { TriggerKind = kind, TriggerId = id, Time = time, Outcome = outcome, Message = message, RunId = runId, FiredBy = by };
 
-    private static string Describe(Exception ex) => ex is WorkflowDefinitionException ? ex.Message : ErrorText.CauseChain(ex);
+    private static string Describe(Exception ex) => ex is WorkflowDefinitionException or EngineException ? ex.Message : ErrorText.CauseChain(ex);
 }

@@ -112,7 +112,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
                 return false;
             }
 
-            db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "schedule.remove", id, record.WorkflowPath));
+            db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "schedule.remove", id, DefinitionReference.Describe(record.WorkflowPath, record.WorkflowId, record.PinnedVersion)));
             db.Schedules.Remove(record);
             return true;
         }, cancellationToken);
@@ -134,6 +134,41 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
 
             db.FileWatches.Remove(record);
             db.FileCursors.RemoveRange(await db.FileCursors.Where(c => c.WatchId == id).ToListAsync(cancellationToken).ConfigureAwait(false));
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Pauses (disables) or resumes a schedule, audited as <paramref name="by"/> (<c>schedule.pause</c>/<c>schedule.resume</c>);
+    /// false if there is none. A running engine drops or adds its Quartz job at its next sync; <see cref="Hosting.WorkflowEngine.SetScheduleEnabledAsync"/> does it at once.
+    /// </summary>
+    public Task<bool> SetScheduleEnabledAsync(string id, bool enabled, string? by, CancellationToken cancellationToken = default) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var record = await db.Schedules.FindAsync([id], cancellationToken).ConfigureAwait(false);
+            if (record is null)
+            {
+                return false;
+            }
+
+            db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, enabled ? "schedule.resume" : "schedule.pause", id, null));
+            record.Enabled = enabled;
+            record.UpdatedAt = DateTimeOffset.UtcNow;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Pauses or resumes a watch (a paused one keeps what it has seen), audited as <paramref name="by"/>; false if there is none.</summary>
+    public Task<bool> SetFileWatchEnabledAsync(string id, bool enabled, string? by, CancellationToken cancellationToken = default) =>
+        StoreGate.WriteAsync(store, async db =>
+        {
+            var record = await db.FileWatches.FindAsync([id], cancellationToken).ConfigureAwait(false);
+            if (record is null)
+            {
+                return false;
+            }
+
+            db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, enabled ? "watch.resume" : "watch.pause", id, null));
+            record.Enabled = enabled;
+            record.UpdatedAt = DateTimeOffset.UtcNow;
             return true;
         }, cancellationToken);
 
@@ -188,13 +223,37 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
     public static DateTimeOffset? NextByCron(string cron) =>
         CronExpression.TryParse(cron, out var expression) ? expression!.GetNextValidTimeAfter(DateTimeOffset.UtcNow) : null;
 
-    internal async Task<ScheduleRecord?> FindScheduleAsync(string id, CancellationToken ct)
+    /// <summary>
+    /// The next <paramref name="count"/> times a cron expression fires (Quartz syntax with seconds, the local time zone),
+    /// checked as when a schedule is saved.
+    /// </summary>
+    /// <exception cref="TriggerDefinitionException">The expression is missing, not Quartz cron syntax, or never fires again (field <c>cron</c>).</exception>
+    public static IReadOnlyList<DateTimeOffset> NextFireTimes(string? cron, int count, string trigger = "schedule")
+    {
+        var expression = CheckCron(cron, trigger);
+        var times = new List<DateTimeOffset>(count);
+        var after = DateTimeOffset.UtcNow;
+        while (times.Count < count && expression.GetNextValidTimeAfter(after) is { } next)
+        {
+            times.Add(next);
+            after = next;
+        }
+
+        return times;
+    }
+
+    /// <summary>Why a watch's file-name pattern is unusable, or null when it is fine.</summary>
+    public static string? GlobProblem(string? glob) => FileGlob.Problem(glob);
+
+    /// <summary>One schedule as stored, or null.</summary>
+    public async Task<ScheduleRecord?> FindScheduleAsync(string id, CancellationToken ct = default)
     {
         await using var db = store.CreateContext();
         return await db.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct).ConfigureAwait(false);
     }
 
-    internal async Task<FileWatchRecord?> FindFileWatchAsync(string id, CancellationToken ct)
+    /// <summary>One watch as stored, or null.</summary>
+    public async Task<FileWatchRecord?> FindFileWatchAsync(string id, CancellationToken ct = default)
     {
         await using var db = store.CreateContext();
         return await db.FileWatches.AsNoTracking().FirstOrDefaultAsync(w => w.Id == id, ct).ConfigureAwait(false);
@@ -225,11 +284,12 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         return await db.Runs.AnyAsync(r => r.Id == runId, ct).ConfigureAwait(false);
     }
 
-    internal Task RecordFiringAsync(string kind, string id, DateTimeOffset time, FiringOutcome outcome, string? message, CancellationToken ct) =>
+    internal Task<TriggerFiringRecord> RecordFiringAsync(string kind, string id, DateTimeOffset time, FiringOutcome outcome, string? message, string? by, CancellationToken ct) =>
         StoreGate.WriteAsync(store, db =>
         {
-            db.TriggerFirings.Add(new TriggerFiringRecord { TriggerKind = kind, TriggerId = id, Time = time, Outcome = outcome, Message = message });
-            return Task.CompletedTask;
+            var firing = new TriggerFiringRecord { TriggerKind = kind, TriggerId = id, Time = time, Outcome = outcome, Message = message, FiredBy = by };
+            db.TriggerFirings.Add(firing);
+            return Task.FromResult(firing);
         }, ct);
 
     internal static Dictionary<string, string> ParametersOf(string json) =>
@@ -240,11 +300,11 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         var trigger = $"schedule '{spec.Id}'";
         CheckId(spec.Id, "schedule");
         CheckCron(spec.Cron, trigger);
-        var workflow = await WorkflowSource.SnapshotAsync(spec.Workflow, catalog, trigger, ct).ConfigureAwait(false);
+        var workflow = await WorkflowSource.SnapshotAsync(spec.Workflow, spec.Definition, spec.PinnedVersion, store, catalog, trigger, ct).ConfigureAwait(false);
         CheckParameters(workflow, spec.Parameters, trigger);
         return new ScheduleRecord
         {
-            Id = spec.Id, WorkflowPath = workflow.Path, WorkflowId = workflow.Definition.Id, DefinitionJson = workflow.Json, DefinitionHash = workflow.Hash,
+            Id = spec.Id, WorkflowPath = workflow.Path, PinnedVersion = workflow.PinnedVersion, WorkflowId = workflow.Definition.Id, DefinitionJson = workflow.Json, DefinitionHash = workflow.Hash,
             Cron = spec.Cron.Trim(), ParametersJson = JsonSerializer.Serialize(spec.Parameters), Misfire = spec.Misfire, AllowOverlap = spec.AllowOverlap, Enabled = spec.Enabled,
         };
     }
@@ -279,7 +339,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
             throw new TriggerDefinitionException(trigger, "pollInterval", $"must be between 100ms and 24h, not {spec.PollInterval}");
         }
 
-        var workflow = await WorkflowSource.SnapshotAsync(spec.Workflow, catalog, trigger, ct).ConfigureAwait(false);
+        var workflow = await WorkflowSource.SnapshotAsync(spec.Workflow, spec.Definition, spec.PinnedVersion, store, catalog, trigger, ct).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(spec.ParameterName))
         {
             throw new TriggerDefinitionException(trigger, "parameterName", "the name of the workflow parameter that receives the file's path is required");
@@ -304,7 +364,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         CheckParameters(workflow, new Dictionary<string, string>(spec.Parameters) { [spec.ParameterName] = Path.Combine(folder, "file") }, trigger);
         return new FileWatchRecord
         {
-            Id = spec.Id, Folder = folder, Glob = spec.Glob, WorkflowPath = workflow.Path, WorkflowId = workflow.Definition.Id, DefinitionJson = workflow.Json,
+            Id = spec.Id, Folder = folder, Glob = spec.Glob, WorkflowPath = workflow.Path, PinnedVersion = workflow.PinnedVersion, WorkflowId = workflow.Definition.Id, DefinitionJson = workflow.Json,
             DefinitionHash = workflow.Hash, ParameterName = spec.ParameterName, ParametersJson = JsonSerializer.Serialize(spec.Parameters), Settle = spec.Settle,
             PollInterval = spec.PollInterval, Enabled = spec.Enabled,
         };
@@ -318,7 +378,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         }
     }
 
-    private static void CheckCron(string? cron, string trigger)
+    private static CronExpression CheckCron(string? cron, string trigger)
     {
         if (string.IsNullOrWhiteSpace(cron))
         {
@@ -339,6 +399,8 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         {
             throw new TriggerDefinitionException(trigger, "cron", $"'{cron}' never fires again");
         }
+
+        return expression;
     }
 
     private static void CheckParameters(WorkflowSnapshot workflow, IReadOnlyDictionary<string, string> parameters, string trigger)
@@ -346,14 +408,14 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         var bound = WorkflowValidator.Bind(workflow.Definition, parameters);
         if (!bound.IsValid)
         {
-            throw new TriggerDefinitionException(trigger, "parameters", $"do not fit workflow '{workflow.Definition.Id}' ({workflow.Path})", bound.Problems);
+            throw new TriggerDefinitionException(trigger, "parameters", $"do not fit workflow '{workflow.Definition.Id}' ({workflow.Describe})", bound.Problems);
         }
     }
 
     private static async Task<SavedTrigger<ScheduleRecord>> SaveAsync(RunDbContext db, ScheduleRecord record, string? by, CancellationToken ct)
     {
         // Every change of a trigger is audited, whoever makes it (command line, triggers file, API).
-        db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "schedule.save", record.Id, $"{record.WorkflowPath} at '{record.Cron}'"));
+        db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "schedule.save", record.Id, $"{DefinitionReference.Describe(record.WorkflowPath, record.WorkflowId, record.PinnedVersion)} at '{record.Cron}'"));
         var now = DateTimeOffset.UtcNow;
         var existing = await db.Schedules.FindAsync([record.Id], ct).ConfigureAwait(false);
         if (existing is null)
@@ -365,6 +427,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         }
 
         existing.WorkflowPath = record.WorkflowPath;
+        existing.PinnedVersion = record.PinnedVersion;
         existing.WorkflowId = record.WorkflowId;
         existing.DefinitionJson = record.DefinitionJson;
         existing.DefinitionHash = record.DefinitionHash;
@@ -379,7 +442,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
 
     private static async Task<SavedTrigger<FileWatchRecord>> SaveAsync(RunDbContext db, FileWatchRecord record, string? by, CancellationToken ct)
     {
-        db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "watch.save", record.Id, $"{record.WorkflowPath} on {record.Folder}"));
+        db.Audit.Add(AuditRecord.Now(by ?? Environment.UserName, "watch.save", record.Id, $"{DefinitionReference.Describe(record.WorkflowPath, record.WorkflowId, record.PinnedVersion)} on {record.Folder}"));
         var now = DateTimeOffset.UtcNow;
         var existing = await db.FileWatches.FindAsync([record.Id], ct).ConfigureAwait(false);
         if (existing is null)
@@ -399,6 +462,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
         existing.Folder = record.Folder;
         existing.Glob = record.Glob;
         existing.WorkflowPath = record.WorkflowPath;
+        existing.PinnedVersion = record.PinnedVersion;
         existing.WorkflowId = record.WorkflowId;
         existing.DefinitionJson = record.DefinitionJson;
         existing.DefinitionHash = record.DefinitionHash;

@@ -129,7 +129,7 @@ internal sealed class TriggerSync(IScheduler scheduler, TriggerStore store)
     {
         var job = JobBuilder.Create<ScheduleFiringJob>()
             .WithIdentity(schedule.Id, ScheduleGroup)
-            .WithDescription($"schedule {schedule.Id}: {schedule.WorkflowPath}")
+            .WithDescription($"schedule {schedule.Id}: {DefinitionReference.Describe(schedule.WorkflowPath, schedule.WorkflowId, schedule.PinnedVersion)}")
             .StoreDurably(true)
             .RequestRecovery(false)
             .UsingJobData(IdKey, schedule.Id)

@@ -14,13 +14,15 @@ namespace CellSegFlows.Engine.Triggers;
 ///                    "parameterName": "annotations", "parameters": {}, "settle": "2s", "pollInterval": "2s", "enabled": true } ]
 /// }
 /// </code>
+/// Instead of <c>"workflow"</c> (a file), a trigger may name a stored definition: <c>"definition": "ID"</c> (its latest
+/// version at each firing) or <c>"definition": "ID@HASH"</c> (that version).
 /// Relative paths are relative to the file's folder. Parameter values may be strings or any JSON value
 /// (passed on as its JSON text, as <c>--param</c> would). Unknown fields are errors, named by their place.
 /// </summary>
 internal static class TriggersFile
 {
-    private static readonly string[] ScheduleFields = ["id", "workflow", "cron", "parameters", "misfire", "allowOverlap", "enabled"];
-    private static readonly string[] WatchFields = ["id", "workflow", "folder", "glob", "parameterName", "parameters", "settle", "pollInterval", "enabled"];
+    private static readonly string[] ScheduleFields = ["id", "workflow", "definition", "cron", "parameters", "misfire", "allowOverlap", "enabled"];
+    private static readonly string[] WatchFields = ["id", "workflow", "definition", "folder", "glob", "parameterName", "parameters", "settle", "pollInterval", "enabled"];
 
     public sealed record Content(string Path, List<(string Where, ScheduleSpec Spec)> Schedules, List<(string Where, FileWatchSpec Spec)> Watches);
 
@@ -63,8 +65,11 @@ internal static class TriggersFile
             {
                 var where = $"schedules[{i++}]";
                 reader.OnlyFields(item, where, ScheduleFields);
-                content.Schedules.Add((where, new ScheduleSpec(reader.Required(item, where, "id"), reader.PathOf(item, where, "workflow"), reader.Required(item, where, "cron"))
+                var (definition, pinned) = reader.Definition(item, where);
+                content.Schedules.Add((where, new ScheduleSpec(reader.Required(item, where, "id"), reader.OptionalPathOf(item, where, "workflow"), reader.Required(item, where, "cron"))
                 {
+                    Definition = definition,
+                    PinnedVersion = pinned,
                     Parameters = reader.Parameters(item, where),
                     Misfire = reader.Misfire(item, where),
                     AllowOverlap = reader.Bool(item, where, "allowOverlap", false),
@@ -77,8 +82,11 @@ internal static class TriggersFile
             {
                 var where = $"watches[{i++}]";
                 reader.OnlyFields(item, where, WatchFields);
-                content.Watches.Add((where, new FileWatchSpec(reader.Required(item, where, "id"), reader.PathOf(item, where, "workflow"), reader.PathOf(item, where, "folder"), reader.Required(item, where, "parameterName"))
+                var (definition, pinned) = reader.Definition(item, where);
+                content.Watches.Add((where, new FileWatchSpec(reader.Required(item, where, "id"), reader.OptionalPathOf(item, where, "workflow"), reader.PathOf(item, where, "folder"), reader.Required(item, where, "parameterName"))
                 {
+                    Definition = definition,
+                    PinnedVersion = pinned,
                     Glob = reader.OptionalString(item, where, "glob") ?? "*.json",
                     Parameters = reader.Parameters(item, where),
                     Settle = reader.Duration(item, where, "settle") ?? FileWatchSpec.DefaultInterval,
@@ -135,6 +143,12 @@ internal static class TriggersFile
         }
 
         public string PathOf(JsonElement item, string where, string name) => Path.GetFullPath(Required(item, where, name), folder);
+
+        public string? OptionalPathOf(JsonElement item, string where, string name) =>
+            OptionalString(item, where, name) is { } path ? Path.GetFullPath(path, folder) : null;
+
+        public (string? WorkflowId, string? PinnedVersion) Definition(JsonElement item, string where) =>
+            OptionalString(item, where, "definition") is { } text ? DefinitionReference.Parse(text) : (null, null);
 
         public bool Bool(JsonElement item, string where, string name, bool fallback)
         {

@@ -49,6 +49,9 @@ internal static class DefinitionEndpoints
             var versions = await VersionsAsync(engine, id, withJson: false, ct).ConfigureAwait(false);
             return versions.Count == 0 ? NoWorkflow(id) : Results.Ok(versions);
         }).WithSummary("Every saved version of a workflow, newest first.");
+        workflows.MapGet("/{id}/export", ExportAsync)
+            .WithSummary("Download a definition as a workflow file (the stored normal-form JSON): the latest version, or ?version=HASH (or unique prefix); the file is named ID.json.")
+            .Produces(200, contentType: "application/json").ProducesProblem(404);
         workflows.MapGet("/{id}/diff", DiffAsync).WithSummary("Line diff of two versions' normal-form JSON (from/to: version hashes or hash prefixes; to defaults to the latest).");
         workflows.MapPost("/validate", ValidateAsync)
             .Accepts<object>("application/json")
@@ -182,6 +185,23 @@ internal static class DefinitionEndpoints
 
         var lines = LineDiff.Compute(NormalForm(a), NormalForm(b));
         return Results.Ok(new DefinitionDiff(id, a with { Json = null }, b with { Json = null }, lines.Count(l => l.Op == "+"), lines.Count(l => l.Op == "-"), lines));
+    }
+
+    private static async Task<IResult> ExportAsync(string id, string? version, WorkflowEngine engine, CancellationToken ct)
+    {
+        DefinitionVersionRecord? record;
+        await using (var db = engine.Store.CreateContext())
+        {
+            record = await DefinitionVersions.LatestOrAsync(db, id, version, ct).ConfigureAwait(false);
+        }
+
+        if (record is null)
+        {
+            return version is null ? NoWorkflow(id) : ProblemResponses.Problem(404, "No such definition version", $"workflow '{id}' has no version '{version}'");
+        }
+
+        // A workflow id is letters, digits, '_' and '-', so it is a safe file name as it is.
+        return Results.File(Encoding.UTF8.GetBytes(record.Json + "\n"), "application/json", $"{record.WorkflowId}.json");
     }
 
     private static string NormalForm(DefinitionVersion v) => WorkflowDefinitionWriter.ToJson(WorkflowDefinitionReader.Parse(v.Json!, v.Hash));

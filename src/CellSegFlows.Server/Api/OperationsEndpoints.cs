@@ -15,17 +15,10 @@ public sealed record WorkerDto(string Name, IReadOnlyList<string> Queues, string
 /// <summary>A scheduled or running step, with its run's workflow.</summary>
 public sealed record ActiveStepDto(string Id, string RunId, string WorkflowId, string NodeId, int? MapIndex, string ActivityType, string Queue, StepStatus Status, int Attempt, string? Worker, DateTimeOffset? ScheduledAt, DateTimeOffset? StartedAt, double? Progress, string? ProgressMessage);
 
-/// <summary>A cron schedule with Quartz's next fire time and its latest firing.</summary>
-public sealed record ScheduleDto(string Id, string WorkflowId, string WorkflowPath, string DefinitionHash, string Cron, string ParametersJson, bool Enabled, bool AllowOverlap, string Misfire,
-    DateTimeOffset? NextFireTime, DateTimeOffset? LastFiredAt, string? LastOutcome, string? LastRunId, string? LastMessage, string? CreatedBy);
-
-/// <summary>A folder watch with what it has seen.</summary>
-public sealed record WatchDto(string Id, string WorkflowId, string Folder, string Glob, string ParameterName, bool Enabled, int FilesSeen, DateTimeOffset? LastFiredAt, string? LastOutcome, string? LastRunId);
-
 /// <summary>Whether this server's scheduler is paused.</summary>
 public sealed record SchedulerState(bool Paused, string Worker);
 
-/// <summary>The operations views' data (Quartz has no dashboard here): workers, active steps, schedules, watches, pause/resume.</summary>
+/// <summary>The operations views' data (Quartz has no dashboard here): workers, active steps, the scheduler's pause/resume (schedules and watches: <see cref="TriggerEndpoints"/>).</summary>
 internal static class OperationsEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -33,12 +26,6 @@ internal static class OperationsEndpoints
         var ops = api.MapGroup("/ops").WithTags("Operations");
         ops.MapGet("/workers", WorkersAsync).WithSummary("Workers that checked in to this run store: execution groups, device, threads, last check-in, alive (checked in within three sync intervals), steps running now.");
         ops.MapGet("/steps", StepsAsync).WithSummary("Steps scheduled (waiting for a worker of their queue) and running, oldest first.");
-        ops.MapGet("/schedules", SchedulesAsync).WithSummary("Cron schedules with their next fire time and latest firing.");
-        ops.MapGet("/watches", WatchesAsync).WithSummary("Folder watches with the files they have started runs for.");
-        ops.MapPost("/schedules/{id}/pause", (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SetScheduleAsync(id, false, engine, user, ct))
-            .RequireAuthorization(Roles.Policies.Operate).WithSummary("Pause a schedule: it keeps its record but fires no more until resumed.");
-        ops.MapPost("/schedules/{id}/resume", (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SetScheduleAsync(id, true, engine, user, ct))
-            .RequireAuthorization(Roles.Policies.Operate).WithSummary("Resume a paused schedule.");
         ops.MapGet("/scheduler", (WorkflowEngine engine) => new SchedulerState(engine.IsPaused, engine.Options.WorkerName)).WithSummary("Whether this server's scheduler is paused.");
         ops.MapPost("/scheduler/pause", (WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SetSchedulerAsync(true, engine, user, ct))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Pause this server's scheduler: running steps finish, no new step starts and no trigger fires here until resumed.");
@@ -65,26 +52,6 @@ internal static class OperationsEndpoints
         var workflows = await db.Runs.AsNoTracking().Where(r => runIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.WorkflowId, ct).ConfigureAwait(false);
         return steps.OrderBy(s => s.ScheduledAt).Select(s => new ActiveStepDto(s.Id, s.RunId, workflows.GetValueOrDefault(s.RunId, "?"), s.NodeId, s.MapIndex, s.ActivityType, s.Queue, s.Status, s.Attempt, s.Worker,
             s.ScheduledAt, s.StartedAt, s.Progress, s.ProgressMessage)).ToList();
-    }
-
-    private static async Task<IReadOnlyList<ScheduleDto>> SchedulesAsync(WorkflowEngine engine, CancellationToken ct) =>
-        (await engine.ListSchedulesAsync(ct).ConfigureAwait(false)).Select(i => new ScheduleDto(
-            i.Schedule.Id, i.Schedule.WorkflowId, i.Schedule.WorkflowPath, i.Schedule.DefinitionHash, i.Schedule.Cron, i.Schedule.ParametersJson, i.Schedule.Enabled, i.Schedule.AllowOverlap,
-            i.Schedule.Misfire.ToString(), i.NextFireTime, i.LastFiring?.Time, i.LastFiring?.Outcome.ToString(), i.LastFiring?.RunId, i.LastFiring?.Message, i.Schedule.CreatedBy)).ToList();
-
-    private static async Task<IReadOnlyList<WatchDto>> WatchesAsync(WorkflowEngine engine, CancellationToken ct) =>
-        (await engine.ListFileWatchesAsync(ct).ConfigureAwait(false)).Select(i => new WatchDto(
-            i.Watch.Id, i.Watch.WorkflowId, i.Watch.Folder, i.Watch.Glob, i.Watch.ParameterName, i.Watch.Enabled, i.FilesSeen, i.LastFiring?.Time, i.LastFiring?.Outcome.ToString(), i.LastFiring?.RunId)).ToList();
-
-    private static async Task<IResult> SetScheduleAsync(string id, bool enabled, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
-    {
-        if (!await engine.SetScheduleEnabledAsync(id, enabled, ct).ConfigureAwait(false))
-        {
-            return ProblemResponses.Problem(404, "No such schedule", $"no schedule '{id}'");
-        }
-
-        await AuditLog.WriteAsync(engine.Store, Principals.Actor(user), enabled ? "schedule.resume" : "schedule.pause", id, null, ct).ConfigureAwait(false);
-        return Results.Ok((await SchedulesAsync(engine, ct).ConfigureAwait(false)).Single(s => s.Id == id));
     }
 
     private static async Task<IResult> SetSchedulerAsync(bool pause, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)

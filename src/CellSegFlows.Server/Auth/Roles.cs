@@ -2,7 +2,7 @@ namespace CellSegFlows.Server.Auth;
 
 /// <summary>
 /// The four roles. Everyone with a role may read; editors change definitions; operators start, cancel and
-/// retry runs and pause schedules; admins do all of that and manage users and keys.
+/// retry runs and manage schedules and watches; admins do all of that and manage users and keys.
 /// </summary>
 public static class Roles
 {

@@ -27,12 +27,17 @@ export interface RunDetail { run: RunRecord; definition: DefinitionVersion | nul
 export interface RunSnapshot { run: RunRecord; steps: StepRecord[]; nodes: NodeState[] }
 export interface Worker { name: string; queues: string[]; device: string; threads: number; startedAt: string; lastSeenAt: string; stoppedAt: string | null; alive: boolean; runningSteps: number }
 export interface ActiveStep { id: string; runId: string; workflowId: string; nodeId: string; mapIndex: number | null; activityType: string; queue: string; status: string; attempt: number; worker: string | null; scheduledAt: string | null; startedAt: string | null; progress: number | null; progressMessage: string | null }
-export interface Schedule { id: string; workflowId: string; workflowPath: string; definitionHash: string; cron: string; parametersJson: string; enabled: boolean; allowOverlap: boolean; misfire: string; nextFireTime: string | null; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null; lastMessage: string | null; createdBy: string | null }
+export interface Schedule { id: string; workflowId: string; workflowPath: string | null; pinnedVersion: string | null; definitionHash: string; cron: string; parametersJson: string; enabled: boolean; allowOverlap: boolean; misfire: string; nextFireTime: string | null; nextFireTimes: string[]; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null; lastMessage: string | null; lastFiredBy: string | null; createdBy: string | null; updatedAt: string }
 export interface UserInfo { name: string; role: string; hasPassword: boolean; disabled: boolean; createdAt: string }
 export interface ApiKeyInfo { id: string; userName: string; label: string | null; createdAt: string; lastUsedAt: string | null; revoked: boolean }
 export interface NewApiKey { id: string; key: string; userName: string; label: string | null }
 export interface AuditEntry { id: number; time: string; actor: string; action: string; target: string; detail: string | null }
-export interface Watch { id: string; workflowId: string; folder: string; glob: string; parameterName: string; enabled: boolean; filesSeen: number; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null }
+export interface Watch { id: string; workflowId: string; workflowPath: string | null; pinnedVersion: string | null; folder: string; glob: string; parameterName: string; parametersJson: string; settle: string; pollInterval: string; enabled: boolean; filesSeen: number; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null; lastMessage: string | null; lastFiredBy: string | null; createdBy: string | null; updatedAt: string }
+/** What the studio sends to create or replace a schedule or watch: a stored definition only. */
+export interface ScheduleBody { id: string; definition: string; pinnedVersion: string | null; cron: string; parameters: Record<string, unknown>; misfire: string; allowOverlap: boolean; enabled: boolean }
+export interface WatchBody { id: string; definition: string; pinnedVersion: string | null; folder: string; glob: string; parameterName: string; parameters: Record<string, unknown>; settle: string; pollInterval: string; enabled: boolean }
+export interface TriggerCheck { valid: boolean; nextFireTimes: string[]; folder: string | null }
+export interface FireResult { kind: string; id: string; outcome: string; runsStarted: string[]; message: string | null }
 
 /** Called when the server says we are not signed in. */
 export let onUnauthorized: () => void = () => {};
@@ -77,6 +82,18 @@ export const api = {
   schedules: () => call<Schedule[]>('GET', '/api/ops/schedules'),
   watches: () => call<Watch[]>('GET', '/api/ops/watches'),
   setSchedule: (id: string, enabled: boolean) => call<Schedule>('POST', `/api/ops/schedules/${encodeURIComponent(id)}/${enabled ? 'resume' : 'pause'}`),
+  saveSchedule: (body: ScheduleBody, existing: boolean) => existing
+    ? call<Schedule>('PUT', `/api/ops/schedules/${encodeURIComponent(body.id)}`, body)
+    : call<Schedule>('POST', '/api/ops/schedules', body),
+  removeSchedule: (id: string) => call<void>('DELETE', `/api/ops/schedules/${encodeURIComponent(id)}`),
+  fireSchedule: (id: string) => call<FireResult>('POST', `/api/ops/schedules/${encodeURIComponent(id)}/fire`),
+  setWatch: (id: string, enabled: boolean) => call<Watch>('POST', `/api/ops/watches/${encodeURIComponent(id)}/${enabled ? 'resume' : 'pause'}`),
+  saveWatch: (body: WatchBody, existing: boolean) => existing
+    ? call<Watch>('PUT', `/api/ops/watches/${encodeURIComponent(body.id)}`, body)
+    : call<Watch>('POST', '/api/ops/watches', body),
+  removeWatch: (id: string) => call<void>('DELETE', `/api/ops/watches/${encodeURIComponent(id)}`),
+  scanWatch: (id: string) => call<FireResult>('POST', `/api/ops/watches/${encodeURIComponent(id)}/fire`),
+  checkTrigger: (check: { cron?: string; glob?: string; folder?: string; count?: number }) => call<TriggerCheck>('POST', '/api/ops/schedules/validate', check),
   users: () => call<UserInfo[]>('GET', '/api/users'),
   addUser: (name: string, role: string, password: string | null) => call<UserInfo>('POST', '/api/users', { name, role, password }),
   updateUser: (name: string, change: { role?: string; password?: string; disabled?: boolean }) => call<void>('PATCH', `/api/users/${encodeURIComponent(name)}`, change),
@@ -87,6 +104,11 @@ export const api = {
   scheduler: () => call<{ paused: boolean; worker: string }>('GET', '/api/ops/scheduler'),
   setScheduler: (paused: boolean) => call<{ paused: boolean; worker: string }>('POST', `/api/ops/scheduler/${paused ? 'pause' : 'resume'}`),
 };
+
+/** The download of a definition version as a workflow file (latest without a hash). */
+export function exportUrl(workflowId: string, hash?: string): string {
+  return `/api/workflows/${encodeURIComponent(workflowId)}/export${hash ? `?version=${hash}` : ''}`;
+}
 
 export function artifactUrl(a: ArtifactRecord): string {
   return `/api/artifacts/${a.hash}?name=${encodeURIComponent(a.name)}`;

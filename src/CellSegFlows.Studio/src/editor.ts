@@ -1,4 +1,4 @@
-import { api, ApiError, type ActivityInfo, type DefinitionVersion, type Port, type ProblemItem } from './api';
+import { api, ApiError, exportUrl, type ActivityInfo, type DefinitionVersion, type Port, type ProblemItem } from './api';
 import { appendAll, clear, h, time } from './dom';
 import { drawGraph } from './graph';
 import { edgesOf, freshId, parseDefinition, writeDefinition, type NodeDef, type WorkflowDef } from './model';
@@ -331,7 +331,8 @@ export const editorView: View = async (root, ctx, params, path) => {
         : h('span', { class: 'muted small', 'data-testid': 'read-only' }, `read-only: a ${ctx.me.role} cannot save versions`),
       versions.length > 1 && h('button', { 'data-testid': 'diff-open', onclick: showDiff }, 'Diff versions'),
       loaded && ctx.me.can.includes('operate') && h('button', { 'data-testid': 'start-open', onclick: showStart }, 'Start run…'),
-      loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}&version=${loaded.hash}`, 'data-testid': 'version-runs' }, 'Runs of this version')),
+      loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}&version=${loaded.hash}`, 'data-testid': 'version-runs' }, 'Runs of this version'),
+      loaded && h('a', { class: 'button', href: exportUrl(workflowId, loaded.hash), download: `${workflowId}.json`, 'data-testid': 'export' }, 'Export')),
     h('div', { class: 'editor' },
       h('section', { class: 'card graph-panel' },
         h('div', { class: 'panel-head' }, h('h3', {}, 'Graph'),

@@ -6,6 +6,7 @@ import { editorView } from './editor';
 import { runsView } from './runs';
 import { runView } from './run';
 import { opsView } from './ops';
+import { triggersView } from './triggers';
 import { usersView } from './users';
 
 /** What every view gets: the signed-in user and a way to say something. */
@@ -44,7 +45,7 @@ async function route(): Promise<void> {
       return;
     }
   }
-  const views: Record<string, View> = { workflows: workflowsView, workflow: editorView, runs: runsView, run: runView, ops: opsView, users: usersView };
+  const views: Record<string, View> = { workflows: workflowsView, workflow: editorView, runs: runsView, run: runView, ops: opsView, triggers: triggersView, users: usersView };
   const view = views[path[0] ?? 'workflows'] ?? workflowsView;
   clear(app);
   const main = h('main', { class: 'content' });
@@ -60,7 +61,7 @@ function header(active: string): HTMLElement {
   const link = (hash: string, label: string, key: string) => h('a', { href: hash, class: active === key || (key === 'workflows' && active === 'workflow') || (key === 'runs' && active === 'run') ? 'active' : '' }, label);
   return h('header', { class: 'top' },
     h('span', { class: 'brand' }, 'CellSegFlows Studio'),
-    h('nav', {}, link('#/workflows', 'Workflows', 'workflows'), link('#/runs', 'Runs', 'runs'), link('#/ops', 'Operations', 'ops'), me!.can.includes('administer') && link('#/users', 'Users', 'users'), h('a', { href: '/scalar', target: '_blank' }, 'API')),
+    h('nav', {}, link('#/workflows', 'Workflows', 'workflows'), link('#/runs', 'Runs', 'runs'), link('#/triggers', 'Triggers', 'triggers'), link('#/ops', 'Operations', 'ops'), me!.can.includes('administer') && link('#/users', 'Users', 'users'), h('a', { href: '/scalar', target: '_blank' }, 'API')),
     h('span', { class: 'user', 'data-testid': 'user' }, `${me!.name} (${me!.role})`),
     h('button', { class: 'link', onclick: async () => { await api.logout(); me = null; location.hash = '#/login'; } }, 'Sign out'));
 }

@@ -2,7 +2,7 @@ import { api } from './api';
 import { appendAll, clear, h, time } from './dom';
 import type { View } from './main';
 
-/** Operations (what a Quartz dashboard would show): workers, scheduled and running steps, schedules, watches, pause/resume. */
+/** Operations (what a Quartz dashboard would show): the scheduler, workers, scheduled and running steps, a count of the triggers (managed in triggers.ts), the audit log. */
 export const opsView: View = async (root, ctx) => {
   const box = h('div', {});
   appendAll(root, h('div', { class: 'toolbar' }, h('h1', {}, 'Operations')), box);
@@ -26,14 +26,10 @@ export const opsView: View = async (root, ctx) => {
           steps.map((s) => [h('a', { href: `#/run/${encodeURIComponent(s.runId)}` }, s.id), s.workflowId, s.activityType, s.queue,
             h('span', { class: `pill state-${s.status.toLowerCase()}` }, s.status), String(s.attempt), s.worker ?? '', time(s.scheduledAt),
             s.progress !== null ? `${Math.round(s.progress * 100)}% ${s.progressMessage ?? ''}` : '']), 'active-steps')),
-      h('section', { class: 'card' }, h('h3', {}, 'Cron schedules'),
-        table(['schedule', 'workflow', 'cron', 'next fire time', 'last firing', 'enabled', ''],
-          schedules.map((s) => [s.id, s.workflowId, h('code', {}, s.cron), s.nextFireTime ? time(s.nextFireTime) : '—',
-            s.lastFiredAt ? `${time(s.lastFiredAt)} ${s.lastOutcome ?? ''}` : '', s.enabled ? 'yes' : 'paused',
-            canOperate ? h('button', { class: 'small', 'data-schedule': s.id, onclick: async () => { await api.setSchedule(s.id, !s.enabled); await load(); } }, s.enabled ? 'Pause' : 'Resume') : '']), 'schedules')),
-      h('section', { class: 'card' }, h('h3', {}, 'Folder watches'),
-        table(['watch', 'workflow', 'folder', 'glob', 'files seen', 'last firing', 'enabled'],
-          watches.map((w) => [w.id, w.workflowId, w.folder, w.glob, String(w.filesSeen), w.lastFiredAt ? `${time(w.lastFiredAt)} ${w.lastOutcome ?? ''}` : '', w.enabled ? 'yes' : 'no']), 'watches')),
+      h('section', { class: 'card' }, h('h3', {}, 'Triggers'),
+        h('p', { class: 'small', 'data-testid': 'trigger-summary' },
+          `${schedules.length} cron schedule(s) (${schedules.filter((s) => !s.enabled).length} paused), ${watches.length} folder watch(es): `,
+          h('a', { href: '#/triggers' }, 'manage them on the Triggers page'))),
       h('section', { class: 'card' }, h('h3', {}, 'Audit log (latest 50)'),
         table(['time', 'who', 'what', 'target', 'detail'],
           audit.map((a) => [time(a.time), a.actor, a.action, a.action.startsWith('run.') ? h('a', { href: `#/run/${encodeURIComponent(a.target)}` }, a.target) : h('code', {}, a.target.length === 64 ? a.target.slice(0, 12) : a.target), a.detail ?? '']), 'audit')));

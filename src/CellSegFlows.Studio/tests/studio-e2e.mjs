@@ -1,9 +1,10 @@
 // Drives the studio in headless Chromium (Debian's, through playwright-core): log in, open a workflow, change a
 // node's input, see the validation error on the node, fix it, save a version, diff, start a run, watch it finish,
-// open a step's journal, download an artifact, filter the runs list, open the operations view.
+// open a step's journal, download an artifact, filter the runs list, open the operations view, export a definition, and make,
+// edit, fire and remove a schedule on the triggers page.
 // Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -163,10 +164,14 @@ try {
   step('operations');
   await page.goto(`${base}#/ops`);
   await page.waitForSelector('[data-testid=workers] tbody tr');
-  await page.waitForSelector('[data-testid=schedules] tbody tr');
+  await page.waitForSelector('[data-testid=trigger-summary]');
   const audit = await page.textContent('[data-testid=audit]');
   for (const action of ['definition.save', 'run.start']) if (!audit.includes(action)) throw new Error(`the audit log lacks ${action}: ${audit}`);
   await snap('operations');
+
+  step('triggers: pause and resume a schedule');
+  await page.click('a[href="#/triggers"]');
+  await page.waitForSelector('[data-testid=schedules] tbody tr');
   await page.click('button[data-schedule="nightly-demo"]');
   await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('paused'));
   await snap('schedule-paused');
@@ -192,6 +197,46 @@ try {
   await page.click('[data-testid=save]');
   await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('saved version 1'));
   await page.waitForSelector('[data-testid=version-select]');
+
+  step('export the definition as a file');
+  const [exported] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export]')]);
+  const exportedFile = join(out, `exported-${exported.suggestedFilename()}`);
+  await exported.saveAs(exportedFile);
+  if (JSON.parse(readFileSync(exportedFile, 'utf8')).id !== 'ui-new') throw new Error('the exported file is not the ui-new definition');
+
+  step('triggers: a schedule made through the form, showing the next fire times');
+  await page.goto(`${base}#/triggers`);
+  await page.click('[data-testid=new-schedule]');
+  await page.fill('[data-testid=schedule-id]', 'ui-hourly');
+  await page.selectOption('[data-testid=trigger-definition]', 'ui-new');
+  await page.fill('[data-testid=schedule-cron]', '0 0 3 * *');
+  await page.waitForFunction(() => document.querySelector('[data-testid=cron-error]')?.textContent?.startsWith('cron:'));
+  await page.fill('[data-testid=schedule-cron]', '0 0 * * * ?');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=cron-next] li').length === 5);
+  await snap('schedule-form');
+  await page.click('[data-testid=schedule-form-save]');
+  await page.waitForSelector('button[data-fire-schedule="ui-hourly"]');
+
+  step('edit it');
+  await page.click('button[data-edit-schedule="ui-hourly"]');
+  await page.fill('[data-testid=schedule-cron]', '0 30 * * * ?');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=cron-next] li').length === 5 && document.querySelector('[data-testid=cron-next] li')?.textContent?.includes(':30:00'));
+  await page.click('[data-testid=schedule-form-save]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=schedules] tbody tr')].some((r) => r.textContent.includes('ui-hourly') && r.textContent.includes('0 30 * * * ?')));
+
+  step('fire it now: a run appears');
+  await page.click('button[data-fire-schedule="ui-hourly"]');
+  await page.waitForSelector('tr:has(button[data-fire-schedule="ui-hourly"]) a[data-last-run]');
+  await snap('schedule-fired');
+  await page.click('tr:has(button[data-fire-schedule="ui-hourly"]) a[data-last-run]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'Succeeded', null, { timeout: 30000 });
+
+  step('remove it');
+  await page.goto(`${base}#/triggers`);
+  await page.waitForSelector('button[data-remove-schedule="ui-hourly"]');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.click('button[data-remove-schedule="ui-hourly"]');
+  await page.waitForFunction(() => !document.querySelector('button[data-remove-schedule="ui-hourly"]'));
 
   step('an admin adds a viewer and an API key');
   await page.goto(`${base}#/ops`);
@@ -225,6 +270,11 @@ try {
   if (!(await page.$eval('[data-testid=json]', (t) => t.readOnly))) throw new Error('a viewer can type in the JSON');
   if (!(await page.$eval('input[data-input="imagesPerCellType"]', (i) => i.disabled))) throw new Error('a viewer can edit node inputs');
   await snap('viewer-read-only');
+  await page.goto(`${base}#/triggers`);
+  await page.waitForSelector('[data-testid=schedules] tbody tr');
+  for (const control of ['[data-testid=new-schedule]', '[data-testid=new-watch]', 'button[data-fire-schedule]', 'button[data-remove-schedule]', 'button[data-schedule]']) {
+    if (await page.$(control)) throw new Error(`a viewer is offered ${control} on the triggers page`);
+  }
 
   const unexpected = consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
   if (unexpected.length > 0) throw new Error(`browser console errors: ${unexpected.join('\n')}`);

@@ -250,6 +250,9 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PinnedVersion")
+                        .HasColumnType("text");
+
                     b.Property<TimeSpan>("PollInterval")
                         .HasColumnType("interval");
 
@@ -264,7 +267,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("WorkflowPath")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.HasKey("Id");
@@ -552,6 +554,9 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PinnedVersion")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -560,7 +565,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("WorkflowPath")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.HasKey("Id");
@@ -687,6 +691,9 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FiredBy")
+                        .HasColumnType("text");
 
                     b.Property<string>("Message")
                         .HasColumnType("text");

@@ -241,6 +241,9 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PinnedVersion")
+                        .HasColumnType("TEXT");
+
                     b.Property<TimeSpan>("PollInterval")
                         .HasColumnType("TEXT");
 
@@ -255,7 +258,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("WorkflowPath")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -539,6 +541,9 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PinnedVersion")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -547,7 +552,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("WorkflowPath")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -670,6 +674,9 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("FiredBy")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Message")
                         .HasColumnType("TEXT");
