@@ -34,6 +34,11 @@ public sealed class StudioBrowserTests
         }
         """;
 
+    private const string Inbox = """
+        { "id": "ui-inbox", "description": "Takes each file a watch passes.", "parameters": { "file": { "type": "string" } },
+          "nodes": [ { "id": "take", "activity": "test.Constant", "inputs": { "value": 1, "key": "${params.file}" }, "cache": false } ] }
+        """;
+
     [Fact]
     public async Task A_user_edits_validates_saves_runs_and_inspects_a_workflow_in_the_studio()
     {
@@ -48,8 +53,14 @@ public sealed class StudioBrowserTests
         }
 
         Directory.CreateDirectory(output);
-        await using var server = await TestServer.StartAsync(studio);
+        // Restricted as `serve` is: a watch made in the studio may only name a folder inside the data roots (HOME/data here).
+        await using var server = await TestServer.StartAsync(studio, o =>
+        {
+            Directory.CreateDirectory(Path.Combine(o.Home, "data", "incoming"));
+            return o with { HostAccess = Activities.ServerHostAccess.Create(o.Home) };
+        });
         await server.SaveAsync(Demo);
+        await server.SaveAsync(Inbox);
         var nightly = Path.Combine(server.Home, "nightly.json");
         await File.WriteAllTextAsync(nightly, Demo);
         await server.Engine.AddScheduleAsync(new ScheduleSpec("nightly-demo", nightly, "0 0 3 * * ?"));
@@ -65,6 +76,7 @@ public sealed class StudioBrowserTests
         start.Environment["STUDIO_USER"] = Roles.Admin;
         start.Environment["STUDIO_PASSWORD"] = TestServer.Password(Roles.Admin);
         start.Environment["CHROMIUM"] = Chromium;
+        start.Environment["INBOX_DIR"] = Path.Combine(server.Home, "data", "incoming");
         using var node = Process.Start(start)!;
         var stdout = node.StandardOutput.ReadToEndAsync();
         var stderr = node.StandardError.ReadToEndAsync();
@@ -91,5 +103,11 @@ public sealed class StudioBrowserTests
         Assert.Equal("admin", run.StartedBy);
         Assert.Equal(Engine.Store.RunStatus.Succeeded, run.Status);
         Assert.Contains("\"seed\":3", run.ParametersJson, StringComparison.Ordinal);
+
+        // The watch made, edited and scanned in the studio started one run of its definition with the file's path.
+        var inbox = Assert.Single(await server.Engine.Runs.ListAsync("ui-inbox"));
+        Assert.Equal(Engine.Store.RunStatus.Succeeded, inbox.Status);
+        Assert.Contains(Path.Combine(server.Home, "data", "incoming", "a.txt"), inbox.ParametersJson, StringComparison.Ordinal);
+        Assert.Empty(await server.Engine.ListFileWatchesAsync());
     }
 }

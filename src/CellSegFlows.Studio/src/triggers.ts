@@ -133,8 +133,8 @@ export const triggersView: View = async (root, ctx) => {
     const folder = h('input', { 'data-testid': 'watch-folder', value: existing?.folder ?? '', placeholder: 'a folder inside the data roots (relative: the data folder)' });
     const glob = h('input', { 'data-testid': 'watch-glob', value: existing?.glob ?? '*.json', class: 'mono' });
     const parameterName = h('input', { 'data-testid': 'watch-parameter', value: existing?.parameterName ?? '', placeholder: 'the parameter that gets each file\'s path' });
-    const settle = h('input', { value: existing?.settle ?? '2s' });
-    const poll = h('input', { value: existing?.pollInterval ?? '2s' });
+    const settle = h('input', { 'data-testid': 'watch-settle', value: existing?.settle ?? '2s' });
+    const poll = h('input', { 'data-testid': 'watch-poll', value: existing?.pollInterval ?? '2s' });
     const parameters = parametersField(existing?.parametersJson);
     const enabled = h('input', { type: 'checkbox', checked: existing?.enabled ?? true });
     const hint = h('div', { class: 'small', 'data-testid': 'watch-check' });

@@ -4,7 +4,7 @@
 // edit, fire and remove a schedule on the triggers page.
 // Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -237,6 +237,47 @@ try {
   page.once('dialog', (dialog) => void dialog.accept());
   await page.click('button[data-remove-schedule="ui-hourly"]');
   await page.waitForFunction(() => !document.querySelector('button[data-remove-schedule="ui-hourly"]'));
+
+  step('triggers: a folder watch made through the form (a folder inside the data roots)');
+  await page.goto(`${base}#/triggers`);
+  await page.click('[data-testid=new-watch]');
+  await page.fill('[data-testid=watch-id]', 'ui-inbox');
+  await page.selectOption('[data-testid=watch-form] [data-testid=trigger-definition]', 'ui-inbox');
+  await page.fill('[data-testid=watch-folder]', '/etc');
+  await page.dispatchEvent('[data-testid=watch-folder]', 'change');
+  await page.waitForFunction(() => document.querySelector('[data-testid=watch-check]')?.textContent?.includes('folder'));
+  if (!(await page.textContent('[data-testid=watch-check]')).includes('data roots')) throw new Error('a folder outside the data roots is not refused: ' + (await page.textContent('[data-testid=watch-check]')));
+  await page.fill('[data-testid=watch-folder]', 'incoming');
+  await page.dispatchEvent('[data-testid=watch-folder]', 'change');
+  await page.waitForFunction(() => document.querySelector('[data-testid=watch-check]')?.textContent?.startsWith('folder: '));
+  await page.fill('[data-testid=watch-parameter]', 'file');
+  await page.fill('[data-testid=watch-settle]', '0s');
+  await page.fill('[data-testid=watch-poll]', '1h');
+  await snap('watch-form');
+  await page.click('[data-testid=watch-form-save]');
+  await page.waitForSelector('button[data-scan-watch="ui-inbox"]');
+
+  step('edit the watch: another file pattern');
+  await page.click('button[data-edit-watch="ui-inbox"]');
+  await page.fill('[data-testid=watch-glob]', '*.txt');
+  await page.click('[data-testid=watch-form-save]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=watches] tbody tr')].some((r) => r.textContent.includes('ui-inbox') && r.textContent.includes('*.txt')));
+
+  step('a file lands; scan now: its run appears');
+  writeFileSync(join(process.env.INBOX_DIR, 'a.txt'), 'new annotations');
+  await page.click('button[data-scan-watch="ui-inbox"]');
+  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.includes('scanned ui-inbox: 1 run(s) started'));
+  await page.waitForSelector('tr:has(button[data-scan-watch="ui-inbox"]) a[data-last-run]');
+  await snap('watch-scanned');
+  await page.click('tr:has(button[data-scan-watch="ui-inbox"]) a[data-last-run]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent === 'Succeeded', null, { timeout: 30000 });
+
+  step('remove the watch');
+  await page.goto(`${base}#/triggers`);
+  await page.waitForSelector('button[data-remove-watch="ui-inbox"]');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.click('button[data-remove-watch="ui-inbox"]');
+  await page.waitForFunction(() => !document.querySelector('button[data-remove-watch="ui-inbox"]'));
 
   step('an admin adds a viewer and an API key');
   await page.goto(`${base}#/ops`);
