@@ -21,10 +21,35 @@ public static class TestPaths
 
     public static string ValAnnotations => Path.Combine(LivecellSample, "annotations", "livecell_coco_val.json");
 
+    private static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "cellsegflows-tests");
+
+    // Test folders are kept after a run for inspection, but the suite makes gigabytes of them (models, artifacts):
+    // once per test process, folders older than a day go, so repeated runs on one machine do not fill its disk.
+    private static readonly Lazy<bool> OldFoldersRemoved = new(() =>
+    {
+        if (Directory.Exists(TempRoot))
+        {
+            foreach (var old in new DirectoryInfo(TempRoot).EnumerateDirectories().Where(d => d.LastWriteTimeUtc < DateTime.UtcNow.AddDays(-1)))
+            {
+                try
+                {
+                    old.Delete(recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Another process's folder, or one in use: left for a later run.
+                }
+            }
+        }
+
+        return true;
+    });
+
     /// <summary>A fresh empty folder under the system temp folder.</summary>
     public static string NewTempFolder()
     {
-        var path = Path.Combine(Path.GetTempPath(), "cellsegflows-tests", Guid.NewGuid().ToString("N"));
+        _ = OldFoldersRemoved.Value;
+        var path = Path.Combine(TempRoot, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
     }
