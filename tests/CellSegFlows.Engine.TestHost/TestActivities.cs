@@ -274,3 +274,13 @@ public sealed class WhichDeviceActivity : Activity<WhichDeviceActivity.Input, Wh
 
     protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) => Task.FromResult(new Output(context.Device));
 }
+
+[Activity("test.Renamed", Category = "Test", Description = "A port renamed in a later version: iterations was steps, total was sum.")]
+public sealed class RenamedActivity : Activity<RenamedActivity.Input, RenamedActivity.Output>
+{
+    public sealed record Input([property: Port("Iterations to count.", FormerNames = ["steps"])] int Iterations);
+
+    public sealed record Output([property: Port("Twice the iterations.", FormerNames = ["sum"])] int Total);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) => Task.FromResult(new Output(input.Iterations * 2));
+}

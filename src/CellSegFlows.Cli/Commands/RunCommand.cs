@@ -39,7 +39,9 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
         string runId;
         try
         {
-            runId = await engine.StartRunAsync(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path, parameters, startedBy: CliUser.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var upgraded = Engine.Definitions.DefinitionUpgrade.Apply(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), engine.Registry);
+            Problems.WriteWarnings(console, path, upgraded.Warnings);
+            runId = await engine.StartRunAsync(upgraded.Json, path, parameters, startedBy: CliUser.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
             await engine.Store.AuditAsync(CliUser.Name, "run.start", runId, $"{path} from the command line", cancellationToken).ConfigureAwait(false);
         }
         catch (WorkflowDefinitionException ex)

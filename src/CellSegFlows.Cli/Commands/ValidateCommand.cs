@@ -21,10 +21,13 @@ internal sealed class ValidateCommand(IAnsiConsole console) : AsyncCommand<Valid
         var path = EvalCommand.RequireFile(settings.File, "FILE");
         IReadOnlyList<DefinitionProblem> problems;
         WorkflowDefinition? definition = null;
+        var catalog = ActivityCatalog.Create();
         try
         {
-            definition = await WorkflowDefinitionReader.LoadAsync(path, cancellationToken).ConfigureAwait(false);
-            problems = WorkflowValidator.Validate(definition, ActivityCatalog.Create());
+            var upgraded = DefinitionUpgrade.Apply(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), catalog);
+            Problems.WriteWarnings(console, path, upgraded.Warnings);
+            definition = WorkflowDefinitionReader.Parse(upgraded.Json, path);
+            problems = WorkflowValidator.Validate(definition, catalog);
         }
         catch (WorkflowDefinitionException ex)
         {
@@ -56,5 +59,14 @@ internal static class Problems
         }
 
         console.Write(table);
+    }
+
+    /// <summary>Deprecated names that were upgraded: one yellow line each (the definition still runs).</summary>
+    public static void WriteWarnings(IAnsiConsole console, string source, IReadOnlyList<DefinitionProblem> warnings)
+    {
+        foreach (var w in warnings)
+        {
+            console.MarkupLineInterpolated($"[yellow]warning[/]: {source}: {w}");
+        }
     }
 }

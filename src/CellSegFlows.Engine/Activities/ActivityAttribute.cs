@@ -43,4 +43,10 @@ public sealed class PortAttribute(string description) : Attribute
 
     /// <summary>For a relative path: the input (a folder) it is relative to, instead of the default base folder.</summary>
     public string? RelativeTo { get; init; }
+
+    /// <summary>
+    /// Names this port had before a rename (camelCase, as definitions wrote them). A definition that still uses one is
+    /// upgraded when it is read, with a deprecation warning naming the node and the new name; kept for one version.
+    /// </summary>
+    public string[]? FormerNames { get; init; }
 }

@@ -10,7 +10,11 @@ namespace CellSegFlows.Engine.Activities;
 /// <param name="Description">What it is, for people.</param>
 /// <param name="Kind">What a string input names on the host (checked by the engine before the step runs).</param>
 /// <param name="RelativeTo">The folder input a relative path of this input is relative to, if any.</param>
-public sealed record PortDescriptor(string Name, DataType Type, bool Required, JsonNode? Default, string Description, PortKind Kind = PortKind.Value, string? RelativeTo = null);
+public sealed record PortDescriptor(string Name, DataType Type, bool Required, JsonNode? Default, string Description, PortKind Kind = PortKind.Value, string? RelativeTo = null)
+{
+    /// <summary>Names the port had before a rename; definitions that use them are upgraded with a warning (<see cref="Definitions.DefinitionUpgrade"/>).</summary>
+    public IReadOnlyList<string> FormerNames { get; init; } = [];
+}
 
 /// <summary>What the engine knows of an activity type: its name, version, ports and documentation.</summary>
 /// <param name="Type">The name definitions use in a node's <c>activity</c> field.</param>

@@ -108,6 +108,11 @@ public sealed class ActivityRegistry : IActivityCatalog
                 o["kind"] = JsonNamingPolicy.CamelCase.ConvertName(p.Kind.ToString());
             }
 
+            if (p.FormerNames.Count > 0)
+            {
+                o["formerNames"] = new JsonArray([.. p.FormerNames.Select(n => (JsonNode)n)]);
+            }
+
             if (withDefaults)
             {
                 o["required"] = p.Required;
@@ -170,7 +175,10 @@ public sealed class ActivityRegistry : IActivityCatalog
                 }
             }
 
-            ports.Add(new PortDescriptor(name, type, required, defaultValue, doc, kind, port?.RelativeTo is { } relative ? JsonNamingPolicy.CamelCase.ConvertName(relative) : null));
+            ports.Add(new PortDescriptor(name, type, required, defaultValue, doc, kind, port?.RelativeTo is { } relative ? JsonNamingPolicy.CamelCase.ConvertName(relative) : null)
+            {
+                FormerNames = port?.FormerNames ?? [],
+            });
         }
 
         foreach (var port in ports.Where(p => p.RelativeTo is not null))

@@ -23,6 +23,8 @@ internal sealed class RunStarter(RunCoordinator coordinator, IActivityCatalog ca
         RunAdmission? admission,
         CancellationToken cancellationToken)
     {
+        // Deprecated port names are upgraded before anything is stored, so the run and its steps see only current names.
+        definitionJson = DefinitionUpgrade.Apply(definitionJson, catalog).Json;
         var definition = WorkflowDefinitionReader.Parse(definitionJson, sourceName);
         var problems = WorkflowValidator.Validate(definition, catalog, limits).ToList();
         var bound = WorkflowValidator.Bind(definition, parameters);

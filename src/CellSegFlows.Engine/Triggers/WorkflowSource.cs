@@ -113,7 +113,7 @@ internal static class WorkflowSource
         WorkflowDefinition definition;
         try
         {
-            definition = WorkflowDefinitionReader.Parse(record.Json, $"{workflowId}@{record.Hash[..12]}");
+            definition = WorkflowDefinitionReader.Parse(DefinitionUpgrade.Apply(record.Json, catalog).Json, $"{workflowId}@{record.Hash[..12]}");
         }
         catch (WorkflowDefinitionException ex)
         {
@@ -150,6 +150,7 @@ internal static class WorkflowSource
         WorkflowDefinition definition;
         try
         {
+            json = DefinitionUpgrade.Apply(json, catalog).Json;
             definition = WorkflowDefinitionReader.Parse(json, full);
         }
         catch (WorkflowDefinitionException ex)

@@ -21,7 +21,11 @@ public sealed record WorkflowSummary(string Id, DefinitionVersion Latest, int Ve
 public sealed record SaveResult(bool Created, string? Note, DefinitionVersion Version);
 
 /// <summary>The answer to a validation that found nothing wrong.</summary>
-public sealed record ValidationResult(bool Valid, string WorkflowId, string Hash, IReadOnlyList<ProblemItem> Problems);
+public sealed record ValidationResult(bool Valid, string WorkflowId, string Hash, IReadOnlyList<ProblemItem> Problems)
+{
+    /// <summary>Deprecated names that were upgraded (the definition is valid; saved, it is stored in the new spelling).</summary>
+    public IReadOnlyList<ProblemItem> Warnings { get; init; } = [];
+}
 
 /// <summary>Two versions' normal forms compared line by line.</summary>
 public sealed record DefinitionDiff(string WorkflowId, DefinitionVersion From, DefinitionVersion To, int Added, int Removed, IReadOnlyList<DiffLine> Lines);
@@ -108,17 +112,18 @@ internal static class DefinitionEndpoints
 
     private static async Task<IResult> ValidateAsync(HttpRequest request, WorkflowEngine engine, CancellationToken ct)
     {
-        var json = await ReadBodyAsync(request, ct).ConfigureAwait(false);
-        var definition = WorkflowDefinitionReader.Parse(json, "request body");
+        var upgraded = DefinitionUpgrade.Apply(await ReadBodyAsync(request, ct).ConfigureAwait(false), engine.Registry);
+        var definition = WorkflowDefinitionReader.Parse(upgraded.Json, "request body");
         var problems = WorkflowValidator.Validate(definition, engine.Registry, engine.Options.Limits);
         return problems.Count > 0
             ? ProblemResponses.DefinitionProblems("request body", problems)
-            : Results.Ok(new ValidationResult(true, definition.Id, DefinitionHash.Compute(definition), []));
+            : Results.Ok(new ValidationResult(true, definition.Id, DefinitionHash.Compute(definition), []) { Warnings = ProblemResponses.Items(upgraded.Warnings) });
     }
 
     private static async Task<IResult> SaveAsync(HttpRequest request, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
-        var json = await ReadBodyAsync(request, ct).ConfigureAwait(false);
+        // Saved in the new spelling: a deprecated name is upgraded here, once.
+        var json = DefinitionUpgrade.Apply(await ReadBodyAsync(request, ct).ConfigureAwait(false), engine.Registry).Json;
         var definition = WorkflowDefinitionReader.Parse(json, "request body");
         var problems = WorkflowValidator.Validate(definition, engine.Registry, engine.Options.Limits);
         if (problems.Count > 0)

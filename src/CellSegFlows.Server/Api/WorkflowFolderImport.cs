@@ -28,7 +28,7 @@ public static class WorkflowFolderImport
             WorkflowDefinition definition;
             try
             {
-                definition = WorkflowDefinitionReader.Parse(await File.ReadAllTextAsync(file, ct).ConfigureAwait(false), file);
+                definition = WorkflowDefinitionReader.Parse(DefinitionUpgrade.Apply(await File.ReadAllTextAsync(file, ct).ConfigureAwait(false), engine.Registry).Json, file);
             }
             catch (WorkflowDefinitionException ex)
             {
