@@ -191,6 +191,16 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
             e.Property(x => x.Decision).HasConversion<string>();
         });
 
+        // Columns are snake_case like their tables (run_id, not RunId), so SQL written by hand, psql and the docs use one
+        // spelling; the C# properties stay PascalCase.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+
         // SQLite cannot order or compare DateTimeOffset columns; store them as UTC ticks there.
         if (Database.IsSqlite())
         {
@@ -202,6 +212,31 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
                 }
             }
         }
+    }
+
+    /// <summary><c>RunId</c> → <c>run_id</c>, <c>DefinitionJson</c> → <c>definition_json</c>.</summary>
+    internal static string SnakeCase(string name)
+    {
+        var text = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
+                {
+                    text.Append('_');
+                }
+
+                text.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
     }
 }
 
