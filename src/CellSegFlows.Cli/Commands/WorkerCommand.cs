@@ -42,8 +42,8 @@ internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerC
         }
 
         await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true) with { Device = settings.ResolveDevice() }, ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
-        var schedules = (await engine.ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Count(s => s.Schedule.Enabled);
-        var watches = (await engine.ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Count(w => w.Watch.Enabled);
+        var schedules = (await engine.Triggers.ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Count(s => s.Schedule.Enabled);
+        var watches = (await engine.Triggers.ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Count(w => w.Watch.Enabled);
         console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}, firing {schedules} schedule(s) and {watches} watch(es); Ctrl+C to stop");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
