@@ -18,6 +18,9 @@ public static class QueueNames
     /// <summary>The device a cpu-queue step runs on, and a worker's device unless it is given a GPU.</summary>
     public const string CpuDevice = "cpu";
 
+    /// <summary><see cref="All"/> as a comma-separated list, as the command line's <c>--queues</c> takes it.</summary>
+    public const string AllList = Cpu + "," + Gpu;
+
     /// <summary>Every queue, in the order help texts and defaults list them.</summary>
     public static IReadOnlyList<string> All { get; } = [Cpu, Gpu];
 
