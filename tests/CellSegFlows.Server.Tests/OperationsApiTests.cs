@@ -24,7 +24,7 @@ public sealed class OperationsApiTests(ServerFixture fixture) : IClassFixture<Se
     {
         var file = Path.Combine(S.Home, "nightly.json");
         await File.WriteAllTextAsync(file, """{ "id": "ops-nightly", "nodes": [ { "id": "c", "activity": "test.Constant", "inputs": { "value": 1 } } ] }""");
-        await S.Engine.AddScheduleAsync(new ScheduleSpec("ops-nightly", file, "0 0 3 * * ?"));
+        await S.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("ops-nightly", file, "0 0 3 * * ?"));
 
         using var viewer = await S.LoginAsync(Roles.Viewer);
         var schedule = (await TestServer.ReadJsonAsync(await viewer.GetAsync("api/ops/schedules"))).AsArray().Single(s => s!["id"].Str() == "ops-nightly")!;

@@ -63,7 +63,7 @@ public sealed class StudioBrowserTests
         await server.SaveAsync(Inbox);
         var nightly = Path.Combine(server.Home, "nightly.json");
         await File.WriteAllTextAsync(nightly, Demo);
-        await server.Engine.AddScheduleAsync(new ScheduleSpec("nightly-demo", nightly, "0 0 3 * * ?"));
+        await server.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("nightly-demo", nightly, "0 0 3 * * ?"));
 
         var start = new ProcessStartInfo("node", [script])
         {

@@ -129,7 +129,7 @@ public sealed class TriggerApiTests(RestrictedServerFixture fixture) : IClassFix
         var times = good["nextFireTimes"]!.AsArray().Select(t => t!.GetValue<DateTimeOffset>()).ToList();
         Assert.Equal(3, times.Count);
         Assert.All(times.Zip(times.Skip(1)), p => Assert.Equal(TimeSpan.FromMinutes(15), p.Second - p.First));
-        Assert.DoesNotContain(await S.Engine.ListSchedulesAsync(), s => s.Schedule.Id == "b1");
+        Assert.DoesNotContain(await S.Engine.Triggers.ListSchedulesAsync(), s => s.Schedule.Id == "b1");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using CellSegFlows.Activities;
+using CellSegFlows.Engine.Definitions;
 using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Engine.Store;
 using CellSegFlows.Engine.Triggers;
@@ -101,9 +102,9 @@ public class EngineSettings : StoreSettings
     /// <summary>The device the gpu queue's steps get, checked now (an unavailable CUDA device is an error before anything runs).</summary>
     internal string ResolveDevice()
     {
-        if (Device is null or "cpu")
+        if (Device is null or QueueNames.CpuDevice)
         {
-            return "cpu";
+            return QueueNames.CpuDevice;
         }
 
         try
@@ -159,7 +160,7 @@ public class EngineSettings : StoreSettings
             RunStore = runStore,
             QuartzPostgres = ResolvedQuartzPostgres,
             ClientOnly = clientOnly,
-            Queues = queues ?? ["cpu", "gpu"],
+            Queues = queues ?? QueueNames.All,
             WorkerName = workerName ?? $"{Environment.MachineName}:{Environment.ProcessId}",
         };
     }

@@ -14,7 +14,7 @@ namespace CellSegFlows.Cli.Commands;
 /// </summary>
 internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCommand.Settings>
 {
-    public sealed class Settings : EngineSettings
+    public sealed class Settings : WorkerSettings
     {
         [CommandOption("--urls <URLS>")]
         [Description("Addresses to listen on, separated by ';' (default http://127.0.0.1:5080; port 0 picks a free one).")]
@@ -24,19 +24,6 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
         [CommandOption("--admin-password-file <FILE>")]
         [Description("Creates user 'admin' (role admin) with the password in this file when there is no such user yet.")]
         public string? AdminPasswordFile { get; init; }
-
-        [CommandOption("--queues <LIST>")]
-        [Description("Execution groups this process runs, comma-separated (default cpu,gpu; 'none' to only serve the API next to other workers).")]
-        [DefaultValue("cpu,gpu")]
-        public string Queues { get; init; } = "cpu,gpu";
-
-        [CommandOption("--name <NAME>")]
-        [Description("Worker name in the journal (default host:pid).")]
-        public string? Name { get; init; }
-
-        [CommandOption("--triggers <FILE>")]
-        [Description("A triggers file whose schedules and watches are added or updated at start.")]
-        public string? Triggers { get; init; }
 
         [CommandOption("--allow-remote")]
         [Description("Listen on plain-HTTP addresses beyond this machine (0.0.0.0, a LAN address): only behind a TLS proxy; the sign-in cookie is then Secure.")]
@@ -50,10 +37,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
         [Description("The built studio to serve (default: wwwroot beside the program).")]
         public string? Studio { get; init; }
 
-        public override ValidationResult Validate() =>
-            Queues == "none" || Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(q => q is "cpu" or "gpu")
-                ? ValidationResult.Success()
-                : ValidationResult.Error($"--queues takes cpu and/or gpu (or none), not '{Queues}'");
+        private protected override bool AcceptsNone => true;
     }
 
     /// <summary>An http:// address that is not loopback (0.0.0.0, [::], *, +, a host name or a LAN address).</summary>
@@ -63,7 +47,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        string[] queues = settings.Queues == "none" ? ["none"] : settings.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var queues = settings.QueueList;
         if (settings.AdminPasswordFile is { } file && !File.Exists(file))
         {
             throw new UserInputException($"{file}: the admin password file does not exist");
@@ -81,7 +65,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             console.MarkupLineInterpolated($"[yellow]warning:[/] listening on plain HTTP beyond this machine ({string.Join(", ", remote)}); only a TLS proxy in front keeps credentials private; the sign-in cookie is Secure, so browsers sign in only through HTTPS.");
         }
 
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true) with { Device = settings.ResolveDevice() }, ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToWorkerOptions(), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         var options = new ServerOptions
         {
             Urls = urls,

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using CellSegFlows.Activities;
 using CellSegFlows.Engine.Hosting;
 using Spectre.Console;
@@ -12,38 +11,19 @@ namespace CellSegFlows.Cli.Commands;
 /// </summary>
 internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCommand.Settings>
 {
-    public sealed class Settings : EngineSettings
-    {
-        [CommandOption("--queues <LIST>")]
-        [Description("Execution groups to serve, comma-separated: cpu, gpu (default both).")]
-        [DefaultValue("cpu,gpu")]
-        public string Queues { get; init; } = "cpu,gpu";
-
-        [CommandOption("--name <NAME>")]
-        [Description("Worker name in the journal (default host:pid).")]
-        public string? Name { get; init; }
-
-        [CommandOption("--triggers <FILE>")]
-        [Description("A triggers file (JSON: schedules and watches) whose schedules and watches are added or updated at start, by id.")]
-        public string? Triggers { get; init; }
-
-        public override ValidationResult Validate() =>
-            Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(q => q is "cpu" or "gpu")
-                ? ValidationResult.Success()
-                : ValidationResult.Error($"--queues takes cpu and/or gpu, not '{Queues}'");
-    }
+    public sealed class Settings : WorkerSettings;
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var queues = settings.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var queues = settings.QueueList;
         if (settings.ResolvedQuartzPostgres is null)
         {
             console.MarkupLine("[yellow]note:[/] without --quartz-pg this worker uses the SQLite job store: run only one process per home folder.");
         }
 
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(queues: queues, workerName: settings.Name, triggersFile: settings.Triggers, restrict: true) with { Device = settings.ResolveDevice() }, ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
-        var schedules = (await engine.ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Count(s => s.Schedule.Enabled);
-        var watches = (await engine.ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Count(w => w.Watch.Enabled);
+        await using var engine = await WorkflowEngine.StartAsync(settings.ToWorkerOptions(), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        var schedules = (await engine.Triggers.ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Count(s => s.Schedule.Enabled);
+        var watches = (await engine.Triggers.ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Count(w => w.Watch.Enabled);
         console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}, firing {schedules} schedule(s) and {watches} watch(es); Ctrl+C to stop");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -18,7 +18,7 @@ public sealed class ActivityAttribute(string type) : Attribute
     public string Description { get; init; } = string.Empty;
 
     /// <summary>Queue used when a node does not name one: <c>cpu</c> (default) or <c>gpu</c>.</summary>
-    public string Queue { get; init; } = "cpu";
+    public string Queue { get; init; } = Definitions.QueueNames.Cpu;
 
     /// <summary>
     /// False when a step's result depends on more than its inputs (it reads the model registry's champion or records a

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CellSegFlows.Engine.Definitions;
 
 namespace CellSegFlows.Engine.Activities;
 
@@ -43,7 +44,7 @@ public sealed class ActivityRegistry : IActivityCatalog
             throw new ArgumentException($"{type.Name} needs a public parameterless constructor");
         }
 
-        if (attribute.Queue is not ("cpu" or "gpu"))
+        if (!QueueNames.IsKnown(attribute.Queue))
         {
             throw new ArgumentException($"{type.Name}: queue must be cpu or gpu, not '{attribute.Queue}'");
         }

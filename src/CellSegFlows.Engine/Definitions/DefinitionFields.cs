@@ -16,7 +16,7 @@ internal static class DefinitionFields
 
     public static IReadOnlyList<string> Retry { get; } = ["attempts", "backoff", "delay", "maxDelay"];
 
-    public static IReadOnlyList<string> Queues { get; } = ["cpu", "gpu"];
+    public static IReadOnlyList<string> Queues => QueueNames.All;
 
     public static IReadOnlyList<string> Backoffs { get; } = ["fixed", "exponential"];
 

@@ -13,9 +13,9 @@ internal static class DefinitionRules
         version >= 1 ? null : $"version must be 1 or more, not {version}";
 
     public static string? Queue(string? queue) =>
-        queue is null || DefinitionFields.Queues.Contains(queue)
+        queue is null || QueueNames.IsKnown(queue)
             ? null
-            : $"unknown queue '{queue}': use \"cpu\", \"gpu\", or leave it out for the activity's default";
+            : $"unknown queue '{queue}': use \"{QueueNames.Cpu}\", \"{QueueNames.Gpu}\", or leave it out for the activity's default";
 
     public static string? Timeout(TimeSpan timeout) =>
         timeout > TimeSpan.Zero ? null : "timeout must be longer than zero";

@@ -22,7 +22,7 @@ public sealed record EngineOptions
     public string? ArtifactRoot { get; init; }
 
     /// <summary>Execution groups this process runs; default both.</summary>
-    public IReadOnlyList<string> Queues { get; init; } = ["cpu", "gpu"];
+    public IReadOnlyList<string> Queues { get; init; } = Definitions.QueueNames.All;
 
     /// <summary>Steps run at once on this process.</summary>
     public int Threads { get; init; } = Math.Max(2, Environment.ProcessorCount);
@@ -34,7 +34,7 @@ public sealed record EngineOptions
     public string WorkerName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     /// <summary>Device given to activities on this worker: cpu, or cuda when the worker has a GPU.</summary>
-    public string Device { get; init; } = "cpu";
+    public string Device { get; init; } = Definitions.QueueNames.CpuDevice;
 
     /// <summary>How often a worker re-checks unfinished runs for steps without a job (zero turns it off).</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(15);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Definitions;
@@ -22,10 +21,11 @@ internal delegate Task<bool> RunAdmission(RunDbContext db, string runId, Cancell
 /// starting an attempt, completing or failing a step (and, in the same transaction, the join ledger
 /// that releases its successors exactly once), skipping downstream steps, cancelling, finishing the
 /// run, and reconciling after a crash. Returns the steps that became ready; the caller schedules them.
+/// Expanding nodes into steps and the join ledger are <see cref="FanOut"/>'s, plans come from <see cref="PlanCache"/>.
 /// </summary>
 internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog catalog, WorkflowLimits limits)
 {
-    private static readonly ConcurrentDictionary<string, (WorkflowDefinition Definition, WorkflowPlan Plan)> Plans = new(StringComparer.Ordinal);
+    private readonly FanOut _fanOut = new(catalog, limits);
 
     public RunStoreOptions Store => store;
 
@@ -38,7 +38,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         string trigger, string? triggerDetail, string? startedBy, CancellationToken ct, RunAdmission? admission = null)
     {
         var runId = NewRunId();
-        var plan = PlanOf(definitionHash, definitionJson);
+        var plan = PlanCache.Of(definitionHash, definitionJson);
         var admitted = true;
         var ready = await StoreGate.WriteAsync(store, async db =>
         {
@@ -76,7 +76,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             var context = new RunContext(db, run, plan, new Lazy<JsonObject>(parameters));
             foreach (var root in plan.Roots)
             {
-                await ExpandAsync(context, nodes[root.Id], ready, ct).ConfigureAwait(false);
+                await _fanOut.ExpandAsync(context, nodes[root.Id], ready, ct).ConfigureAwait(false);
             }
 
             await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
@@ -97,7 +97,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             }
 
             var run = rows?.Run ?? await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
-            var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+            var plan = await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false);
             if (run.CancelRequested || run.Status is RunStatus.Cancelled)
             {
                 SetStepStatus(db, step, StepStatus.Cancelled, "run cancelled before the step started");
@@ -168,7 +168,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             }
 
             var run = rows?.Run ?? await HotQueries.Run(db, step.RunId, ct).ConfigureAwait(false) ?? throw new EngineException($"run {step.RunId} of step {stepId} is missing");
-            var context = new RunContext(db, run, await PlanOfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run)) { Completed = step };
+            var context = new RunContext(db, run, await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run)) { Completed = step };
             step.OutputsJson = outputs.ToJsonString();
             step.CacheKey = cacheKey;
             step.Progress = 1;
@@ -178,7 +178,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             if (node.BranchesDone == node.BranchCount)
             {
                 node.Status = StepStatus.Succeeded;
-                await ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
+                await _fanOut.ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
             }
 
             // Steps released just now are scheduled, so the run cannot be finished; nor can it while a sibling
@@ -203,7 +203,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             }
 
             var run = (await db.Runs.FindAsync([step.RunId], ct).ConfigureAwait(false))!;
-            var context = new RunContext(db, run, await PlanOfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run));
+            var context = new RunContext(db, run, await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run));
             step.Error = error;
             SetStepStatus(db, step, cancelled ? StepStatus.Cancelled : StepStatus.Failed, error);
             var node = (await db.Nodes.FindAsync([step.RunId, step.NodeId], ct).ConfigureAwait(false))!;
@@ -228,7 +228,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
 
             run.CancelRequested = true;
             run.Error ??= $"cancelled{(by is null ? string.Empty : " by " + by)}";
-            var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+            var plan = await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false);
             foreach (var node in await db.Nodes.Where(n => n.RunId == runId && n.Status == StepStatus.Waiting).ToListAsync(ct).ConfigureAwait(false))
             {
                 node.Status = StepStatus.Cancelled;
@@ -260,7 +260,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 return (List<ReadyStep>?)null;
             }
 
-            var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+            var plan = await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false);
             var nodes = await db.Nodes.Where(n => n.RunId == runId).ToDictionaryAsync(n => n.NodeId, StringComparer.Ordinal, ct).ConfigureAwait(false);
             var steps = await db.Steps.Where(s => s.RunId == runId).ToListAsync(ct).ConfigureAwait(false);
             var ready = new List<ReadyStep>();
@@ -297,7 +297,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             var context = new RunContext(db, run, plan, ParametersOf(run));
             foreach (var node in nodes.Values.Where(n => n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.BranchCount < 0).ToList())
             {
-                await ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
+                await _fanOut.ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
             }
 
             await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
@@ -317,12 +317,12 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             var runs = await db.Runs.Where(r => r.Status == RunStatus.Running && (runId == null || r.Id == runId)).ToListAsync(ct).ConfigureAwait(false);
             foreach (var run in runs)
             {
-                var context = new RunContext(db, run, await PlanOfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run));
+                var context = new RunContext(db, run, await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run));
                 if (!run.CancelRequested)
                 {
                     foreach (var node in await db.Nodes.Where(n => n.RunId == run.Id && n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.BranchCount < 0).ToListAsync(ct).ConfigureAwait(false))
                     {
-                        await ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
+                        await _fanOut.ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
                     }
                 }
 
@@ -344,7 +344,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
     {
         await using var db = store.CreateContext();
         var run = await db.Runs.FindAsync([runId], ct).ConfigureAwait(false) ?? throw new EngineException($"no run {runId}");
-        var plan = await PlanOfRunAsync(db, run, ct).ConfigureAwait(false);
+        var plan = await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false);
         return (plan.Definition, plan);
     }
 
@@ -363,125 +363,6 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
     /// run mapped over a list parameter of 10,000 elements would otherwise parse it at every step.
     /// </summary>
     private static Lazy<JsonObject> ParametersOf(RunRecord run) => new(() => JsonNode.Parse(run.ParametersJson)!.AsObject());
-
-    private static WorkflowPlan PlanOf(string hash, string json) =>
-        Plans.GetOrAdd(hash, _ =>
-        {
-            var definition = WorkflowDefinitionReader.Parse(json, $"definition {hash[..12]}");
-            return (definition, WorkflowPlan.Create(definition));
-        }).Plan;
-
-    private static async Task<WorkflowPlan> PlanOfRunAsync(RunDbContext db, RunRecord run, CancellationToken ct)
-    {
-        if (Plans.TryGetValue(run.DefinitionHash, out var cached))
-        {
-            return cached.Plan;
-        }
-
-        var record = await db.Definitions.FindAsync([run.DefinitionHash], ct).ConfigureAwait(false) ?? throw new EngineException($"definition {run.DefinitionHash} of run {run.Id} is missing");
-        return PlanOf(record.Hash, record.Json);
-    }
-
-    private sealed record RunContext(RunDbContext Db, RunRecord Run, WorkflowPlan Plan, Lazy<JsonObject> Parameters)
-    {
-        /// <summary>The step whose completion this unit records, if any (tracked, its outputs set).</summary>
-        public StepRecord? Completed { get; init; }
-    }
-
-    /// <summary>Creates the steps of a node whose parents are done: one, or one per element of its map list.</summary>
-    private async Task ExpandAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
-    {
-        var (db, run, plan, parameters) = context;
-        var definition = plan[node.NodeId].Node;
-        var activity = catalog.Find(definition.Activity) ?? throw new EngineException($"node {definition.Id}: activity '{definition.Activity}' is not registered in this worker");
-
-        // No save first: the parents' steps are all in the database, and a tracking query hands back the
-        // tracked instance of a row with its unsaved values (the step completing now has its outputs set in
-        // memory), so the unit of work is saved once at its end instead of once more per expanded node.
-        var parents = plan[node.NodeId].Parents;
-        var upstream = parents.Count == 1 && context.Completed is { MapIndex: null } completed && completed.NodeId == parents[0]
-            ? OnlyParent(completed) // a chain: the one parent's one step is the step completing now, no query needed
-            : await UpstreamOutputsAsync(db, run.Id, parents, ct).ConfigureAwait(false);
-        var resolver = new ValueResolver(parameters.Value, upstream, plan);
-        JsonArray? items = null;
-        if (definition.Map is { } map)
-        {
-            items = resolver.Resolve(map.Over, null, null) as JsonArray
-                ?? throw new EngineException($"node {definition.Id}: map.over {map.Over} is not a list at run time");
-        }
-
-        var count = items?.Count ?? 1;
-        if (count > limits.MaxMapElements)
-        {
-            throw new EngineException($"node {definition.Id}: map.over has {count:N0} elements; the limit is {limits.MaxMapElements:N0}");
-        }
-
-        node.BranchCount = count;
-        node.Status = StepStatus.Scheduled;
-        var queue = definition.Queue ?? activity.DefaultQueue;
-        for (var i = 0; i < count; i++)
-        {
-            var item = items?[i];
-            var inputs = new JsonObject();
-            foreach (var port in activity.Inputs)
-            {
-                if (definition.Inputs.TryGetValue(port.Name, out var value))
-                {
-                    inputs[port.Name] = value switch
-                    {
-                        LiteralInput literal => literal.Value?.DeepClone(),
-                        ReferenceInput reference => resolver.Resolve(reference.Expression, definition.Map?.As, item),
-                        TemplateInput template => template.Resolve(expression => resolver.Resolve(expression, definition.Map?.As, item)),
-                        _ => null,
-                    };
-                }
-                else if (!port.Required)
-                {
-                    inputs[port.Name] = port.Default?.DeepClone();
-                }
-            }
-
-            var step = new StepRecord
-            {
-                Id = StepIdOf(run.Id, definition.Id, items is null ? null : i),
-                RunId = run.Id,
-                NodeId = definition.Id,
-                MapIndex = items is null ? null : i,
-                ActivityType = definition.Activity,
-                Queue = queue,
-                Status = StepStatus.Scheduled,
-                InputsJson = inputs.ToJsonString(),
-                ScheduledAt = DateTimeOffset.UtcNow,
-            };
-            db.Steps.Add(step);
-            AddEvent(db, step, "state", StepStatus.Scheduled, $"scheduled on queue {queue}");
-            ready.Add(new ReadyStep(run.Id, step.Id, queue));
-        }
-
-        if (count == 0)
-        {
-            node.Status = StepStatus.Succeeded;
-            await ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
-        }
-    }
-
-    private async Task ReleaseChildrenAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
-    {
-        foreach (var childId in context.Plan[node.NodeId].Children)
-        {
-            var child = await HotQueries.Node(context.Db, context.Run.Id, childId, ct).ConfigureAwait(false);
-            if (child is null || child.Status != StepStatus.Waiting)
-            {
-                continue;
-            }
-
-            child.PendingParents--;
-            if (child.PendingParents == 0 && context.Run.Status == RunStatus.Running && !context.Run.CancelRequested)
-            {
-                await ExpandAsync(context, child, ready, ct).ConfigureAwait(false);
-            }
-        }
-    }
 
     private static async Task SkipDescendantsAsync(RunContext context, string nodeId, string reason, CancellationToken ct)
     {
@@ -543,7 +424,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
         else
         {
             run.Status = RunStatus.Succeeded;
-            var all = await UpstreamOutputsAsync(db, run.Id, plan.Order.Select(n => n.Id).ToList(), ct).ConfigureAwait(false);
+            var all = await FanOut.UpstreamOutputsAsync(db, run.Id, plan.Order.Select(n => n.Id).ToList(), ct).ConfigureAwait(false);
             var resolver = new ValueResolver(parameters.Value, all, plan);
             var outputs = new JsonObject();
             foreach (var (name, expression) in plan.Definition.Outputs)
@@ -553,15 +434,6 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
 
             run.OutputsJson = outputs.ToJsonString();
         }
-    }
-
-    private static Dictionary<string, List<StepRecord>> OnlyParent(StepRecord step) =>
-        new(StringComparer.Ordinal) { [step.NodeId] = [step] };
-
-    private static async Task<Dictionary<string, List<StepRecord>>> UpstreamOutputsAsync(RunDbContext db, string runId, IReadOnlyList<string> nodeIds, CancellationToken ct)
-    {
-        var steps = await db.Steps.Where(s => s.RunId == runId && nodeIds.Contains(s.NodeId)).ToListAsync(ct).ConfigureAwait(false);
-        return steps.GroupBy(s => s.NodeId).ToDictionary(g => g.Key, g => g.OrderBy(s => s.MapIndex ?? -1).ToList(), StringComparer.Ordinal);
     }
 
     private static void SetStepStatus(RunDbContext db, StepRecord step, StepStatus status, string? message)

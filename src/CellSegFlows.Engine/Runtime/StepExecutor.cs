@@ -189,12 +189,12 @@ internal sealed class StepExecutor(
             Logger = journal,
             CancellationToken = timeout.Token,
             // The configured device is the gpu queue's; a cpu-queue step runs on the CPU whatever the worker holds.
-            Device = step.Queue == "gpu" ? device : "cpu",
+            Device = step.Queue == QueueNames.Gpu ? device : QueueNames.CpuDevice,
             ReportMetric = journal.Metric,
             HostAccess = access,
             Models = _models,
         };
-        if (step.Queue == "gpu")
+        if (step.Queue == QueueNames.Gpu)
         {
             Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(journal, "device {Device} (gpu queue, worker {Worker})", device, worker);
         }

@@ -13,7 +13,9 @@ namespace CellSegFlows.Engine.Triggers;
 /// folder, durations, the workflow file against the activity catalog, the parameters against the workflow),
 /// listed with their latest firing, removed. The run store is the truth; a running engine keeps one Quartz
 /// job per enabled trigger in step with it (<see cref="Hosting.WorkflowEngine"/>), so a process with no
-/// scheduler, such as the command line, can add and remove triggers safely.
+/// scheduler, such as the command line, can add and remove triggers safely. In a process with an engine,
+/// change triggers through <see cref="Hosting.WorkflowEngine.Triggers"/> (<see cref="TriggerAdmin"/>), which
+/// also brings its Quartz jobs in step at once.
 /// </summary>
 public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog)
 {
@@ -139,7 +141,7 @@ public sealed class TriggerStore(RunStoreOptions store, IActivityCatalog catalog
 
     /// <summary>
     /// Pauses (disables) or resumes a schedule, audited as <paramref name="by"/> (<c>schedule.pause</c>/<c>schedule.resume</c>);
-    /// false if there is none. A running engine drops or adds its Quartz job at its next sync; <see cref="Hosting.WorkflowEngine.SetScheduleEnabledAsync"/> does it at once.
+    /// false if there is none. A running engine drops or adds its Quartz job at its next sync; <see cref="TriggerAdmin.SetScheduleEnabledAsync"/> does it at once.
     /// </summary>
     public Task<bool> SetScheduleEnabledAsync(string id, bool enabled, string? by, CancellationToken cancellationToken = default) =>
         StoreGate.WriteAsync(store, async db =>

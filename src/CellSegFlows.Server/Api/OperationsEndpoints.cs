@@ -35,7 +35,7 @@ internal static class OperationsEndpoints
 
     private static async Task<IReadOnlyList<WorkerDto>> WorkersAsync(WorkflowEngine engine, CancellationToken ct)
     {
-        var workers = await engine.ListWorkersAsync(ct).ConfigureAwait(false);
+        var workers = await engine.Workers.ListAsync(ct).ConfigureAwait(false);
         await using var db = engine.Store.CreateContext();
         var running = await db.Steps.AsNoTracking().Where(s => s.Status == StepStatus.Running).Select(s => s.Worker).ToListAsync(ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;

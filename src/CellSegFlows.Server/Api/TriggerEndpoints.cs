@@ -66,7 +66,7 @@ internal static class TriggerEndpoints
         schedules.MapGet("/", ListSchedulesAsync).WithSummary("Cron schedules with Quartz's next fire time, the next five by their cron expression, and their latest firing.");
         schedules.MapGet("/{id}", async (string id, WorkflowEngine engine, CancellationToken ct) =>
                 await FindScheduleAsync(engine, id, ct).ConfigureAwait(false) is { } s
-                    ? Results.Ok(new { schedule = s, firings = await engine.ListFiringsAsync(TriggerStore.ScheduleKind, id, 50, ct).ConfigureAwait(false) })
+                    ? Results.Ok(new { schedule = s, firings = await engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, id, 50, ct).ConfigureAwait(false) })
                     : NoSchedule(id))
             .WithSummary("One schedule with its latest 50 firings (started, skipped for overlap, failed; who fired it by hand).");
         schedules.MapPost("/validate", CheckAsync).WithSummary("Check a cron expression (and a glob or folder) without saving: 200 with the next fire times (count: default 5, at most 50), else 400 naming the field.")
@@ -79,7 +79,7 @@ internal static class TriggerEndpoints
             .RequireAuthorization(Roles.Policies.Operate).Accepts<ScheduleRequest>("application/json")
             .WithSummary("Replace a schedule's fields (404 when there is none); Quartz's trigger follows at once.").ProducesProblem(400).ProducesProblem(404);
         schedules.MapDelete("/{id}", async (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
-                await engine.RemoveScheduleAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? Results.NoContent() : NoSchedule(id))
+                await engine.Triggers.RemoveScheduleAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? Results.NoContent() : NoSchedule(id))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Remove a schedule and its Quartz job (its firings stay in the journal): 204, or 404.");
         schedules.MapPost("/{id}/pause", (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SetScheduleAsync(id, false, engine, user, ct))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Pause a schedule: it keeps its record but fires no more until resumed.");
@@ -93,7 +93,7 @@ internal static class TriggerEndpoints
         watches.MapGet("/", ListWatchesAsync).WithSummary("Folder watches with the files they have started runs for and their latest start or failure.");
         watches.MapGet("/{id}", async (string id, WorkflowEngine engine, CancellationToken ct) =>
                 await FindWatchAsync(engine, id, ct).ConfigureAwait(false) is { } w
-                    ? Results.Ok(new { watch = w, firings = await engine.ListFiringsAsync(TriggerStore.WatchKind, id, 50, ct).ConfigureAwait(false) })
+                    ? Results.Ok(new { watch = w, firings = await engine.Triggers.ListFiringsAsync(TriggerStore.WatchKind, id, 50, ct).ConfigureAwait(false) })
                     : NoWatch(id))
             .WithSummary("One watch with its latest 50 starts and failures.");
         watches.MapPost("/validate", CheckAsync).WithSummary("Check a glob and a folder (inside the data roots), and a cron expression, without saving: 200, else 400/403 naming the field.")
@@ -106,7 +106,7 @@ internal static class TriggerEndpoints
             .RequireAuthorization(Roles.Policies.Operate).Accepts<WatchRequest>("application/json")
             .WithSummary("Replace a watch's fields (404 when there is none); another folder forgets the files seen.").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
         watches.MapDelete("/{id}", async (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
-                await engine.RemoveFileWatchAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? Results.NoContent() : NoWatch(id))
+                await engine.Triggers.RemoveFileWatchAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? Results.NoContent() : NoWatch(id))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Remove a watch, its Quartz job and what it has seen: 204, or 404.");
         watches.MapPost("/{id}/pause", (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SetWatchAsync(id, false, engine, user, ct))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Pause a watch: it keeps what it has seen but is not scanned until resumed.");
@@ -129,10 +129,10 @@ internal static class TriggerEndpoints
         });
 
     private static async Task<IReadOnlyList<ScheduleDto>> ListSchedulesAsync(WorkflowEngine engine, CancellationToken ct) =>
-        (await engine.ListSchedulesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList();
+        (await engine.Triggers.ListSchedulesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList();
 
     private static async Task<IReadOnlyList<WatchDto>> ListWatchesAsync(WorkflowEngine engine, CancellationToken ct) =>
-        (await engine.ListFileWatchesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList();
+        (await engine.Triggers.ListFileWatchesAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList();
 
     private static async Task<ScheduleDto?> FindScheduleAsync(WorkflowEngine engine, string id, CancellationToken ct) =>
         (await ListSchedulesAsync(engine, ct).ConfigureAwait(false)).FirstOrDefault(s => s.Id == id);
@@ -209,7 +209,7 @@ internal static class TriggerEndpoints
         };
         try
         {
-            await engine.AddScheduleAsync(spec, Principals.Actor(user), ct).ConfigureAwait(false);
+            await engine.Triggers.AddScheduleAsync(spec, Principals.Actor(user), ct).ConfigureAwait(false);
         }
         catch (TriggerDefinitionException ex)
         {
@@ -283,7 +283,7 @@ internal static class TriggerEndpoints
         };
         try
         {
-            await engine.AddFileWatchAsync(spec, Principals.Actor(user), ct).ConfigureAwait(false);
+            await engine.Triggers.AddFileWatchAsync(spec, Principals.Actor(user), ct).ConfigureAwait(false);
         }
         catch (TriggerDefinitionException ex)
         {
@@ -335,18 +335,18 @@ internal static class TriggerEndpoints
     }
 
     private static async Task<IResult> SetScheduleAsync(string id, bool enabled, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
-        await engine.SetScheduleEnabledAsync(id, enabled, Principals.Actor(user), ct).ConfigureAwait(false)
+        await engine.Triggers.SetScheduleEnabledAsync(id, enabled, Principals.Actor(user), ct).ConfigureAwait(false)
             ? Results.Ok(await FindScheduleAsync(engine, id, ct).ConfigureAwait(false))
             : NoSchedule(id);
 
     private static async Task<IResult> SetWatchAsync(string id, bool enabled, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
-        await engine.SetFileWatchEnabledAsync(id, enabled, Principals.Actor(user), ct).ConfigureAwait(false)
+        await engine.Triggers.SetFileWatchEnabledAsync(id, enabled, Principals.Actor(user), ct).ConfigureAwait(false)
             ? Results.Ok(await FindWatchAsync(engine, id, ct).ConfigureAwait(false))
             : NoWatch(id);
 
     private static async Task<IResult> FireScheduleAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
-        var fired = await engine.FireScheduleNowAsync(id, Principals.Actor(user), ct).ConfigureAwait(false);
+        var fired = await engine.Triggers.FireScheduleNowAsync(id, Principals.Actor(user), ct).ConfigureAwait(false);
         if (fired?.Firing is not { } firing)
         {
             return NoSchedule(id);
@@ -363,7 +363,7 @@ internal static class TriggerEndpoints
 
     private static async Task<IResult> ScanWatchAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
-        var scanned = await engine.ScanFileWatchNowAsync(id, Principals.Actor(user), ct).ConfigureAwait(false);
+        var scanned = await engine.Triggers.ScanFileWatchNowAsync(id, Principals.Actor(user), ct).ConfigureAwait(false);
         return scanned is null
             ? NoWatch(id)
             : Results.Ok(new FireResult(TriggerStore.WatchKind, id, "Scanned", scanned.RunsStarted, $"{scanned.RunsStarted.Count} run(s) started"));

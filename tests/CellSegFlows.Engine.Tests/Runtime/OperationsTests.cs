@@ -10,12 +10,12 @@ public sealed class OperationsTests
     {
         var home = TestPaths.NewTempFolder();
         var h = await EngineHarness.StartAsync(home, o => o with { Queues = ["cpu"], WorkerName = "ops-worker", TriggerSyncInterval = TimeSpan.FromMilliseconds(300) });
-        var first = (await h.Engine.ListWorkersAsync()).Single();
+        var first = (await h.Engine.Workers.ListAsync()).Single();
         Assert.Equal("ops-worker", first.Name);
         Assert.Equal("cpu", first.Queues);
         Assert.Null(first.StoppedAt);
         await Task.Delay(1000);
-        var later = (await h.Engine.ListWorkersAsync()).Single();
+        var later = (await h.Engine.Workers.ListAsync()).Single();
         Assert.True(later.LastSeenAt > first.LastSeenAt, "the worker checks in again every sync interval");
 
         await h.DisposeAsync();

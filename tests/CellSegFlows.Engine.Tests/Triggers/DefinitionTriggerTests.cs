@@ -16,8 +16,8 @@ public sealed class DefinitionTriggerTests
     {
         await using var h = await EngineHarness.StartAsync();
         var v1 = await StoreAsync(h.Engine, "stored", 1, DateTimeOffset.UtcNow.AddMinutes(-2));
-        await h.Engine.AddScheduleAsync(new ScheduleSpec("latest", null, "0 0 3 * * ?") { Definition = "stored" });
-        var pinned = await h.Engine.AddScheduleAsync(new ScheduleSpec("pinned", null, "0 0 3 * * ?") { Definition = "stored", PinnedVersion = v1[..10] });
+        await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("latest", null, "0 0 3 * * ?") { Definition = "stored" });
+        var pinned = await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("pinned", null, "0 0 3 * * ?") { Definition = "stored", PinnedVersion = v1[..10] });
         Assert.Null(pinned.Schedule.WorkflowPath);
         Assert.Equal(v1, pinned.Schedule.PinnedVersion); // a prefix is saved as the full hash
 
@@ -30,7 +30,7 @@ public sealed class DefinitionTriggerTests
         Assert.Equal("alice", latestRun.StartedBy);
         Assert.Equal("schedule latest, fired by alice", latestRun.TriggerDetail);
 
-        var firing = Assert.Single(await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "latest"));
+        var firing = Assert.Single(await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "latest"));
         Assert.Equal(FiringOutcome.Started, firing.Outcome);
         Assert.Equal("alice", firing.FiredBy);
         Assert.Equal(latestRun.Id, firing.RunId);
@@ -41,23 +41,23 @@ public sealed class DefinitionTriggerTests
     {
         await using var h = await EngineHarness.StartAsync();
         await StoreAsync(h.Engine, "doomed", 1, DateTimeOffset.UtcNow);
-        await h.Engine.AddScheduleAsync(new ScheduleSpec("doomed-now", null, "0 0 3 * * ?") { Definition = "doomed" });
-        await h.Engine.AddScheduleAsync(new ScheduleSpec("doomed-every", null, "* * * * * ?") { Definition = "doomed" });
+        await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("doomed-now", null, "0 0 3 * * ?") { Definition = "doomed" });
+        await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("doomed-every", null, "* * * * * ?") { Definition = "doomed" });
         await h.Engine.Store.WriteAsync(async db =>
         {
             db.Definitions.RemoveRange(await db.Definitions.Where(d => d.WorkflowId == "doomed").ToListAsync());
             return true;
         });
 
-        await EventuallyAsync(async () => (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "doomed-every")).Any(f => f.Outcome == FiringOutcome.Failed), TimeSpan.FromSeconds(10), "a failed firing");
-        await h.Engine.RemoveScheduleAsync("doomed-every");
-        var failed = (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "doomed-every")).First(f => f.Outcome == FiringOutcome.Failed);
+        await EventuallyAsync(async () => (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "doomed-every")).Any(f => f.Outcome == FiringOutcome.Failed), TimeSpan.FromSeconds(10), "a failed firing");
+        await h.Engine.Triggers.RemoveScheduleAsync("doomed-every");
+        var failed = (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "doomed-every")).First(f => f.Outcome == FiringOutcome.Failed);
         Assert.Equal("stored definition 'doomed' no longer exists: no version of it is in the run store", failed.Message);
         Assert.Null(failed.FiredBy);
         Assert.Empty(await RunsAsync(h.Engine, "doomed"));
 
         // Fired by hand, the same failure comes back to the caller, recorded with who fired it.
-        var fired = await h.Engine.FireScheduleNowAsync("doomed-now", "alice");
+        var fired = await h.Engine.Triggers.FireScheduleNowAsync("doomed-now", "alice");
         Assert.Empty(fired!.RunsStarted);
         Assert.Equal((FiringOutcome.Failed, "alice"), (fired.Firing!.Outcome, fired.Firing.FiredBy));
         Assert.Contains("no longer exists", fired.Firing.Message);
@@ -68,17 +68,17 @@ public sealed class DefinitionTriggerTests
     {
         await using var h = await EngineHarness.StartAsync(configure: o => o with { TriggerSyncInterval = TimeSpan.FromHours(1) });
         await StoreAsync(h.Engine, "nightly-def", 1, DateTimeOffset.UtcNow);
-        var added = await h.Engine.AddScheduleAsync(new ScheduleSpec("n", null, "0 0 3 * * ?") { Definition = "nightly-def" });
+        var added = await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("n", null, "0 0 3 * * ?") { Definition = "nightly-def" });
         Assert.Equal(3, added.NextFireTime!.Value.ToLocalTime().Hour);
 
-        var edited = await h.Engine.AddScheduleAsync(new ScheduleSpec("n", null, "0 30 4 * * ?") { Definition = "nightly-def" }, "bob");
+        var edited = await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("n", null, "0 30 4 * * ?") { Definition = "nightly-def" }, "bob");
         Assert.Equal((4, 30), (edited.NextFireTime!.Value.ToLocalTime().Hour, edited.NextFireTime.Value.ToLocalTime().Minute));
 
-        Assert.True(await h.Engine.SetScheduleEnabledAsync("n", false, "bob"));
+        Assert.True(await h.Engine.Triggers.SetScheduleEnabledAsync("n", false, "bob"));
         Assert.Null(await QuartzNextAsync(h.Engine, "n"));
-        Assert.True(await h.Engine.SetScheduleEnabledAsync("n", true, "bob"));
+        Assert.True(await h.Engine.Triggers.SetScheduleEnabledAsync("n", true, "bob"));
         Assert.NotNull(await QuartzNextAsync(h.Engine, "n"));
-        Assert.True(await h.Engine.RemoveScheduleAsync("n", "bob"));
+        Assert.True(await h.Engine.Triggers.RemoveScheduleAsync("n", "bob"));
         Assert.Null(await QuartzNextAsync(h.Engine, "n"));
 
         await using var db = h.Engine.Store.CreateContext();
@@ -97,7 +97,7 @@ public sealed class DefinitionTriggerTests
               "nodes": [ { "id": "take", "activity": "test.Constant", "inputs": { "value": 7, "key": "${params.file}" }, "cache": false } ] }
             """;
         var hash = await StoreJsonAsync(h.Engine, json, DateTimeOffset.UtcNow);
-        await h.Engine.AddFileWatchAsync(new FileWatchSpec("inbox", null, folder, "file") { Definition = "anno-def", Settle = TimeSpan.Zero, PollInterval = TimeSpan.FromMilliseconds(200) });
+        await h.Engine.Triggers.AddFileWatchAsync(new FileWatchSpec("inbox", null, folder, "file") { Definition = "anno-def", Settle = TimeSpan.Zero, PollInterval = TimeSpan.FromMilliseconds(200) });
         await File.WriteAllTextAsync(Path.Combine(folder, "a.json"), "{}");
 
         await EventuallyAsync(async () => (await RunsAsync(h.Engine, "anno-def")).Count == 1, TimeSpan.FromSeconds(10), "a run for a.json");
@@ -106,7 +106,7 @@ public sealed class DefinitionTriggerTests
         Assert.Equal(Path.Combine(folder, "a.json"), Parameter(run, "file"));
 
         // Paused, it is not scanned; scanned by hand, a new file starts its run and the firing names who scanned.
-        Assert.True(await h.Engine.SetFileWatchEnabledAsync("inbox", false, "carol"));
+        Assert.True(await h.Engine.Triggers.SetFileWatchEnabledAsync("inbox", false, "carol"));
 
         // A scan already under way when the pause came may finish (pausing starts no new scan, it does not abort one):
         // let it end before the new file lands, or a loaded machine lets that last scan take it.
@@ -114,10 +114,10 @@ public sealed class DefinitionTriggerTests
         await File.WriteAllTextAsync(Path.Combine(folder, "b.json"), "{}");
         await Task.Delay(600);
         Assert.Single(await RunsAsync(h.Engine, "anno-def"));
-        var scanned = await h.Engine.ScanFileWatchNowAsync("inbox", "carol");
+        var scanned = await h.Engine.Triggers.ScanFileWatchNowAsync("inbox", "carol");
         var started = Assert.Single(scanned!.RunsStarted);
-        Assert.Equal("carol", (await h.Engine.ListFiringsAsync(TriggerStore.WatchKind, "inbox")).First(f => f.RunId == started).FiredBy);
-        Assert.Null(await h.Engine.ScanFileWatchNowAsync("nope", "carol"));
+        Assert.Equal("carol", (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.WatchKind, "inbox")).First(f => f.RunId == started).FiredBy);
+        Assert.Null(await h.Engine.Triggers.ScanFileWatchNowAsync("nope", "carol"));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class DefinitionTriggerTests
         var hash = await StoreAsync(h.Engine, "known", 1, DateTimeOffset.UtcNow);
         var file = QuickWorkflow(h.Home, "known");
 
-        async Task<string> FieldOf(ScheduleSpec spec) => (await Assert.ThrowsAsync<TriggerDefinitionException>(() => h.Engine.AddScheduleAsync(spec))).Field;
+        async Task<string> FieldOf(ScheduleSpec spec) => (await Assert.ThrowsAsync<TriggerDefinitionException>(() => h.Engine.Triggers.AddScheduleAsync(spec))).Field;
         Assert.Equal("definition", await FieldOf(new ScheduleSpec("s", null, "0 0 3 * * ?") { Definition = "unknown" }));
         Assert.Equal("definition", await FieldOf(new ScheduleSpec("s", file, "0 0 3 * * ?") { Definition = "known" }));
         Assert.Equal("workflow", await FieldOf(new ScheduleSpec("s", null, "0 0 3 * * ?")));
@@ -144,14 +144,14 @@ public sealed class DefinitionTriggerTests
         // A triggers file names a stored definition as "ID" or "ID@HASH".
         var triggers = Path.Combine(h.Home, "triggers.json");
         await File.WriteAllTextAsync(triggers, $$"""{ "schedules": [ { "id": "from-file", "definition": "known@{{hash[..12]}}", "cron": "0 0 3 * * ?" } ] }""");
-        var applied = await h.Engine.ApplyTriggersFileAsync(triggers);
+        var applied = await h.Engine.Triggers.ApplyFileAsync(triggers);
         var record = Assert.Single(applied.Schedules).Record;
         Assert.Equal(("known", hash, null), (record.WorkflowId, record.PinnedVersion, record.WorkflowPath));
     }
 
     private static async Task<RunRecord> FireAsync(WorkflowEngine engine, string schedule)
     {
-        var fired = await engine.FireScheduleNowAsync(schedule, "alice");
+        var fired = await engine.Triggers.FireScheduleNowAsync(schedule, "alice");
         var runId = Assert.Single(fired!.RunsStarted);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
@@ -160,7 +160,7 @@ public sealed class DefinitionTriggerTests
     }
 
     private static async Task<DateTimeOffset?> QuartzNextAsync(WorkflowEngine engine, string id) =>
-        (await engine.ListSchedulesAsync()).SingleOrDefault(s => s.Schedule.Id == id)?.NextFireTime;
+        (await engine.Triggers.ListSchedulesAsync()).SingleOrDefault(s => s.Schedule.Id == id)?.NextFireTime;
 
     /// <summary>Stores a one-node definition of <paramref name="id"/> returning <paramref name="value"/>, as the studio saves one.</summary>
     private static Task<string> StoreAsync(WorkflowEngine engine, string id, int value, DateTimeOffset savedAt) =>

@@ -22,7 +22,7 @@ public sealed class FileWatchTests
     {
         await using var h = await EngineHarness.StartAsync();
         var folder = Directory.CreateDirectory(Path.Combine(h.Home, "incoming")).FullName;
-        await h.Engine.AddFileWatchAsync(Watch("ann", FileWorkflow(h.Home), folder));
+        await h.Engine.Triggers.AddFileWatchAsync(Watch("ann", FileWorkflow(h.Home), folder));
 
         var a = Path.Combine(folder, "a.json");
         var b = Path.Combine(folder, "b.json");
@@ -57,9 +57,9 @@ public sealed class FileWatchTests
         Assert.Equal(2, Calls.Of(a));
         Assert.Equal(1, Calls.Of(b));
 
-        var info = Assert.Single(await h.Engine.ListFileWatchesAsync());
+        var info = Assert.Single(await h.Engine.Triggers.ListFileWatchesAsync());
         Assert.Equal(2, info.FilesSeen);
-        Assert.Equal(3, (await h.Engine.ListFiringsAsync(TriggerStore.WatchKind, "ann")).Count(f => f.Outcome == FiringOutcome.Started));
+        Assert.Equal(3, (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.WatchKind, "ann")).Count(f => f.Outcome == FiringOutcome.Started));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class FileWatchTests
     {
         await using var h = await EngineHarness.StartAsync();
         var folder = Directory.CreateDirectory(Path.Combine(h.Home, "incoming")).FullName;
-        await h.Engine.AddFileWatchAsync(Watch("grow", FileWorkflow(h.Home), folder, settleMs: 600));
+        await h.Engine.Triggers.AddFileWatchAsync(Watch("grow", FileWorkflow(h.Home), folder, settleMs: 600));
 
         var path = Path.Combine(folder, "big.json");
         var content = new StringBuilder();
@@ -97,7 +97,7 @@ public sealed class FileWatchTests
         var y = Path.Combine(folder, "y.json");
         await using (var first = await EngineHarness.StartAsync(home))
         {
-            await first.Engine.AddFileWatchAsync(Watch("restart", workflow, folder));
+            await first.Engine.Triggers.AddFileWatchAsync(Watch("restart", workflow, folder));
             await File.WriteAllTextAsync(x, "{\"x\":1}");
             await EventuallyAsync(async () => (await RunsAsync(first.Engine, "annotation")).Count >= 1, Wait, "a run for x");
         }

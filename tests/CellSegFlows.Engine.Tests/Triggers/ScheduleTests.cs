@@ -13,17 +13,17 @@ public sealed class ScheduleTests
         await using var h = await EngineHarness.StartAsync();
         var workflow = QuickWorkflow(h.Home);
 
-        var added = await h.Engine.AddScheduleAsync(new ScheduleSpec("tick", workflow, "* * * * * ?"));
+        var added = await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("tick", workflow, "* * * * * ?"));
         Assert.NotNull(added.NextFireTime);
         Assert.InRange(added.NextFireTime!.Value, DateTimeOffset.UtcNow.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(2));
         await EventuallyAsync(async () => (await RunsAsync(h.Engine, "tick")).Count >= 2, TimeSpan.FromSeconds(10), "two cron runs");
 
-        var listed = Assert.Single(await h.Engine.ListSchedulesAsync());
+        var listed = Assert.Single(await h.Engine.Triggers.ListSchedulesAsync());
         Assert.Equal("tick", listed.Schedule.Id);
         Assert.NotNull(listed.NextFireTime);
         Assert.Equal(FiringOutcome.Started, listed.LastFiring?.Outcome);
 
-        Assert.True(await h.Engine.RemoveScheduleAsync("tick"));
+        Assert.True(await h.Engine.Triggers.RemoveScheduleAsync("tick"));
         var runs = await RunsAsync(h.Engine, "tick");
         Assert.All(runs, r =>
         {
@@ -35,9 +35,9 @@ public sealed class ScheduleTests
 
         await Task.Delay(2000);
         Assert.Equal(runs.Count, (await RunsAsync(h.Engine, "tick")).Count);
-        Assert.Empty(await h.Engine.ListSchedulesAsync());
-        Assert.False(await h.Engine.RemoveScheduleAsync("tick"));
-        var firings = await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "tick");
+        Assert.Empty(await h.Engine.Triggers.ListSchedulesAsync());
+        Assert.False(await h.Engine.Triggers.RemoveScheduleAsync("tick"));
+        var firings = await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "tick");
         Assert.Equal(runs.Select(r => r.Id).Order(), firings.Where(f => f.Outcome == FiringOutcome.Started).Select(f => f.RunId!).Order());
     }
 
@@ -47,16 +47,16 @@ public sealed class ScheduleTests
         await using var h = await EngineHarness.StartAsync();
         var workflow = SleepWorkflow(h.Home, 2500);
 
-        await h.Engine.AddScheduleAsync(new ScheduleSpec("slow", workflow, "* * * * * ?"));
+        await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("slow", workflow, "* * * * * ?"));
         await EventuallyAsync(async () => (await RunsAsync(h.Engine, "slow")).Count >= 2, TimeSpan.FromSeconds(15), "a second run after the first finished");
-        await h.Engine.RemoveScheduleAsync("slow");
+        await h.Engine.Triggers.RemoveScheduleAsync("slow");
 
         var runs = await RunsAsync(h.Engine, "slow");
         var first = runs[0];
         Assert.NotNull(first.FinishedAt);
         Assert.True(runs[1].CreatedAt >= first.FinishedAt, $"second run created {runs[1].CreatedAt:O} before the first finished {first.FinishedAt:O}");
 
-        var firings = await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "slow", limit: 100);
+        var firings = await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "slow", limit: 100);
         var skipped = firings.Where(f => f.Outcome == FiringOutcome.SkippedOverlap).ToList();
         Assert.True(skipped.Count >= 1, "expected skipped firings while the 2.5 s run ran");
         Assert.All(skipped, f =>
@@ -71,7 +71,7 @@ public sealed class ScheduleTests
     {
         await using var h = await EngineHarness.StartAsync();
         var workflow = QuickWorkflow(h.Home, "edited");
-        var added = await h.Engine.AddScheduleAsync(new ScheduleSpec("every", workflow, "* * * * * ?"));
+        var added = await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("every", workflow, "* * * * * ?"));
         var snapshotHash = added.Schedule.DefinitionHash;
 
         // Edited after the schedule was saved: firings pick up the edit; then the file goes away.
@@ -79,12 +79,12 @@ public sealed class ScheduleTests
         await EventuallyAsync(async () => (await RunsAsync(h.Engine, "edited")).Any(r => r.DefinitionHash != snapshotHash), TimeSpan.FromSeconds(10), "a run of the edited file");
         File.Delete(workflow);
         await EventuallyAsync(
-            async () => (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "every")).Any(f => f.Message?.Contains("is gone; ran the snapshot", StringComparison.Ordinal) == true),
+            async () => (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "every")).Any(f => f.Message?.Contains("is gone; ran the snapshot", StringComparison.Ordinal) == true),
             TimeSpan.FromSeconds(10),
             "a firing from the snapshot");
-        await h.Engine.RemoveScheduleAsync("every");
+        await h.Engine.Triggers.RemoveScheduleAsync("every");
 
-        var fromSnapshot = (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "every")).First(f => f.Message?.Contains("snapshot", StringComparison.Ordinal) == true);
+        var fromSnapshot = (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "every")).First(f => f.Message?.Contains("snapshot", StringComparison.Ordinal) == true);
         Assert.Equal(FiringOutcome.Started, fromSnapshot.Outcome);
         var run = (await h.Engine.Runs.SnapshotAsync(fromSnapshot.RunId!)).Run;
         Assert.Equal(snapshotHash, run.DefinitionHash);
@@ -96,15 +96,15 @@ public sealed class ScheduleTests
     {
         await using var h = await EngineHarness.StartAsync();
         var workflow = QuickWorkflow(h.Home, "broken");
-        await h.Engine.AddScheduleAsync(new ScheduleSpec("broken", workflow, "* * * * * ?"));
+        await h.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("broken", workflow, "* * * * * ?"));
         File.WriteAllText(workflow, """{ "id": "broken", "nodes": [ { "id": "c", "activity": "NoSuchActivity", "inputs": {} } ] }""");
         await EventuallyAsync(
-            async () => (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "broken")).Any(f => f.Outcome == FiringOutcome.Failed),
+            async () => (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "broken")).Any(f => f.Outcome == FiringOutcome.Failed),
             TimeSpan.FromSeconds(10),
             "a failed firing");
-        await h.Engine.RemoveScheduleAsync("broken");
+        await h.Engine.Triggers.RemoveScheduleAsync("broken");
 
-        var failed = (await h.Engine.ListFiringsAsync(TriggerStore.ScheduleKind, "broken")).First(f => f.Outcome == FiringOutcome.Failed);
+        var failed = (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "broken")).First(f => f.Outcome == FiringOutcome.Failed);
         Assert.Null(failed.RunId);
         Assert.Contains(workflow, failed.Message, StringComparison.Ordinal);
         Assert.Contains("NoSuchActivity", failed.Message, StringComparison.Ordinal);
@@ -126,6 +126,6 @@ public sealed class ScheduleTests
         var count = (await RunsAsync(h.Engine, "outside")).Count;
         await Task.Delay(1500);
         Assert.Equal(count, (await RunsAsync(h.Engine, "outside")).Count);
-        Assert.Null((await h.Engine.ListSchedulesAsync()).FirstOrDefault());
+        Assert.Null((await h.Engine.Triggers.ListSchedulesAsync()).FirstOrDefault());
     }
 }

@@ -116,17 +116,17 @@ public sealed class TriggerValidationTests
 
         await using (var h = await EngineHarness.StartAsync(home, o => o with { TriggersFile = file }))
         {
-            var schedule = Assert.Single(await h.Engine.ListSchedulesAsync());
+            var schedule = Assert.Single(await h.Engine.Triggers.ListSchedulesAsync());
             Assert.Equal(MisfirePolicy.FireOnce, schedule.Schedule.Misfire);
             Assert.Equal(Path.Combine(home, "nightly.json"), schedule.Schedule.WorkflowPath);
             Assert.NotNull(schedule.NextFireTime);
-            var watch = Assert.Single(await h.Engine.ListFileWatchesAsync()).Watch;
+            var watch = Assert.Single(await h.Engine.Triggers.ListFileWatchesAsync()).Watch;
             Assert.Equal(Path.Combine(home, "incoming"), watch.Folder);
             Assert.Equal(TimeSpan.FromSeconds(1), watch.Settle);
             Assert.Equal(TimeSpan.FromMilliseconds(500), watch.PollInterval);
             Assert.Equal("*.json", watch.Glob);
 
-            var again = await h.Engine.ApplyTriggersFileAsync(file);
+            var again = await h.Engine.Triggers.ApplyFileAsync(file);
             Assert.False(Assert.Single(again.Schedules).Created);
             Assert.False(Assert.Single(again.Watches).Created);
         }

@@ -1,0 +1,65 @@
+using CellSegFlows.Engine.Store;
+using Microsoft.EntityFrameworkCore;
+
+namespace CellSegFlows.Engine.Hosting;
+
+/// <summary>
+/// The workers of a run store: each engine that runs steps checks in at start, every trigger-sync interval and
+/// when it stops, with its queues, device and threads; any process can list them.
+/// </summary>
+public sealed class WorkerRegistry
+{
+    // Workers are named host:pid, so every restart adds a row: forget those silent for a week.
+    private static readonly TimeSpan Forgotten = TimeSpan.FromDays(7);
+
+    private readonly EngineOptions _options;
+
+    internal WorkerRegistry(EngineOptions options) => _options = options;
+
+    /// <summary>Whether this process has checked in (so stopping records that it stopped).</summary>
+    internal bool CheckedIn { get; private set; }
+
+    /// <summary>The workers that have checked in to this run store, most recent first.</summary>
+    public async Task<IReadOnlyList<WorkerRecord>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = _options.ResolvedRunStore.CreateContext();
+        var workers = await db.Workers.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        return workers.OrderByDescending(w => w.LastSeenAt).ToList();
+    }
+
+    /// <summary>Records that this worker is alive (every trigger-sync interval) or has stopped.</summary>
+    internal async Task CheckInAsync(bool stopped, CancellationToken ct)
+    {
+        CheckedIn = true;
+        var now = DateTimeOffset.UtcNow;
+        await _options.ResolvedRunStore.WriteAsync(async db =>
+        {
+            var row = await db.Workers.FindAsync([_options.WorkerName], ct).ConfigureAwait(false);
+            if (row is null)
+            {
+                row = new WorkerRecord { Name = _options.WorkerName, Queues = string.Empty, Device = _options.Device, StartedAt = now };
+                db.Workers.Add(row);
+            }
+            else if (row.StoppedAt is not null && !stopped)
+            {
+                row.StartedAt = now;
+            }
+
+            var forgotten = now - Forgotten;
+            foreach (var old in await db.Workers.Where(w => w.Name != _options.WorkerName).ToListAsync(ct).ConfigureAwait(false))
+            {
+                if (old.LastSeenAt < forgotten)
+                {
+                    db.Workers.Remove(old);
+                }
+            }
+
+            row.Queues = string.Join(",", _options.Queues);
+            row.Device = _options.Device;
+            row.Threads = _options.Threads;
+            row.LastSeenAt = now;
+            row.StoppedAt = stopped ? now : null;
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
+}
