@@ -108,6 +108,6 @@ public sealed class StudioBrowserTests
         var inbox = Assert.Single(await server.Engine.Runs.ListAsync("ui-inbox"));
         Assert.Equal(Engine.Store.RunStatus.Succeeded, inbox.Status);
         Assert.Contains(Path.Combine(server.Home, "data", "incoming", "a.txt"), inbox.ParametersJson, StringComparison.Ordinal);
-        Assert.Empty(await server.Engine.ListFileWatchesAsync());
+        Assert.Empty(await server.Engine.Triggers.ListFileWatchesAsync());
     }
 }
