@@ -98,7 +98,16 @@ public sealed class DefinitionTriggerTests
             """;
         var hash = await StoreJsonAsync(h.Engine, json, DateTimeOffset.UtcNow);
         await h.Engine.Triggers.AddFileWatchAsync(new FileWatchSpec("inbox", null, folder, "file") { Definition = "anno-def", Settle = TimeSpan.Zero, PollInterval = TimeSpan.FromMilliseconds(200) });
-        await File.WriteAllTextAsync(Path.Combine(folder, "a.json"), "{}");
+        // Settle is zero here, so a file is written elsewhere and moved in whole: a scan must not see it half-written
+        // (an empty a.json, then "{}", would be two contents and two runs).
+        async Task DropAsync(string name)
+        {
+            var temp = Path.Combine(h.Home, name + ".part");
+            await File.WriteAllTextAsync(temp, "{}");
+            File.Move(temp, Path.Combine(folder, name));
+        }
+
+        await DropAsync("a.json");
 
         await EventuallyAsync(async () => (await RunsAsync(h.Engine, "anno-def")).Count == 1, TimeSpan.FromSeconds(10), "a run for a.json");
         var run = Assert.Single(await RunsAsync(h.Engine, "anno-def"));
@@ -108,10 +117,7 @@ public sealed class DefinitionTriggerTests
         // Paused, it is not scanned; scanned by hand, a new file starts its run and the firing names who scanned.
         Assert.True(await h.Engine.Triggers.SetFileWatchEnabledAsync("inbox", false, "carol"));
 
-        // A scan already under way when the pause came may finish (pausing starts no new scan, it does not abort one):
-        // let it end before the new file lands, or a loaded machine lets that last scan take it.
-        await Task.Delay(1000);
-        await File.WriteAllTextAsync(Path.Combine(folder, "b.json"), "{}");
+        await DropAsync("b.json");
         await Task.Delay(600);
         Assert.Single(await RunsAsync(h.Engine, "anno-def"));
         var scanned = await h.Engine.Triggers.ScanFileWatchNowAsync("inbox", "carol");
