@@ -43,9 +43,12 @@ public static class CliApp
             config.SetApplicationName("cellsegflows");
             config.ConfigureConsole(console);
             config.PropagateExceptions();
-            config.AddCommand<QuickstartCommand>("quickstart")
-                .WithDescription("The main job: make a small LIVECell-like dataset offline (or use --data), segment it with the classical baseline, evaluate, and write a report.")
-                .WithExample("quickstart", "--out", "out/quickstart");
+            config.AddCommand<QuickstartCommand>("baseline")
+                .WithDescription("The classical baseline without the engine: make a small LIVECell-like dataset offline (or use --gt/--images), segment it by contrast, evaluate, and write a report (the quickstart workflow's baseline branch; it trains no U-Net).")
+                .WithExample("baseline", "--out", "out/baseline");
+            config.AddCommand<QuickstartAliasCommand>("quickstart")
+                .WithDescription("Deprecated: the old name of 'baseline' (kept for one version).")
+                .IsHidden();
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Evaluate predictions against ground truth: COCO AP/AR (pycocotools-exact), AFNR, and F1 of the union masks, overall and per cell type.")
                 .WithExample("eval", "--gt", "livecell_coco_test.json", "--pred", "pred.json", "--by-cell-type");

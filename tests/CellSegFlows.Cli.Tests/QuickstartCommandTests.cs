@@ -5,12 +5,13 @@ namespace CellSegFlows.Cli.Tests;
 public sealed class QuickstartCommandTests
 {
     [Fact]
-    public async Task Quickstart_makes_data_segments_evaluates_and_writes_reports()
+    public async Task Baseline_makes_data_segments_evaluates_and_writes_reports()
     {
         var dir = TestPaths.NewTempFolder();
-        var (code, output) = await CliRunner.RunAsync("quickstart", "--out", dir, "--images-per-cell-type", "1");
+        var (code, output) = await CliRunner.RunAsync("baseline", "--out", dir, "--images-per-cell-type", "1");
 
         Assert.True(code == 0, output);
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
         foreach (var file in new[] { "predictions.json", "report.json", "report.md", "overlay.png", "sample/annotations.json" })
         {
             Assert.True(File.Exists(Path.Combine(dir, file)), file + " missing");
@@ -32,8 +33,8 @@ public sealed class QuickstartCommandTests
     {
         var a = TestPaths.NewTempFolder();
         var b = TestPaths.NewTempFolder();
-        await CliRunner.RunAsync("quickstart", "--out", a, "--images-per-cell-type", "1", "--seed", "7");
-        await CliRunner.RunAsync("quickstart", "--out", b, "--images-per-cell-type", "1", "--seed", "7");
+        await CliRunner.RunAsync("baseline", "--out", a, "--images-per-cell-type", "1", "--seed", "7");
+        await CliRunner.RunAsync("baseline", "--out", b, "--images-per-cell-type", "1", "--seed", "7");
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(a, "predictions.json")), await File.ReadAllBytesAsync(Path.Combine(b, "predictions.json")));
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(a, "sample", "annotations.json")), await File.ReadAllBytesAsync(Path.Combine(b, "sample", "annotations.json")));
     }
@@ -43,10 +44,20 @@ public sealed class QuickstartCommandTests
     {
         var dir = TestPaths.NewTempFolder();
         var (code, output) = await CliRunner.RunAsync(
-            "quickstart", "--out", dir,
+            "baseline", "--out", dir,
             "--gt", TestPaths.ValAnnotations,
             "--images", Path.Combine(TestPaths.LivecellSample, "images", "livecell_train_val_images"));
         Assert.True(code == 0, output);
         Assert.Contains("ground truth: 5 images, 1243 cells", output);
+    }
+
+    [Fact]
+    public async Task The_old_name_quickstart_still_runs_the_baseline_with_a_deprecation_warning()
+    {
+        var dir = TestPaths.NewTempFolder();
+        var (code, output) = await CliRunner.RunAsync("quickstart", "--out", dir, "--images-per-cell-type", "1");
+        Assert.True(code == 0, output);
+        Assert.Contains("warning: 'quickstart' is now 'baseline'", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir, "report.json")));
     }
 }
