@@ -59,22 +59,15 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
         };
         if (input.Synthetic)
         {
-            var annotations = input.SyntheticAnnotations ?? [];
-            if (annotations.Count == 0)
-            {
-                throw new ActivityInputException("syntheticAnnotations", $"branch '{name}' asks for synthetic data but no syntheticAnnotations were given");
-            }
-
+            var annotations = TrainingInputs.SyntheticSets(name, input.SyntheticAnnotations);
             var folder = ArtifactFolders.Stage(ArtifactFolders.Flatten(input.SyntheticImages), context.Artifacts, Path.Combine(context.WorkFolder, "images-synthetic"));
             sets.AddRange(annotations.Select(a => new CocoImageSet(context.Artifacts.GetPath(a), folder)));
         }
 
         // The engine checked the path against the data roots (a branch's value too); whether the file is there is the user's to fix.
-        var pretrained = string.IsNullOrWhiteSpace(input.PretrainedWeights) ? null : input.PretrainedWeights;
-        if (pretrained is not null && !File.Exists(pretrained))
-        {
-            throw new ActivityInputException("pretrainedWeights", $"branch '{name}': pretrainedWeights file not found: {pretrained}");
-        }
+        var pretrained = string.IsNullOrWhiteSpace(input.PretrainedWeights) ? null
+            : File.Exists(input.PretrainedWeights) ? input.PretrainedWeights
+            : throw new ActivityInputException("pretrainedWeights", $"branch '{name}': pretrainedWeights file not found: {input.PretrainedWeights}");
 
         var config = ActivityInputs.Check("architecture", () => CenterMaskArchitectures.Get(input.Architecture)).WithInputSizes(input.TrainSizes, input.TestSize) with
         {

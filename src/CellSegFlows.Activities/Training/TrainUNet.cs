@@ -58,12 +58,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         if (input.Synthetic)
         {
             var images = ArtifactFolders.Flatten(input.SyntheticImages).ToList();
-            var sets = input.SyntheticAnnotations ?? [];
-            if (sets.Count == 0)
-            {
-                throw new ActivityInputException("syntheticAnnotations", $"branch '{name}' asks for synthetic data but no syntheticAnnotations were given");
-            }
-
+            var sets = TrainingInputs.SyntheticSets(name, input.SyntheticAnnotations);
             for (var i = 0; i < sets.Count; i++)
             {
                 var set = await LoadAsync(sets[i], images, $"synthetic{i}", filter, context).ConfigureAwait(false);
