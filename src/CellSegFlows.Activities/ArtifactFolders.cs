@@ -13,7 +13,7 @@ namespace CellSegFlows.Activities;
 internal static class ArtifactFolders
 {
     /// <summary>Links every artifact into <paramref name="folder"/> under its name and returns the folder.</summary>
-    /// <exception cref="ArgumentException">Two different artifacts share a name.</exception>
+    /// <exception cref="ActivityInputException">Two different artifacts share a name.</exception>
     public static string Stage(IEnumerable<ArtifactRef> artifacts, IArtifactStore store, string folder)
     {
         Directory.CreateDirectory(folder);
@@ -25,7 +25,7 @@ internal static class ArtifactFolders
             {
                 if (hash != artifact.Hash)
                 {
-                    throw new ArgumentException($"two different images are both named '{name}' ({hash[..12]} and {artifact.Hash[..12]})");
+                    throw new ActivityInputException(null, $"two different images are both named '{name}' ({hash[..12]} and {artifact.Hash[..12]})");
                 }
 
                 continue;
@@ -73,7 +73,7 @@ internal static class ArtifactFolders
         switch (node)
         {
             case JsonObject o when o.ContainsKey("hash") && o.ContainsKey("name"):
-                yield return o.Deserialize<ArtifactRef>(ActivityJson.Options) ?? throw new ArgumentException($"not an artifact: {o.ToJsonString()}");
+                yield return o.Deserialize<ArtifactRef>(ActivityJson.Options) ?? throw new ActivityInputException(null, $"not an artifact: {o.ToJsonString()}");
                 break;
             case JsonArray a:
                 foreach (var item in a)
@@ -88,7 +88,7 @@ internal static class ArtifactFolders
             case null:
                 break;
             default:
-                throw new ArgumentException($"{node.ToJsonString()} is neither an artifact nor a list of them");
+                throw new ActivityInputException(null, $"{node.ToJsonString()} is neither an artifact nor a list of them");
         }
     }
 

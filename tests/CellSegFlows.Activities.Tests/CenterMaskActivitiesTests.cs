@@ -191,8 +191,9 @@ public sealed class CenterMaskActivitiesTests
             ["predictions"] = new JsonArray(Node(await store.PutFileAsync(half, "half.json"))),
             ["names"] = new JsonArray("a", "b"),
         };
-        var mismatch = await Assert.ThrowsAsync<ArgumentException>(() => activity.ExecuteAsync(mismatched, Context("work2")));
+        var mismatch = await Assert.ThrowsAsync<ActivityInputException>(() => activity.ExecuteAsync(mismatched, Context("work2")));
         Assert.Contains("2 names but 1 prediction files", mismatch.Message, StringComparison.Ordinal);
+        Assert.Equal("names", mismatch.Input);
     }
 
     [Fact]

@@ -115,8 +115,9 @@ public sealed class GenerateSyntheticTests
         };
         IActivity activity = new GenerateSynthetic();
         var inputs = new JsonObject { ["annotations"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(annotations, ActivityJson.Options)) };
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => activity.ExecuteAsync(inputs, context));
+        var error = await Assert.ThrowsAsync<ActivityInputException>(() => activity.ExecuteAsync(inputs, context));
         Assert.Contains("imagesFolder", error.Message);
+        Assert.Equal("images", error.Input);
     }
 
     private static ArtifactRef Ref(JsonNode node) => node.Deserialize<ArtifactRef>(ActivityJson.Options)!;

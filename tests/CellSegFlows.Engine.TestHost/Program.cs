@@ -13,7 +13,7 @@ if (args.Length < 3)
     return 2;
 }
 
-var registry = new ActivityRegistry().AddFrom(typeof(ConstantActivity).Assembly);
+var registry = new ActivityRegistry().AddFrom(typeof(ConstantActivity).Assembly).TreatAsInputError<BadDataException>();
 var options = args[0] == "worker"
     ? new EngineOptions
     {

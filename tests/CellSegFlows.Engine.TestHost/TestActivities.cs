@@ -284,3 +284,49 @@ public sealed class RenamedActivity : Activity<RenamedActivity.Input, RenamedAct
 
     protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) => Task.FromResult(new Output(input.Iterations * 2));
 }
+
+[Activity("test.Overridable", Category = "Test", OverridesInput = "grid", Description = "Echoes its settings: a grid object overrides them (an engine feature, not the activity's).")]
+public sealed class OverridableActivity : Activity<OverridableActivity.Input, OverridableActivity.Output>
+{
+    public sealed record Input(
+        [property: Port("A grid entry; its fields override these inputs")] System.Text.Json.Nodes.JsonObject? Grid = null,
+        string Label = "plain",
+        int Count = 1,
+        double? Rate = null,
+        IReadOnlyList<string>? Tags = null,
+        ArtifactRef? File = null,
+        System.Text.Json.Nodes.JsonNode? Extra = null);
+
+    public sealed record Output(string Label, int Count, double? Rate, IReadOnlyList<string> Tags, bool SawGrid);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context) =>
+        Task.FromResult(new Output(input.Label, input.Count, input.Rate, input.Tags ?? [], input.Grid is not null));
+}
+
+/// <summary>A library's "your data is bad" error, which the test registry treats as an input error.</summary>
+public sealed class BadDataException(string message) : Exception(message);
+
+[Activity("test.Throw", Category = "Test", Description = "Counts its call, then throws what it is told: missing (a missing input file), data (a library's bad-data error), transient.")]
+public sealed class ThrowActivity : Activity<ThrowActivity.Input, ThrowActivity.Output>
+{
+    public sealed record Input(string Key, string Kind, string Path = "/nonexistent/weights.pth", int Failures = 1000);
+
+    public sealed record Output(int Attempt);
+
+    protected override Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        var n = Calls.Hit(input.Key);
+        if (n > input.Failures)
+        {
+            return Task.FromResult(new Output(context.Attempt));
+        }
+
+        throw input.Kind switch
+        {
+            "missing" => new ActivityInputException("path", $"path file not found: {input.Path}", new FileNotFoundException(input.Path)),
+            "data" => new BadDataException($"{input.Path}: record 3: is not a polygon"),
+            "transient" => new TransientActivityException($"device busy (call {n})", new BadDataException("looks like bad data, but is a race")),
+            _ => new InvalidOperationException($"unknown kind '{input.Kind}'"),
+        };
+    }
+}

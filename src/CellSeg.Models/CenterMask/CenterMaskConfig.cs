@@ -124,6 +124,20 @@ public sealed record CenterMaskConfig
         },
     };
 
+    /// <summary>
+    /// This config with other input sizes: <paramref name="trainSizes"/> replaces <see cref="CenterMaskInputOptions.MinSizeTrain"/>
+    /// unless null or empty (<c>[0]</c> trains at the image size), <paramref name="testSize"/> replaces
+    /// <see cref="CenterMaskInputOptions.MinSizeTest"/> unless null (0 keeps the image size); the rest is unchanged.
+    /// </summary>
+    public CenterMaskConfig WithInputSizes(IReadOnlyList<int>? trainSizes, int? testSize) => this with
+    {
+        Input = Input with
+        {
+            MinSizeTrain = trainSizes is { Count: > 0 } sizes ? sizes : Input.MinSizeTrain,
+            MinSizeTest = testSize ?? Input.MinSizeTest,
+        },
+    };
+
     /// <summary>The backbone (VoVNet + FPN) of this config.</summary>
     public CenterMaskBackbone CreateBackbone() => new(Backbone, FpnChannels);
 

@@ -47,6 +47,40 @@ public sealed record WarmupMultiStepSchedule
         BaseLearningRate = 0.01, BatchSize = 16, MaxIterations = 100_000, WarmupIterations = 1000, Steps = [80_000, 90_000],
     };
 
+    /// <summary>The names of the presets, as workflows write them: <c>paper</c> (<see cref="Paper"/>) and <c>livecell-authors</c> (<see cref="LivecellAuthors"/>).</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["paper", "livecell-authors"];
+
+    /// <summary>The preset called <paramref name="name"/> (one of <see cref="PresetNames"/>).</summary>
+    /// <exception cref="ArgumentException">Another name (the message lists the presets).</exception>
+    public static WarmupMultiStepSchedule Preset(string name) => name switch
+    {
+        "paper" => Paper,
+        "livecell-authors" => LivecellAuthors,
+        _ => throw new ArgumentException($"schedule '{name}' is not one of {string.Join(", ", PresetNames)}"),
+    };
+
+    /// <summary>
+    /// This schedule with each value that is given (not null) in place of its own, e.g. a preset with a shorter
+    /// budget. Not validated: call <see cref="Validate"/> on the result.
+    /// </summary>
+    public WarmupMultiStepSchedule With(
+        int? batchSize = null,
+        double? baseLearningRate = null,
+        int? maxIterations = null,
+        int? warmupIterations = null,
+        double? warmupFactor = null,
+        IReadOnlyList<int>? steps = null,
+        double? gamma = null) => this with
+    {
+        BatchSize = batchSize ?? BatchSize,
+        BaseLearningRate = baseLearningRate ?? BaseLearningRate,
+        MaxIterations = maxIterations ?? MaxIterations,
+        WarmupIterations = warmupIterations ?? WarmupIterations,
+        WarmupFactor = warmupFactor ?? WarmupFactor,
+        Steps = steps ?? Steps,
+        Gamma = gamma ?? Gamma,
+    };
+
     /// <summary>Checks the values; a user-built schedule with steps out of order or a factor outside (0, 1] is a mistake.</summary>
     /// <exception cref="ArgumentException">A value out of range.</exception>
     public WarmupMultiStepSchedule Validate()

@@ -33,7 +33,7 @@ public sealed class DatasetPca : Activity<DatasetPca.Input, DatasetPca.Output>
         var ct = context.CancellationToken;
         if (!Enum.TryParse<FeatureSet>(input.Features, ignoreCase: true, out var features) || !Enum.IsDefined(features))
         {
-            throw new ArgumentException($"features '{input.Features}' is not one of masks, pixels, morphology");
+            throw new ActivityInputException("features", $"features '{input.Features}' is not one of masks, pixels, morphology");
         }
 
         var images = input.Images.Concat(ArtifactFolders.Flatten(input.ExtendedImages)).GroupBy(a => a.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);

@@ -44,14 +44,14 @@ internal static class SynthesisInputs
         var ct = context.CancellationToken;
         if (annotations is null)
         {
-            throw new ArgumentException("a cell bank needs the annotations of the real images (or give bank)");
+            throw new ActivityInputException("annotations", "a cell bank needs the annotations of the real images (or give bank)");
         }
 
         var dataset = await CocoReader.LoadAsync(context.Artifacts.GetPath(annotations), cancellationToken: ct).ConfigureAwait(false);
         var byName = (images ?? []).ToDictionary(a => a.Name, StringComparer.Ordinal);
         if (byName.Count == 0 && string.IsNullOrWhiteSpace(imagesFolder))
         {
-            throw new ArgumentException("a cell bank needs the real images: give images (artifacts) or imagesFolder");
+            throw new ActivityInputException("images", "a cell bank needs the real images: give images (artifacts) or imagesFolder");
         }
 
         var progress = new CellSeg.Data.SyncProgress<double>(f => context.Progress.Report(new StepProgress(0.2 * f, "cutting cells")));

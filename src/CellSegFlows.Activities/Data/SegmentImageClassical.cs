@@ -24,7 +24,7 @@ public sealed class SegmentImageClassical : Activity<SegmentImageClassical.Input
     {
         var gt = await CocoReader.LoadAsync(context.Artifacts.GetPath(input.Annotations), cancellationToken: context.CancellationToken).ConfigureAwait(false);
         var entry = gt.Images.FirstOrDefault(i => i.FileName == input.Image.Name)
-            ?? throw new InvalidOperationException($"image '{input.Image.Name}' is not named in the annotations");
+            ?? throw new ActivityInputException("image", $"image '{input.Image.Name}' is not named in the annotations");
         var image = await GrayImageIO.ReadAsync(context.Artifacts.GetPath(input.Image), context.CancellationToken).ConfigureAwait(false);
         var cells = ContrastSegmenter.Segment(image);
         var path = Path.Combine(context.WorkFolder, "predictions.json");

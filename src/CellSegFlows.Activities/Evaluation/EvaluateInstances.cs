@@ -106,7 +106,7 @@ public sealed class EvaluateInstances : Activity<EvaluateInstances.Input, Evalua
     {
         if (input.Predictions.Count == 0)
         {
-            throw new ArgumentException("no predictions to evaluate");
+            throw new ActivityInputException("predictions", "no predictions to evaluate");
         }
 
         if (input.Names is not { Count: > 0 } names)
@@ -116,7 +116,7 @@ public sealed class EvaluateInstances : Activity<EvaluateInstances.Input, Evalua
 
         if (names.Count != input.Predictions.Count)
         {
-            throw new ArgumentException($"{names.Count} names but {input.Predictions.Count} prediction files: give one results file per name");
+            throw new ActivityInputException("names", $"{names.Count} names but {input.Predictions.Count} prediction files: give one results file per name");
         }
 
         return [.. names.Select((n, i) => (n, new List<ArtifactRef> { input.Predictions[i] }))];

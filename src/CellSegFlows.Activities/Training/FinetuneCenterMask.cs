@@ -1,32 +1,23 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using CellSeg.Models.CenterMask;
 using CellSeg.Models.Training;
-using CellSegFlows.Engine.Access;
 using CellSegFlows.Engine.Activities;
 using Microsoft.Extensions.Logging;
 
 namespace CellSegFlows.Activities.Training;
 
 /// <summary>Finetunes CenterMask (one branch of the paper's Tables 3–4: data variant × cell type) with SGD and a warm-up + step schedule.</summary>
-[Activity("FinetuneCenterMask", Category = "Training", Queue = "gpu", Description = "Finetunes CenterMask (V-19-slim-DW-eSE Lite, or the LIVECell authors' V-99) on real images, optionally extended with synthetic sets: SGD with momentum, linear warm-up then ×gamma steps, optional pretrained centermask2 weights, checkpoints every N iterations (a restarted step resumes from the last one), loss components and LR as step metrics.")]
+[Activity("FinetuneCenterMask", Category = "Training", Queue = "gpu", OverridesInput = "branch", Description = "Finetunes CenterMask (V-19-slim-DW-eSE Lite, or the LIVECell authors' V-99) on real images, optionally extended with synthetic sets: SGD with momentum, linear warm-up then ×gamma steps, optional pretrained centermask2 weights, checkpoints every N iterations (a restarted step resumes from the last one), loss components and LR as step metrics.")]
 public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, FinetuneCenterMask.Output>
 {
-    /// <summary>The fields a branch object may override.</summary>
-    public static IReadOnlySet<string> BranchFieldNames { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "name", "architecture", "synthetic", "cellTypes", "schedule", "batchSize", "baseLearningRate", "maxIterations", "warmupIterations",
-        "warmupFactor", "steps", "gamma", "pretrainedWeights", "gradientClipNorm", "seed",
-    };
-
-    /// <summary>Inputs. <see cref="Branch"/> overrides any of <see cref="BranchFieldNames"/>, so one mapped node can finetune a grid.</summary>
+    /// <summary>Inputs. <see cref="Branch"/>'s fields override the others (the engine merges them), so one mapped node can finetune a grid.</summary>
     public sealed record Input(
         [property: Port("COCO ground truth (polygons) of the training images.")] ArtifactRef Annotations,
         [property: Port("The training images, named as in the annotations.")] IReadOnlyList<ArtifactRef> Images,
         [property: Port("Synthetic sets' COCO files (GenerateSynthetic's, one per density), added when 'synthetic' is true.")] IReadOnlyList<ArtifactRef>? SyntheticAnnotations = null,
         [property: Port("Their images: a list, or one list per set (a mapped node's output).")] JsonNode? SyntheticImages = null,
-        [property: Port("A branch of a grid: an object whose fields override the inputs below (name, architecture, synthetic, cellTypes, schedule, batchSize, baseLearningRate, maxIterations, warmupIterations, warmupFactor, steps, gamma, pretrainedWeights, gradientClipNorm, seed).")] JsonObject? Branch = null,
+        [property: Port("A branch of a grid: an object whose fields override these inputs of the node")] JsonObject? Branch = null,
         [property: Port("The branch's name in reports (default: the architecture, plus '+synthetic').")] string Name = "",
         [property: Port("lite-v19-slim-dw (the paper's CenterMask-Lite V-19-slim-DW-eSE) or livecell-v99 (the LIVECell authors' V-99-eSE, e.g. to evaluate their released model).")] string Architecture = "lite-v19-slim-dw",
         [property: Port("Add the synthetic sets to the training images.")] bool Synthetic = false,
@@ -61,82 +52,64 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        var s = Apply(input, input.Branch);
-        var name = string.IsNullOrWhiteSpace(s.Name) ? s.Architecture + (s.Synthetic ? "+synthetic" : string.Empty) : s.Name;
+        var name = string.IsNullOrWhiteSpace(input.Name) ? input.Architecture + (input.Synthetic ? "+synthetic" : string.Empty) : input.Name;
         var sets = new List<CocoImageSet>
         {
-            new(context.Artifacts.GetPath(s.Annotations), ArtifactFolders.Stage(s.Images, context.Artifacts, Path.Combine(context.WorkFolder, "images-train"))),
+            new(context.Artifacts.GetPath(input.Annotations), ArtifactFolders.Stage(input.Images, context.Artifacts, Path.Combine(context.WorkFolder, "images-train"))),
         };
-        if (s.Synthetic)
+        if (input.Synthetic)
         {
-            var annotations = s.SyntheticAnnotations ?? [];
-            if (annotations.Count == 0)
-            {
-                throw new ArgumentException($"branch '{name}' asks for synthetic data but no syntheticAnnotations were given");
-            }
-
-            var folder = ArtifactFolders.Stage(ArtifactFolders.Flatten(s.SyntheticImages), context.Artifacts, Path.Combine(context.WorkFolder, "images-synthetic"));
+            var annotations = TrainingInputs.SyntheticSets(name, input.SyntheticAnnotations);
+            var folder = ArtifactFolders.Stage(ArtifactFolders.Flatten(input.SyntheticImages), context.Artifacts, Path.Combine(context.WorkFolder, "images-synthetic"));
             sets.AddRange(annotations.Select(a => new CocoImageSet(context.Artifacts.GetPath(a), folder)));
         }
 
-        // Checked here, not only by the engine: a branch object can replace the input's value.
-        var pretrained = string.IsNullOrWhiteSpace(s.PretrainedWeights) ? null : context.HostAccess.ResolvePath(s.PretrainedWeights, HostPathUse.Read, "pretrainedWeights");
-        if (pretrained is not null && !File.Exists(pretrained))
-        {
-            throw new ArgumentException($"branch '{name}': pretrainedWeights file not found: {pretrained}");
-        }
+        // The engine checked the path against the data roots (a branch's value too); whether the file is there is the user's to fix.
+        var pretrained = string.IsNullOrWhiteSpace(input.PretrainedWeights) ? null
+            : File.Exists(input.PretrainedWeights) ? input.PretrainedWeights
+            : throw new ActivityInputException("pretrainedWeights", $"branch '{name}': pretrainedWeights file not found: {input.PretrainedWeights}");
 
-        var architecture = Architecture(s.Architecture);
-        var config = architecture with
+        var config = ActivityInputs.Check("architecture", () => CenterMaskArchitectures.Get(input.Architecture)).WithInputSizes(input.TrainSizes, input.TestSize) with
         {
-            PreNmsTopKTest = s.PreNmsTopKTest,
-            PostNmsTopKTest = s.PostNmsTopKTest,
-            Input = architecture.Input with
-            {
-                MinSizeTrain = s.TrainSizes is { Count: > 0 } sizes ? sizes : architecture.Input.MinSizeTrain,
-                MinSizeTest = s.TestSize ?? architecture.Input.MinSizeTest,
-            },
+            PreNmsTopKTest = input.PreNmsTopKTest,
+            PostNmsTopKTest = input.PostNmsTopKTest,
         };
         var modelPath = Path.Combine(context.WorkFolder, "model.centermask");
         var historyPath = Path.Combine(context.WorkFolder, "history.csv");
-        if (s.MaxIterations == 0)
+        var history = new CenterMaskHistoryCsv();
+        if (input.MaxIterations == 0)
         {
             // No training: the given checkpoint becomes the model (e.g. the LIVECell authors' V-99, the paper's oracle).
-            var exported = CenterMaskPretrained.Export(config, pretrained ?? throw new ArgumentException($"branch '{name}': maxIterations 0 exports pretrained weights as the model, but no pretrainedWeights were given"), modelPath);
-            ReportLoad(exported, context);
-            await File.WriteAllTextAsync(historyPath, HistoryHeader, ct).ConfigureAwait(false);
-            return new Output(
-                await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.centermask", ct).ConfigureAwait(false), name, 0, null,
-                await context.Artifacts.PutFileAsync(historyPath, $"{ArtifactFolders.SafeName(name)}-history.csv", ct).ConfigureAwait(false));
+            ReportLoad(CenterMaskPretrained.Export(config, pretrained ?? throw new ActivityInputException("pretrainedWeights", $"branch '{name}': maxIterations 0 exports pretrained weights as the model, but no pretrainedWeights were given"), modelPath), context);
+            await history.WriteAsync(historyPath, ct).ConfigureAwait(false);
+            return await OutputAsync(modelPath, name, 0, null, historyPath, context).ConfigureAwait(false);
         }
 
-        var schedule = Schedule(s);
-        var history = new StringBuilder(HistoryHeader);
-        var result = await CenterMaskTrainer.TrainAsync(
-            new CenterMaskTrainOptions
-            {
-                Train = sets[0], ExtraSets = sets.Skip(1).ToList(), CellTypes = s.CellTypes is { Count: > 0 } types ? types : null,
-                Model = config, Schedule = schedule, GradientClipNorm = s.GradientClipNorm > 0 ? s.GradientClipNorm : null,
-                PretrainedWeights = pretrained, CheckpointFolder = Path.Combine(context.WorkFolder, "checkpoints"), CheckpointEvery = s.CheckpointEvery,
-                Resume = true, OutputModelPath = modelPath, Seed = s.Seed, Device = context.Device, Threads = s.Threads > 0 ? s.Threads : null,
-            },
-            new CellSeg.Data.SyncProgress<CenterMaskTrainProgress>(p => Report(p, name, history, context)),
-            ct).ConfigureAwait(false);
-
+        var schedule = ActivityInputs.Check("schedule", () => WarmupMultiStepSchedule.Preset(input.Schedule)
+            .With(input.BatchSize, input.BaseLearningRate, input.MaxIterations, input.WarmupIterations, input.WarmupFactor, input.Steps, input.Gamma).Validate());
+        var options = new CenterMaskTrainOptions
+        {
+            Train = sets[0], ExtraSets = sets.Skip(1).ToList(), CellTypes = input.CellTypes is { Count: > 0 } types ? types : null,
+            Model = config, Schedule = schedule, GradientClipNorm = input.GradientClipNorm > 0 ? input.GradientClipNorm : null,
+            PretrainedWeights = pretrained, CheckpointFolder = Path.Combine(context.WorkFolder, "checkpoints"), CheckpointEvery = input.CheckpointEvery,
+            Resume = true, OutputModelPath = modelPath, Seed = input.Seed, Device = context.Device, Threads = input.Threads > 0 ? input.Threads : null,
+        };
+        ActivityInputs.Check(null, options.Validate);   // a bad setting is the user's mistake, not a fault to retry
+        var result = await CenterMaskTrainer.TrainAsync(options, new CellSeg.Data.SyncProgress<CenterMaskTrainProgress>(p => Report(p, name, history, context)), ct).ConfigureAwait(false);
         if (result.Pretrained is { } report)
         {
             ReportLoad(report, context);
         }
 
-        await File.WriteAllTextAsync(historyPath, history.ToString(), ct).ConfigureAwait(false);
+        await history.WriteAsync(historyPath, ct).ConfigureAwait(false);
         double? finalLoss = result.LastLosses.Count > 0 ? result.LastLosses.Values.Sum() : null;
-        return new Output(
-            await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.centermask", ct).ConfigureAwait(false),
-            name, result.Iterations, finalLoss,
-            await context.Artifacts.PutFileAsync(historyPath, $"{ArtifactFolders.SafeName(name)}-history.csv", ct).ConfigureAwait(false));
+        return await OutputAsync(modelPath, name, result.Iterations, finalLoss, historyPath, context).ConfigureAwait(false);
     }
 
-    private static string HistoryHeader { get; } = "iteration,learning_rate,total_loss," + string.Join(',', CenterMaskLosses.Names) + ",images_per_second\n";
+    private static async Task<Output> OutputAsync(string modelPath, string name, long iterations, double? finalLoss, string historyPath, ActivityContext context) => new(
+        await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.centermask", context.CancellationToken).ConfigureAwait(false),
+        name, iterations, finalLoss,
+        await context.Artifacts.PutFileAsync(historyPath, $"{ArtifactFolders.SafeName(name)}-history.csv", context.CancellationToken).ConfigureAwait(false));
 
     private static void ReportLoad(CellSeg.Models.Weights.WeightLoadReport report, ActivityContext context)
     {
@@ -150,36 +123,7 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
         }
     }
 
-    /// <summary>The network of an architecture name.</summary>
-    /// <exception cref="ArgumentException">An unknown name.</exception>
-    public static CenterMaskConfig Architecture(string name) => name switch
-    {
-        "lite-v19-slim-dw" => new CenterMaskConfig(),
-        "livecell-v99" => CenterMaskConfig.LivecellV99,
-        _ => throw new ArgumentException($"architecture '{name}' is not one of lite-v19-slim-dw, livecell-v99"),
-    };
-
-    private static WarmupMultiStepSchedule Schedule(Input s)
-    {
-        var preset = s.Schedule switch
-        {
-            "paper" => WarmupMultiStepSchedule.Paper,
-            "livecell-authors" => WarmupMultiStepSchedule.LivecellAuthors,
-            _ => throw new ArgumentException($"schedule '{s.Schedule}' is not one of paper, livecell-authors"),
-        };
-        return (preset with
-        {
-            BatchSize = s.BatchSize ?? preset.BatchSize,
-            BaseLearningRate = s.BaseLearningRate ?? preset.BaseLearningRate,
-            MaxIterations = s.MaxIterations ?? preset.MaxIterations,
-            WarmupIterations = s.WarmupIterations ?? preset.WarmupIterations,
-            WarmupFactor = s.WarmupFactor ?? preset.WarmupFactor,
-            Steps = s.Steps ?? preset.Steps,
-            Gamma = s.Gamma ?? preset.Gamma,
-        }).Validate();
-    }
-
-    private static void Report(CenterMaskTrainProgress p, string name, StringBuilder history, ActivityContext context)
+    private static void Report(CenterMaskTrainProgress p, string name, CenterMaskHistoryCsv history, ActivityContext context)
     {
         double? fraction = p.MaxIterations > 0 ? (double)p.Iteration / p.MaxIterations : null;
         switch (p.Event)
@@ -194,13 +138,7 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
                 }
 
                 context.ReportMetric("learningRate", p.LearningRate, p.Iteration);
-                history.Append(CultureInfo.InvariantCulture, $"{p.Iteration},{p.LearningRate:R},{p.TotalLoss:R}");
-                foreach (var key in CenterMaskLosses.Names)
-                {
-                    history.Append(CultureInfo.InvariantCulture, $",{(p.Losses.TryGetValue(key, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty)}");
-                }
-
-                history.Append(CultureInfo.InvariantCulture, $",{p.ImagesPerSecond:R}\n");
+                history.Add(p);
                 break;
             case CenterMaskTrainEvent.Resumed:
                 context.Progress.Report(new StepProgress(fraction, $"{name}: resumed at iteration {p.Iteration}"));
@@ -211,36 +149,5 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
             default:
                 break;
         }
-    }
-
-    private static Input Apply(Input input, JsonObject? branch)
-    {
-        if (branch is null)
-        {
-            return input;
-        }
-
-        var fields = BranchFields.Of(branch, BranchFieldNames);
-        T Get<T>(string key, T fallback) => fields.Get(key, fallback);
-        IReadOnlyList<T>? List<T>(string key, IReadOnlyList<T>? fallback) => fields.List(key, fallback);
-
-        return input with
-        {
-            Name = Get("name", input.Name),
-            Architecture = Get("architecture", input.Architecture),
-            Synthetic = Get("synthetic", input.Synthetic),
-            CellTypes = List("cellTypes", input.CellTypes),
-            Schedule = Get("schedule", input.Schedule),
-            BatchSize = fields.Has("batchSize") ? Get<int>("batchSize", 0) : input.BatchSize,
-            BaseLearningRate = fields.Has("baseLearningRate") ? Get<double>("baseLearningRate", 0) : input.BaseLearningRate,
-            MaxIterations = fields.Has("maxIterations") ? Get<int>("maxIterations", 0) : input.MaxIterations,
-            WarmupIterations = fields.Has("warmupIterations") ? Get<int>("warmupIterations", 0) : input.WarmupIterations,
-            WarmupFactor = fields.Has("warmupFactor") ? Get<double>("warmupFactor", 0) : input.WarmupFactor,
-            Steps = List("steps", input.Steps),
-            Gamma = fields.Has("gamma") ? Get<double>("gamma", 0) : input.Gamma,
-            PretrainedWeights = Get("pretrainedWeights", input.PretrainedWeights),
-            GradientClipNorm = Get("gradientClipNorm", input.GradientClipNorm),
-            Seed = Get("seed", input.Seed),
-        };
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using CellSeg.Models.Data;
 using CellSeg.Models.Networks;
@@ -9,10 +8,10 @@ using CellSegFlows.Engine.Activities;
 namespace CellSegFlows.Activities.Training;
 
 /// <summary>Trains one network of the U-Net family (one branch of the paper's grid: model variant × dataset variant × cell type).</summary>
-[Activity("TrainUNet", Category = "Training", Queue = "gpu", Description = "Trains a U-Net, deep U-Net or deep U-Net ensemble (TorchSharp) on real images, optionally extended with synthetic sets; BCE + Dice, validation Dice per epoch, early stopping, checkpoints every N steps (a restarted step resumes from the last one).")]
+[Activity("TrainUNet", Category = "Training", Queue = "gpu", OverridesInput = "branch", Description = "Trains a U-Net, deep U-Net or deep U-Net ensemble (TorchSharp) on real images, optionally extended with synthetic sets; BCE + Dice, validation Dice per epoch, early stopping, checkpoints every N steps (a restarted step resumes from the last one).")]
 public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
 {
-    /// <summary>Inputs. <see cref="Branch"/> overrides any of the named settings, so one mapped node can train a grid of variants.</summary>
+    /// <summary>Inputs. <see cref="Branch"/>'s fields override the others (the engine merges them), so one mapped node can train a grid of variants.</summary>
     public sealed record Input(
         [property: Port("COCO ground truth of the training images.")] ArtifactRef Annotations,
         [property: Port("The training images, named as in the annotations.")] IReadOnlyList<ArtifactRef> Images,
@@ -21,7 +20,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         [property: Port("COCO ground truth of validation images (Dice after every epoch, early stopping); none: no validation.")] ArtifactRef? ValidationAnnotations = null,
         [property: Port("The validation images.")] IReadOnlyList<ArtifactRef>? ValidationImages = null,
         [property: Port("Start from this model's weights instead of random ones (a warm start, e.g. ResolveModel's warmStartModel: the champion); it must be the network trained here (variant and shape). Also model://NAME.")] ArtifactRef? InitialModel = null,
-        [property: Port("A branch of a grid: an object whose fields override the inputs below (name, variant, baseChannels, depth, bilinear, synthetic, cellTypes, epochs, stepsPerEpoch, batchSize, cropSize, learningRate, optimizer, seed).")] JsonObject? Branch = null,
+        [property: Port("A branch of a grid: an object whose fields override these inputs of the node")] JsonObject? Branch = null,
         [property: Port("The branch's name in reports (default: variant, plus '+synthetic').")] string Name = "",
         [property: Port("unet, deep-unet or deep-unet-ensemble.")] string Variant = "unet",
         [property: Port("Channels of the first level (the paper: 64).")] int BaseChannels = 64,
@@ -52,20 +51,14 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        var settings = Apply(input, input.Branch);
-        var name = string.IsNullOrWhiteSpace(settings.Name) ? settings.Variant + (settings.Synthetic ? "+synthetic" : string.Empty) : settings.Name;
-        var filter = new SegmentationDatasetOptions { CellTypes = settings.CellTypes is { Count: > 0 } types ? types : null };
+        var name = string.IsNullOrWhiteSpace(input.Name) ? input.Variant + (input.Synthetic ? "+synthetic" : string.Empty) : input.Name;
+        var filter = new SegmentationDatasetOptions { CellTypes = input.CellTypes is { Count: > 0 } types ? types : null };
         context.Progress.Report(new StepProgress(0, "loading images"));
-        var train = await LoadAsync(settings.Annotations, settings.Images, "train", filter, context).ConfigureAwait(false);
-        if (settings.Synthetic)
+        var train = await LoadAsync(input.Annotations, input.Images, "train", filter, context).ConfigureAwait(false);
+        if (input.Synthetic)
         {
-            var images = ArtifactFolders.Flatten(settings.SyntheticImages).ToList();
-            var sets = settings.SyntheticAnnotations ?? [];
-            if (sets.Count == 0)
-            {
-                throw new ArgumentException($"branch '{name}' asks for synthetic data but no syntheticAnnotations were given");
-            }
-
+            var images = ArtifactFolders.Flatten(input.SyntheticImages).ToList();
+            var sets = TrainingInputs.SyntheticSets(name, input.SyntheticAnnotations);
             for (var i = 0; i < sets.Count; i++)
             {
                 var set = await LoadAsync(sets[i], images, $"synthetic{i}", filter, context).ConfigureAwait(false);
@@ -73,38 +66,31 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
             }
         }
 
-        var validation = settings.ValidationAnnotations is { } va && settings.ValidationImages is { } vi
+        var validation = input.ValidationAnnotations is { } va && input.ValidationImages is { } vi
             ? await LoadAsync(va, vi, "validation", filter, context).ConfigureAwait(false)
             : null;
         if (train.Count == 0)
         {
-            throw new ArgumentException($"branch '{name}': no training image is left (cell types {string.Join(", ", settings.CellTypes ?? [])})");
+            throw new ActivityInputException("cellTypes", $"branch '{name}': no training image is left (cell types {string.Join(", ", input.CellTypes ?? [])})");
         }
 
         var modelPath = Path.Combine(context.WorkFolder, "model.cellseg");
-        var steps = settings.StepsPerEpoch > 0 ? settings.StepsPerEpoch : Math.Max(1, (int)Math.Ceiling(train.Count / (double)settings.BatchSize));
-        var result = await UNetTrainer.TrainAsync(
-            new TrainOptions
-            {
-                Train = train, Validation = validation, Variant = settings.Variant,
-                Shape = new UNetOptions { BaseChannels = settings.BaseChannels, Depth = settings.Depth, Bilinear = settings.Bilinear },
-                Augmentation = new AugmentationOptions { CropSize = settings.CropSize },
-                BatchSize = settings.BatchSize, Epochs = settings.Epochs, StepsPerEpoch = steps, Optimizer = settings.Optimizer, LearningRate = settings.LearningRate,
-                EarlyStoppingPatience = settings.EarlyStoppingPatience, Seed = settings.Seed, Device = context.Device, Threads = settings.Threads > 0 ? settings.Threads : null,
-                CheckpointFolder = Path.Combine(context.WorkFolder, "checkpoints"), CheckpointEvery = settings.CheckpointEvery, Resume = true, OutputModelPath = modelPath,
-                InitialModelPath = settings.InitialModel is { } initial ? context.Artifacts.GetPath(initial) : null,
-            },
-            new CellSeg.Data.SyncProgress<TrainProgress>(p => Report(p, context)),
-            ct).ConfigureAwait(false);
+        var steps = input.StepsPerEpoch > 0 ? input.StepsPerEpoch : Math.Max(1, (int)Math.Ceiling(train.Count / (double)input.BatchSize));
+        var options = new TrainOptions
+        {
+            Train = train, Validation = validation, Variant = input.Variant,
+            Shape = new UNetOptions { BaseChannels = input.BaseChannels, Depth = input.Depth, Bilinear = input.Bilinear },
+            Augmentation = new AugmentationOptions { CropSize = input.CropSize },
+            BatchSize = input.BatchSize, Epochs = input.Epochs, StepsPerEpoch = steps, Optimizer = input.Optimizer, LearningRate = input.LearningRate,
+            EarlyStoppingPatience = input.EarlyStoppingPatience, Seed = input.Seed, Device = context.Device, Threads = input.Threads > 0 ? input.Threads : null,
+            CheckpointFolder = Path.Combine(context.WorkFolder, "checkpoints"), CheckpointEvery = input.CheckpointEvery, Resume = true, OutputModelPath = modelPath,
+            InitialModelPath = input.InitialModel is { } initial ? context.Artifacts.GetPath(initial) : null,
+        };
+        ActivityInputs.Check(null, options.Validate);   // a bad setting is the user's mistake, not a fault to retry
+        var result = await UNetTrainer.TrainAsync(options, new CellSeg.Data.SyncProgress<TrainProgress>(p => Report(p, context)), ct).ConfigureAwait(false);
 
         var history = Path.Combine(context.WorkFolder, "history.csv");
-        var csv = new StringBuilder("epoch,step,mean_loss,validation_dice,learning_rate\n");
-        foreach (var e in result.History)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.Step},{e.MeanLoss:R},{e.ValidationDice?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty},{e.LearningRate:R}\n");
-        }
-
-        await File.WriteAllTextAsync(history, csv.ToString(), ct).ConfigureAwait(false);
+        await TrainHistoryCsv.WriteAsync(result.History, history, ct).ConfigureAwait(false);
         return new Output(
             await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.cellseg", ct).ConfigureAwait(false),
             name, result.BestValidationDice ?? 0, result.Steps,
@@ -142,38 +128,5 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
             default:
                 break;
         }
-    }
-
-    private static Input Apply(Input input, JsonObject? branch)
-    {
-        if (branch is null)
-        {
-            return input;
-        }
-
-        var known = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "name", "variant", "baseChannels", "depth", "bilinear", "synthetic", "cellTypes", "epochs", "stepsPerEpoch", "batchSize", "cropSize", "learningRate", "optimizer", "seed",
-        };
-        var fields = BranchFields.Of(branch, known);
-        T Get<T>(string key, T fallback) => fields.Get(key, fallback);
-
-        return input with
-        {
-            Name = Get("name", input.Name),
-            Variant = Get("variant", input.Variant),
-            BaseChannels = Get("baseChannels", input.BaseChannels),
-            Depth = Get("depth", input.Depth),
-            Bilinear = Get("bilinear", input.Bilinear),
-            Synthetic = Get("synthetic", input.Synthetic),
-            CellTypes = fields.List("cellTypes", input.CellTypes),
-            Epochs = Get("epochs", input.Epochs),
-            StepsPerEpoch = Get("stepsPerEpoch", input.StepsPerEpoch),
-            BatchSize = Get("batchSize", input.BatchSize),
-            CropSize = Get("cropSize", input.CropSize),
-            LearningRate = Get("learningRate", input.LearningRate),
-            Optimizer = Get("optimizer", input.Optimizer),
-            Seed = Get("seed", input.Seed),
-        };
     }
 }

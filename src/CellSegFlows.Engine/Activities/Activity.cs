@@ -24,16 +24,29 @@ public abstract class Activity<TInput, TOutput> : IActivity
         TInput input;
         try
         {
-            input = inputs.Deserialize<TInput>(ActivityJson.Options)
-                ?? throw new ActivityInputException($"inputs of {GetType().Name} are null");
+            // The engine merged an override object already (its input is gone then); an activity run by hand gets the same.
+            input = InputOverrides.Apply(GetType(), inputs).Deserialize<TInput>(ActivityJson.Options)
+                ?? throw new ActivityInputException(null, $"inputs of {GetType().Name} are null");
         }
         catch (JsonException ex)
         {
-            throw new ActivityInputException($"inputs do not fit {typeof(TInput).Name}: {ex.Message}", ex);
+            throw new ActivityInputException(InputOf(ex.Path), $"inputs do not fit {typeof(TInput).Name}: {ex.Message}", ex);
         }
 
         var output = await ExecuteAsync(input, context).ConfigureAwait(false);
         return JsonSerializer.SerializeToNode(output, ActivityJson.Options)!.AsObject();
+    }
+
+    /// <summary>The input a JSON path (<c>$.batchSize</c>, <c>$.cellTypes[1]</c>) is in, when it names one.</summary>
+    private static string? InputOf(string? path)
+    {
+        if (path is null || !path.StartsWith("$.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = path.IndexOfAny(['.', '['], 2);
+        return end < 0 ? path[2..] : path[2..end];
     }
 }
 
@@ -48,6 +61,3 @@ public static class ActivityJson
         WriteIndented = false,
     };
 }
-
-/// <summary>Inputs that cannot be bound to the activity's input record (a definition error that slipped past validation).</summary>
-public sealed class ActivityInputException(string message, Exception? inner = null) : Exception(message, inner);

@@ -25,6 +25,15 @@ public sealed class ActivityAttribute(string type) : Attribute
     /// decision there): such steps never answer from the step cache.
     /// </summary>
     public bool Cacheable { get; init; } = true;
+
+    /// <summary>
+    /// The name (as definitions write it) of a <c>json</c> input whose fields override the node's other inputs, e.g. a
+    /// training grid's <c>branch</c>: one mapped node then runs one grid entry per map element. The engine merges the
+    /// object into the inputs before the step runs (before the host-path checks and the cache key) and refuses a field
+    /// that is not an overridable input (any input but artifacts, lists of artifacts and <c>json</c> ones) or whose
+    /// value has the wrong type. Null: no such input.
+    /// </summary>
+    public string? OverridesInput { get; init; }
 }
 
 /// <summary>Documents one input or output property of an activity.</summary>

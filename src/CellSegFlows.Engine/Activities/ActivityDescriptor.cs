@@ -16,6 +16,11 @@ public sealed record PortDescriptor(string Name, DataType Type, bool Required, J
     public IReadOnlyList<string> FormerNames { get; init; } = [];
 }
 
+/// <summary>An input whose object overrides other inputs of the same node (<see cref="ActivityAttribute.OverridesInput"/>).</summary>
+/// <param name="Input">The overriding input's name, e.g. <c>branch</c>.</param>
+/// <param name="Fields">The inputs its fields may override, in declaration order.</param>
+public sealed record InputOverride(string Input, IReadOnlyList<string> Fields);
+
 /// <summary>What the engine knows of an activity type: its name, version, ports and documentation.</summary>
 /// <param name="Type">The name definitions use in a node's <c>activity</c> field.</param>
 /// <param name="Version">Bumped when the activity's behaviour changes; part of the step-cache key.</param>
@@ -26,6 +31,7 @@ public sealed record PortDescriptor(string Name, DataType Type, bool Required, J
 /// <param name="DefaultQueue">Queue used when a node does not name one: <c>cpu</c> or <c>gpu</c>.</param>
 /// <param name="Cacheable">False for an activity whose result depends on more than its inputs (the model registry's
 /// current champion, a decision it records): its steps always run, whatever the node's <c>cache</c> says.</param>
+/// <param name="Overrides">The input whose object overrides others, if the activity has one.</param>
 public sealed record ActivityDescriptor(
     string Type,
     int Version,
@@ -34,7 +40,8 @@ public sealed record ActivityDescriptor(
     IReadOnlyList<PortDescriptor> Inputs,
     IReadOnlyList<PortDescriptor> Outputs,
     string DefaultQueue,
-    bool Cacheable = true);
+    bool Cacheable = true,
+    InputOverride? Overrides = null);
 
 /// <summary>The activities that exist; only these can run (a definition can never name code or commands).</summary>
 public interface IActivityCatalog

@@ -14,6 +14,7 @@ namespace CellSegFlows.Engine.Activities;
 public sealed class ActivityRegistry : IActivityCatalog
 {
     private readonly Dictionary<string, (ActivityDescriptor Descriptor, Type Type)> _activities = new(StringComparer.Ordinal);
+    private readonly List<Type> _inputErrors = [];
 
     /// <inheritdoc />
     public IReadOnlyList<ActivityDescriptor> All => _activities.Values.Select(a => a.Descriptor).OrderBy(d => d.Category, StringComparer.Ordinal).ThenBy(d => d.Type, StringComparer.Ordinal).ToArray();
@@ -36,36 +37,34 @@ public sealed class ActivityRegistry : IActivityCatalog
     /// <exception cref="ArgumentException">The class is not an activity, or its ports use types a definition cannot express.</exception>
     public ActivityRegistry Add(Type type)
     {
-        ArgumentNullException.ThrowIfNull(type);
-        var attribute = type.GetCustomAttribute<ActivityAttribute>() ?? throw new ArgumentException($"{type.Name} has no [Activity] attribute");
-        var generic = FindActivityBase(type) ?? throw new ArgumentException($"{type.Name} does not derive from Activity<TInput, TOutput>");
-        if (type.GetConstructor(Type.EmptyTypes) is null)
+        var descriptor = Describe(type);
+        if (!_activities.TryAdd(descriptor.Type, (descriptor, type)))
         {
-            throw new ArgumentException($"{type.Name} needs a public parameterless constructor");
-        }
-
-        if (!QueueNames.IsKnown(attribute.Queue))
-        {
-            throw new ArgumentException($"{type.Name}: queue must be cpu or gpu, not '{attribute.Queue}'");
-        }
-
-        var args = generic.GetGenericArguments();
-        var descriptor = new ActivityDescriptor(
-            attribute.Type,
-            attribute.Version,
-            attribute.Category,
-            attribute.Description,
-            Ports(args[0], inputs: true),
-            Ports(args[1], inputs: false),
-            attribute.Queue,
-            attribute.Cacheable);
-        if (!_activities.TryAdd(attribute.Type, (descriptor, type)))
-        {
-            throw new ArgumentException($"activity type '{attribute.Type}' is registered twice ({_activities[attribute.Type].Type.Name} and {type.Name})");
+            throw new ArgumentException($"activity type '{descriptor.Type}' is registered twice ({_activities[descriptor.Type].Type.Name} and {type.Name})");
         }
 
         return this;
     }
+
+    /// <summary>
+    /// Marks exceptions of <typeparamref name="TException"/> (and types derived from it), thrown by a library an activity
+    /// calls, as meaning that the user's data is wrong, like <see cref="ActivityInputException"/>: the step fails at once,
+    /// without retries, with one line. For a library's "bad file" or "bad record" error, never for a fault that may pass.
+    /// </summary>
+    public ActivityRegistry TreatAsInputError<TException>()
+        where TException : Exception
+    {
+        _inputErrors.Add(typeof(TException));
+        return this;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="error"/> is a user's mistake in a step's inputs: an <see cref="ActivityInputException"/>,
+    /// or an exception of a type given to <see cref="TreatAsInputError{TException}"/>, unless it is a
+    /// <see cref="TransientActivityException"/>.
+    /// </summary>
+    public bool IsInputError(Exception error) =>
+        error is ActivityInputException || (error is not TransientActivityException && _inputErrors.Any(t => t.IsInstanceOfType(error)));
 
     /// <inheritdoc />
     public ActivityDescriptor? Find(string type) => _activities.TryGetValue(type, out var a) ? a.Descriptor : null;
@@ -82,7 +81,7 @@ public sealed class ActivityRegistry : IActivityCatalog
         var array = new JsonArray();
         foreach (var d in All)
         {
-            array.Add(new JsonObject
+            var activity = new JsonObject
             {
                 ["type"] = d.Type,
                 ["version"] = d.Version,
@@ -92,7 +91,13 @@ public sealed class ActivityRegistry : IActivityCatalog
                 ["cacheable"] = d.Cacheable,
                 ["inputs"] = PortsJson(d.Inputs, withDefaults: true),
                 ["outputs"] = PortsJson(d.Outputs, withDefaults: false),
-            });
+            };
+            if (d.Overrides is { } overrides)
+            {
+                activity["overrides"] = new JsonObject { ["input"] = overrides.Input, ["fields"] = new JsonArray([.. overrides.Fields.Select(f => (JsonNode)JsonValue.Create(f))]) };
+            }
+
+            array.Add(activity);
         }
 
         return array;
@@ -124,6 +129,59 @@ public sealed class ActivityRegistry : IActivityCatalog
         }
 
         return array;
+    }
+
+    /// <summary>The descriptor of an activity class, from its attribute and its input and output records.</summary>
+    /// <exception cref="ArgumentException">The class is not an activity, or its ports use types a definition cannot express.</exception>
+    internal static ActivityDescriptor Describe(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var attribute = type.GetCustomAttribute<ActivityAttribute>() ?? throw new ArgumentException($"{type.Name} has no [Activity] attribute");
+        var generic = FindActivityBase(type) ?? throw new ArgumentException($"{type.Name} does not derive from Activity<TInput, TOutput>");
+        if (type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new ArgumentException($"{type.Name} needs a public parameterless constructor");
+        }
+
+        if (!QueueNames.IsKnown(attribute.Queue))
+        {
+            throw new ArgumentException($"{type.Name}: queue must be cpu or gpu, not '{attribute.Queue}'");
+        }
+
+        var args = generic.GetGenericArguments();
+        var inputs = Ports(args[0], inputs: true);
+        var overrides = attribute.OverridesInput is { } name ? Overrides(type, inputs, name) : null;
+        return new ActivityDescriptor(
+            attribute.Type,
+            attribute.Version,
+            attribute.Category,
+            attribute.Description,
+            inputs,
+            Ports(args[1], inputs: false),
+            attribute.Queue,
+            attribute.Cacheable,
+            overrides);
+    }
+
+    /// <summary>
+    /// The inputs an override object may set: every other input but artifacts (wired from upstream outputs, never a grid
+    /// entry's literal) and <c>json</c> ones. The override port's description gets the list, so nobody repeats it by hand.
+    /// </summary>
+    private static InputOverride Overrides(Type type, List<PortDescriptor> inputs, string name)
+    {
+        var index = inputs.FindIndex(p => p.Name == name);
+        if (index < 0 || inputs[index].Type != DataType.Json)
+        {
+            throw new ArgumentException($"{type.Name}: OverridesInput '{name}' is not a json input");
+        }
+
+        var fields = inputs
+            .Where(p => p.Name != name && p.Type != DataType.Json && p.Type != DataType.Artifact && p.Type.Element != DataType.Artifact)
+            .Select(p => p.Name)
+            .ToList();
+        var port = inputs[index];
+        inputs[index] = port with { Description = $"{port.Description.TrimEnd('.', ' ')}: {string.Join(", ", fields)}." };
+        return new InputOverride(name, fields);
     }
 
     private static Type? FindActivityBase(Type type)

@@ -60,11 +60,13 @@ internal sealed class StepExecutor(
         JsonObject inputs;
         try
         {
-            inputs = HostInputs.Resolve(descriptor, JsonNode.Parse(step.InputsJson ?? "{}")!.AsObject(), access);
+            // The override object first: the values it sets are checked, hashed and bound like any other input.
+            inputs = InputOverrides.Apply(descriptor, JsonNode.Parse(step.InputsJson ?? "{}")!.AsObject());
+            inputs = HostInputs.Resolve(descriptor, inputs, access);
         }
-        catch (HostAccessException refused)
+        catch (Exception refused) when (refused is HostAccessException or ActivityInputException)
         {
-            // Checked before the cache and before any attempt: a refused path never runs, and is never retried.
+            // Checked before the cache and before any attempt: a refused input never runs, and is never retried.
             await coordinator.FailStepAsync(step.Id, $"node '{step.NodeId}', {refused.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
             return;
         }
@@ -159,6 +161,11 @@ internal sealed class StepExecutor(
         {
             await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: node '{step.NodeId}', {missing.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (Exception wrong) when (registry.IsInputError(wrong))
+        {
+            // The user's input (or data) is wrong: one line, as for a refused path; the cause chain is for faults.
+            await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: node '{step.NodeId}', {wrong.Message}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
+        }
         catch (Exception ex)
         {
             await coordinator.FailStepAsync(step.Id, $"attempt {attempt} failed: {ErrorText.CauseChain(ex)}\n{ex}", cancelled: false, CancellationToken.None).ConfigureAwait(false);
@@ -222,13 +229,21 @@ internal sealed class StepExecutor(
                 MaxDelay = retry.MaxDelay,
                 BackoffType = retry.Backoff == RetryBackoff.Exponential ? DelayBackoffType.Exponential : DelayBackoffType.Constant,
                 UseJitter = retry.Backoff == RetryBackoff.Exponential,
-                ShouldHandle = new PredicateBuilder<JsonObject>().Handle<Exception>(ex => ex is not (OperationCanceledException or ActivityInputException or HostAccessException or ModelRegistryException)),
+                ShouldHandle = new PredicateBuilder<JsonObject>().Handle<Exception>(Retried),
                 OnRetry = args => new ValueTask(coordinator.RecordRetryAsync(stepId, attempt(), args.Outcome.Exception!, args.RetryDelay, CancellationToken.None)),
             });
         }
 
         return builder.Build();
     }
+
+    /// <summary>
+    /// Whether an attempt's failure is worth another attempt: a <see cref="TransientActivityException"/> always, a user's
+    /// mistake (a wrong input or data, a refused path, a missing model) or a cancellation never, anything else yes.
+    /// </summary>
+    private bool Retried(Exception error) =>
+        error is TransientActivityException
+        || (error is not (OperationCanceledException or HostAccessException or ModelRegistryException) && !registry.IsInputError(error));
 
     /// <summary>
     /// Answers from the step cache when it can. Either way the journal gets a <c>cache</c> entry: the key, one digest

@@ -18,7 +18,7 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public WorkflowEngine Engine { get; }
 
-    public static ActivityRegistry Registry() => new ActivityRegistry().AddFrom(typeof(ConstantActivity).Assembly);
+    public static ActivityRegistry Registry() => new ActivityRegistry().AddFrom(typeof(ConstantActivity).Assembly).TreatAsInputError<BadDataException>();
 
     public static async Task<EngineHarness> StartAsync(string? home = null, Func<EngineOptions, EngineOptions>? configure = null)
     {

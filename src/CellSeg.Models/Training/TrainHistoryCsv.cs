@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text;
+
+namespace CellSeg.Models.Training;
+
+/// <summary>
+/// A U-Net training's history (<see cref="TrainResult.History"/>) as CSV, one row per epoch:
+/// <c>epoch,step,mean_loss,validation_dice,learning_rate</c>, numbers round-trip ("R") and culture-invariant, an empty
+/// cell for an epoch without validation.
+/// </summary>
+public static class TrainHistoryCsv
+{
+    /// <summary>The header line, with its newline.</summary>
+    public const string Header = "epoch,step,mean_loss,validation_dice,learning_rate\n";
+
+    /// <summary>The CSV of <paramref name="history"/>, header included.</summary>
+    public static string Format(IEnumerable<EpochSummary> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var csv = new StringBuilder(Header);
+        foreach (var e in history)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.Step},{e.MeanLoss:R},{e.ValidationDice?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty},{e.LearningRate:R}\n");
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>Writes the CSV of <paramref name="history"/> to <paramref name="path"/> (replacing it).</summary>
+    public static Task WriteAsync(IEnumerable<EpochSummary> history, string path, CancellationToken cancellationToken = default) =>
+        File.WriteAllTextAsync(path, Format(history), cancellationToken);
+}

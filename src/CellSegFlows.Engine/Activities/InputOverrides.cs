@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using CellSegFlows.Engine.Definitions;
+
+namespace CellSegFlows.Engine.Activities;
+
+/// <summary>
+/// Merges an override object (<see cref="ActivityAttribute.OverridesInput"/>, e.g. a training grid's <c>branch</c>)
+/// into a step's other inputs, so an activity binds one flat record and never reads the object itself.
+/// </summary>
+public static class InputOverrides
+{
+    private static readonly ConcurrentDictionary<Type, ActivityDescriptor?> Described = new();
+
+    /// <summary>
+    /// The inputs with the override object's fields in place of the inputs they name, and without the object; the inputs
+    /// as they are when the activity has no override input or it is not given. A field whose value is null sets nothing.
+    /// </summary>
+    /// <exception cref="ActivityInputException">
+    /// The object is not an object, names a field that is not an overridable input (the message lists the allowed
+    /// ones), or gives a value of the wrong type.
+    /// </exception>
+    public static JsonObject Apply(ActivityDescriptor activity, JsonObject inputs)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (activity.Overrides is not { } overrides || !inputs.TryGetPropertyValue(overrides.Input, out var value))
+        {
+            return inputs;
+        }
+
+        var name = overrides.Input;
+        var merged = (JsonObject)inputs.DeepClone();
+        merged.Remove(name);
+        if (value is null)
+        {
+            return merged;
+        }
+
+        if (value is not JsonObject fields)
+        {
+            throw new ActivityInputException(name, $"{name} should be an object whose fields override other inputs, not {JsonKinds.Describe(value)}");
+        }
+
+        foreach (var (key, field) in fields)
+        {
+            if (!overrides.Fields.Contains(key, StringComparer.Ordinal))
+            {
+                throw new ActivityInputException(name, $"{name} field '{key}' is not one of {string.Join(", ", overrides.Fields.Order(StringComparer.Ordinal))}");
+            }
+
+            if (field is null)
+            {
+                continue;
+            }
+
+            var port = activity.Inputs.First(p => p.Name == key);
+            if (JsonKinds.Mismatch(field, port.Type) is { } wrong)
+            {
+                throw new ActivityInputException(name, $"{name} field '{key}' is not of type {port.Type}: {wrong}");
+            }
+
+            merged[key] = field.DeepClone();
+        }
+
+        return merged;
+    }
+
+    /// <summary>
+    /// <see cref="Apply(ActivityDescriptor, JsonObject)"/> for an activity class, for inputs that did not come through
+    /// the engine (an activity run by hand); the inputs as they are for a class without an override input.
+    /// </summary>
+    /// <exception cref="ActivityInputException">As for <see cref="Apply(ActivityDescriptor, JsonObject)"/>.</exception>
+    public static JsonObject Apply(Type activityType, JsonObject inputs)
+    {
+        ArgumentNullException.ThrowIfNull(activityType);
+        var descriptor = Described.GetOrAdd(activityType, static t => t.GetCustomAttribute<ActivityAttribute>()?.OverridesInput is null ? null : ActivityRegistry.Describe(t));
+        return descriptor is null ? inputs : Apply(descriptor, inputs);
+    }
+}

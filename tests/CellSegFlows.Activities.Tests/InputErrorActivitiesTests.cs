@@ -1,0 +1,75 @@
+using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Engine.Store;
+
+namespace CellSegFlows.Activities.Tests;
+
+/// <summary>A user's mistake fails a step once, in one line, whatever the node's retry policy; grids are the engine's.</summary>
+public sealed class InputErrorActivitiesTests
+{
+    private static async Task<(RunRecord Run, RunDetail Detail)> RunAsync(string workflow)
+    {
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = TestPaths.NewTempFolder() }, ActivityCatalog.Create());
+        var runId = await engine.StartRunAsync(workflow, "input-errors", new Dictionary<string, string>());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+        return (run, await engine.Runs.DetailAsync(runId));
+    }
+
+    [Fact]
+    public async Task A_missing_pretrained_weights_file_fails_after_one_attempt_with_one_line_although_three_are_allowed()
+    {
+        var (run, detail) = await RunAsync("""
+            { "id": "missing-weights", "nodes": [
+                { "id": "sample", "activity": "MakeSampleDataset", "inputs": { "width": 64, "height": 64 } },
+                { "id": "finetune", "activity": "FinetuneCenterMask", "retry": { "attempts": 3, "delay": "10ms" },
+                  "inputs": { "annotations": "${nodes.sample.annotations}", "images": "${nodes.sample.images}",
+                              "branch": { "name": "x", "pretrainedWeights": "/nonexistent/model.pth" } } } ] }
+            """);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var step = detail.Steps.Single(s => s.NodeId == "finetune");
+        Assert.Equal(1, step.Attempt);
+        Assert.Equal("attempt 1 failed: node 'finetune', branch 'x': pretrainedWeights file not found: /nonexistent/model.pth", step.Error);
+        Assert.DoesNotContain(detail.Events, e => e.StepId == step.Id && e.Kind == "error" && e.Message!.Contains("retrying", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_malformed_coco_file_is_the_users_to_fix_and_is_not_retried()
+    {
+        var folder = TestPaths.NewTempFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "bad.json"), """{ "images": [ { "id": 1, "file_name": 7 } ], "annotations": [] }""");
+        var (run, detail) = await RunAsync($$"""
+            { "id": "bad-coco", "nodes": [
+                { "id": "import", "activity": "ImportDataset", "retry": { "attempts": 3, "delay": "10ms" },
+                  "inputs": { "folder": "{{folder}}", "annotations": "bad.json", "imagesFolder": "." } } ] }
+            """);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var step = detail.Steps.Single(s => s.NodeId == "import");
+        Assert.Equal(1, step.Attempt);
+        Assert.StartsWith($"attempt 1 failed: node 'import', {Path.Combine(folder, "bad.json")}: ", step.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', step.Error!);
+    }
+
+    [Fact]
+    public void The_training_grids_accept_every_field_they_accepted_before_and_describe_them_from_the_ports()
+    {
+        var catalog = ActivityCatalog.Create();
+        string[] unet = ["name", "variant", "baseChannels", "depth", "bilinear", "synthetic", "cellTypes", "epochs", "stepsPerEpoch", "batchSize", "cropSize", "learningRate", "optimizer", "seed"];
+        string[] centerMask = ["name", "architecture", "synthetic", "cellTypes", "schedule", "batchSize", "baseLearningRate", "maxIterations", "warmupIterations", "warmupFactor", "steps", "gamma", "pretrainedWeights", "gradientClipNorm", "seed"];
+        foreach (var (type, before) in new[] { ("TrainUNet", unet), ("FinetuneCenterMask", centerMask) })
+        {
+            var descriptor = catalog.Find(type)!;
+            var overrides = descriptor.Overrides!;
+            Assert.Equal("branch", overrides.Input);
+            Assert.All(before, field => Assert.Contains(field, overrides.Fields));
+            var artifactsAndJson = descriptor.Inputs.Where(p => p.Type.Name is "artifact" or "list<artifact>" or "json").Select(p => p.Name).ToList();
+            Assert.Contains("annotations", artifactsAndJson);
+            Assert.Contains("syntheticImages", artifactsAndJson);
+            Assert.Empty(overrides.Fields.Intersect(artifactsAndJson));
+            Assert.Equal(descriptor.Inputs.Count - artifactsAndJson.Count, overrides.Fields.Count);
+            var branch = descriptor.Inputs.Single(p => p.Name == "branch");
+            Assert.EndsWith($": {string.Join(", ", overrides.Fields)}.", branch.Description, StringComparison.Ordinal);
+        }
+    }
+}
