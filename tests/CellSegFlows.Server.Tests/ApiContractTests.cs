@@ -105,12 +105,13 @@ public sealed class ApiContractTests(ServerFixture fixture) : IClassFixture<Serv
 
     private async Task<string> FinishedRunAsync(string workflowId)
     {
+        // Not from the step cache: a cached step records no metrics or artifacts for its run.
         await S.SaveAsync($$"""
             {
               "id": "{{workflowId}}",
               "nodes": [
-                { "id": "train", "activity": "test.Train", "inputs": { "steps": 2, "delayMs": 1 } },
-                { "id": "write", "activity": "test.WriteText", "inputs": { "text": "contract" } }
+                { "id": "train", "activity": "test.Train", "inputs": { "steps": 2, "delayMs": 1 }, "cache": false },
+                { "id": "write", "activity": "test.WriteText", "inputs": { "text": "contract" }, "cache": false }
               ]
             }
             """);
