@@ -63,7 +63,7 @@ public sealed class ServerHost : IAsyncDisposable
             doc.Info.Description = "Workflow definitions, activities, runs with their step journal, artifacts, metrics, operations, users. " +
                 "Authenticate with the studio's cookie (POST /api/auth/login) or an X-Api-Key header.";
             return Task.CompletedTask;
-        }));
+        }).AddSchemaTransformer(OpenApiNumbers.WriteNumbersAsNumbers));
 
         services.AddAuthentication("smart")
             .AddPolicyScheme("smart", "cookie or API key", o => o.ForwardDefaultSelector = ctx =>

@@ -1,10 +1,12 @@
 using System.Security.Claims;
 using CellSegFlows.Engine.Hosting;
+using CellSegFlows.Server.Api.Contracts;
 using CellSegFlows.Server.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace CellSegFlows.Server.Api;
@@ -35,7 +37,7 @@ internal static class AuthEndpoints
         auth.MapPost("/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
-            return Results.NoContent();
+            return TypedResults.NoContent();
         }).AllowAnonymous().WithSummary("Sign out.");
         auth.MapGet("/me", (ClaimsPrincipal user) => MeOf(user)).WithSummary("The signed-in user, the role, and what that role may do.");
 
@@ -44,11 +46,11 @@ internal static class AuthEndpoints
         users.MapPost("/", async (NewUserRequest body, UserStore store, ClaimsPrincipal who, CancellationToken ct) =>
         {
             var created = await store.AddAsync(body.Name, body.Role, body.Password, Principals.Actor(who), ct).ConfigureAwait(false);
-            return Results.Created($"/api/users/{created.Name}", created);
+            return TypedResults.Created($"/api/users/{created.Name}", created);
         }).WithSummary("Add a user with a role (admin).");
-        users.MapPatch("/{name}", async (string name, UpdateUserRequest body, UserStore store, ClaimsPrincipal who, CancellationToken ct) =>
+        users.MapPatch("/{name}", async Task<Results<NoContent, ProblemHttpResult>> (string name, UpdateUserRequest body, UserStore store, ClaimsPrincipal who, CancellationToken ct) =>
             await store.UpdateAsync(name, body.Role, body.Password, body.Disabled, Principals.Actor(who), ct).ConfigureAwait(false)
-                ? Results.NoContent()
+                ? TypedResults.NoContent()
                 : ProblemResponses.Problem(404, "No such user", $"no user '{name}'"))
             .WithSummary("Change a user's role, password or disabled flag (admin).");
 
@@ -57,20 +59,20 @@ internal static class AuthEndpoints
         keys.MapPost("/", async (NewKeyRequest body, UserStore store, ClaimsPrincipal who, CancellationToken ct) =>
         {
             var key = await store.CreateKeyAsync(body.UserName, body.Label, Principals.Actor(who), ct).ConfigureAwait(false);
-            return Results.Created($"/api/keys/{key.Id}", key);
+            return TypedResults.Created($"/api/keys/{key.Id}", key);
         }).WithSummary("Create an API key acting as a user; the key is in this answer only (admin).");
-        keys.MapDelete("/{id}", async (string id, UserStore store, ClaimsPrincipal who, CancellationToken ct) =>
+        keys.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, UserStore store, ClaimsPrincipal who, CancellationToken ct) =>
             await store.RevokeKeyAsync(id, Principals.Actor(who), ct).ConfigureAwait(false)
-                ? Results.NoContent()
+                ? TypedResults.NoContent()
                 : ProblemResponses.Problem(404, "No such key", $"no API key '{id}'"))
             .WithSummary("Revoke an API key (admin).");
 
         api.MapGet("/audit", async (WorkflowEngine engine, string? target, int? limit, CancellationToken ct) =>
-                await AuditLog.ListAsync(engine.Store, target, limit ?? 200, ct).ConfigureAwait(false))
+                (await AuditLog.ListAsync(engine.Store, target, limit ?? 200, ct).ConfigureAwait(false)).ToDtos(ContractMapping.ToDto))
             .WithTags("Auth").WithSummary("Who changed what and when (definition saves, runs started, cancelled, retried; users and keys), newest first.");
     }
 
-    private static async Task<IResult> LoginAsync(LoginRequest body, UserStore store, LoginThrottle throttle, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<Me>, ProblemHttpResult>> LoginAsync(LoginRequest body, UserStore store, LoginThrottle throttle, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(body.UserName) || string.IsNullOrEmpty(body.Password))
         {
@@ -96,7 +98,7 @@ internal static class AuthEndpoints
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(Principals.Claims(user.Name, user.Role, "password"), CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal).ConfigureAwait(false);
-        return Results.Ok(MeOf(principal));
+        return TypedResults.Ok(MeOf(principal));
     }
 
     private static Me MeOf(ClaimsPrincipal user)

@@ -3,9 +3,11 @@ using System.Text;
 using CellSegFlows.Engine.Definitions;
 using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Engine.Store;
+using CellSegFlows.Server.Api.Contracts;
 using CellSegFlows.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -37,21 +39,20 @@ internal static class DefinitionEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/activities", (WorkflowEngine engine) => Results.Text(engine.Registry.ToJson().ToJsonString(), "application/json"))
-            .WithTags("Definitions").WithSummary("The activity registry: type, version, category, description, queue, inputs (type, required, default) and outputs; the studio builds its forms from it.")
-            .Produces<object[]>();
+        api.MapGet("/activities", (WorkflowEngine engine) => engine.Registry.All.ToDtos(ActivityMapping.ToDto))
+            .WithTags("Definitions").WithSummary("The activity registry: type, version, category, description, queue, inputs (type, required, default) and outputs; the studio builds its forms from it.");
 
         var workflows = api.MapGroup("/workflows").WithTags("Definitions");
         workflows.MapGet("/", ListAsync).WithSummary("Every workflow with its latest version.");
-        workflows.MapGet("/{id}", async (string id, WorkflowEngine engine, CancellationToken ct) =>
+        workflows.MapGet("/{id}", async Task<Results<Ok<DefinitionVersion>, ProblemHttpResult>> (string id, WorkflowEngine engine, CancellationToken ct) =>
         {
             var versions = await VersionsAsync(engine, id, withJson: true, ct).ConfigureAwait(false);
-            return versions.Count == 0 ? NoWorkflow(id) : Results.Ok(versions[0]);
+            return versions.Count == 0 ? NoWorkflow(id) : TypedResults.Ok(versions[0]);
         }).WithSummary("The latest version of a workflow, with its JSON.");
-        workflows.MapGet("/{id}/versions", async (string id, WorkflowEngine engine, CancellationToken ct) =>
+        workflows.MapGet("/{id}/versions", async Task<Results<Ok<IReadOnlyList<DefinitionVersion>>, ProblemHttpResult>> (string id, WorkflowEngine engine, CancellationToken ct) =>
         {
             var versions = await VersionsAsync(engine, id, withJson: false, ct).ConfigureAwait(false);
-            return versions.Count == 0 ? NoWorkflow(id) : Results.Ok(versions);
+            return versions.Count == 0 ? NoWorkflow(id) : TypedResults.Ok(versions);
         }).WithSummary("Every saved version of a workflow, newest first.");
         workflows.MapGet("/{id}/export", ExportAsync)
             .WithSummary("Download a definition as a workflow file (the stored normal-form JSON): the latest version, or ?version=HASH (or unique prefix); the file is named ID.json.")
@@ -65,12 +66,12 @@ internal static class DefinitionEndpoints
             .Accepts<object>("application/json")
             .WithSummary("Save a definition (the body) as a new version: validated first (422 with every problem, nothing saved); the version label is raised above the latest when needed; the same content saves nothing new.")
             .ProducesProblem(422);
-        api.MapGet("/definitions/{hash}", async (string hash, WorkflowEngine engine, CancellationToken ct) =>
-            await FindVersionAsync(engine, hash, ct).ConfigureAwait(false) is { } v ? Results.Ok(v) : ProblemResponses.Problem(404, "No such definition version", $"no definition version '{hash}'"))
+        api.MapGet("/definitions/{hash}", async Task<Results<Ok<DefinitionVersion>, ProblemHttpResult>> (string hash, WorkflowEngine engine, CancellationToken ct) =>
+            await FindVersionAsync(engine, hash, ct).ConfigureAwait(false) is { } v ? TypedResults.Ok(v) : ProblemResponses.Problem(404, "No such definition version", $"no definition version '{hash}'"))
             .WithTags("Definitions").WithSummary("One definition version by hash (or unique prefix), with its JSON: what a run executed.");
     }
 
-    private static IResult NoWorkflow(string id) => ProblemResponses.Problem(404, "No such workflow", $"no saved workflow '{id}'");
+    private static ProblemHttpResult NoWorkflow(string id) => ProblemResponses.Problem(404, "No such workflow", $"no saved workflow '{id}'");
 
     private static async Task<IReadOnlyList<WorkflowSummary>> ListAsync(WorkflowEngine engine, CancellationToken ct)
     {
@@ -110,17 +111,17 @@ internal static class DefinitionEndpoints
         return found.Count == 1 ? ToVersion(found[0], withJson: true) : null;
     }
 
-    private static async Task<IResult> ValidateAsync(HttpRequest request, WorkflowEngine engine, CancellationToken ct)
+    private static async Task<Results<Ok<ValidationResult>, ProblemHttpResult>> ValidateAsync(HttpRequest request, WorkflowEngine engine, CancellationToken ct)
     {
         var upgraded = DefinitionUpgrade.Apply(await ReadBodyAsync(request, ct).ConfigureAwait(false), engine.Registry);
         var definition = WorkflowDefinitionReader.Parse(upgraded.Json, "request body");
         var problems = WorkflowValidator.Validate(definition, engine.Registry, engine.Options.Limits);
         return problems.Count > 0
             ? ProblemResponses.DefinitionProblems("request body", problems)
-            : Results.Ok(new ValidationResult(true, definition.Id, DefinitionHash.Compute(definition), []) { Warnings = ProblemResponses.Items(upgraded.Warnings) });
+            : TypedResults.Ok(new ValidationResult(true, definition.Id, DefinitionHash.Compute(definition), []) { Warnings = ProblemResponses.Items(upgraded.Warnings) });
     }
 
-    private static async Task<IResult> SaveAsync(HttpRequest request, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<SaveResult>, Ok<SaveResult>, ProblemHttpResult>> SaveAsync(HttpRequest request, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         // Saved in the new spelling: a deprecated name is upgraded here, once.
         var json = DefinitionUpgrade.Apply(await ReadBodyAsync(request, ct).ConfigureAwait(false), engine.Registry).Json;
@@ -134,7 +135,7 @@ internal static class DefinitionEndpoints
         var actor = Principals.Actor(user);
         var (created, note, record) = await SaveVersionAsync(engine, definition, actor, ct).ConfigureAwait(false);
         var result = new SaveResult(created, note, ToVersion(record, withJson: true));
-        return created ? Results.Created($"/api/definitions/{record.Hash}", result) : Results.Ok(result);
+        return created ? TypedResults.Created($"/api/definitions/{record.Hash}", result) : TypedResults.Ok(result);
     }
 
     /// <summary>
@@ -173,7 +174,7 @@ internal static class DefinitionEndpoints
         }, ct).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> DiffAsync(string id, string from, string? to, WorkflowEngine engine, CancellationToken ct)
+    private static async Task<Results<Ok<DefinitionDiff>, ProblemHttpResult>> DiffAsync(string id, string from, string? to, WorkflowEngine engine, CancellationToken ct)
     {
         var a = await FindVersionAsync(engine, from, ct).ConfigureAwait(false);
         var latest = to is null ? (await VersionsAsync(engine, id, withJson: false, ct).ConfigureAwait(false)).FirstOrDefault() : null;
@@ -189,7 +190,7 @@ internal static class DefinitionEndpoints
         }
 
         var lines = LineDiff.Compute(NormalForm(a), NormalForm(b));
-        return Results.Ok(new DefinitionDiff(id, a with { Json = null }, b with { Json = null }, lines.Count(l => l.Op == "+"), lines.Count(l => l.Op == "-"), lines));
+        return TypedResults.Ok(new DefinitionDiff(id, a with { Json = null }, b with { Json = null }, lines.Count(l => l.Op == "+"), lines.Count(l => l.Op == "-"), lines));
     }
 
     private static async Task<IResult> ExportAsync(string id, string? version, WorkflowEngine engine, CancellationToken ct)

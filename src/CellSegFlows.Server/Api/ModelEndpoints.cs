@@ -6,6 +6,7 @@ using CellSegFlows.Engine.Store;
 using CellSegFlows.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace CellSegFlows.Server.Api;
@@ -42,13 +43,13 @@ internal static class ModelEndpoints
     private static async Task<IReadOnlyList<ModelDto>> ListAsync(WorkflowEngine engine, CancellationToken ct) =>
         (await new ModelRegistry(engine.Store).ListAsync(ct).ConfigureAwait(false)).Select(ToDto).ToList();
 
-    private static async Task<IResult> DetailAsync(string name, WorkflowEngine engine, CancellationToken ct)
+    private static async Task<Results<Ok<ModelDetailDto>, ProblemHttpResult>> DetailAsync(string name, WorkflowEngine engine, CancellationToken ct)
     {
         var info = await new ModelRegistry(engine.Store).GetAsync(name, ct).ConfigureAwait(false);
-        return info is null ? ProblemResponses.Problem(404, "No such model", $"no registered model '{name}'") : Results.Ok(ToDto(info));
+        return info is null ? ProblemResponses.Problem(404, "No such model", $"no registered model '{name}'") : TypedResults.Ok(ToDto(info));
     }
 
-    private static async Task<IResult> SetChampionAsync(string name, SetChampionRequest body, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<ModelDetailDto>, ProblemHttpResult>> SetChampionAsync(string name, SetChampionRequest body, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > MaxReason)
         {
@@ -65,7 +66,7 @@ internal static class ModelEndpoints
             return ProblemResponses.Problem(ex.Message.StartsWith("no registered model", StringComparison.Ordinal) ? 404 : 400, "Cannot set the champion", ex.Message);
         }
 
-        return Results.Ok(ToDto((await registry.GetAsync(name, ct).ConfigureAwait(false))!));
+        return TypedResults.Ok(ToDto((await registry.GetAsync(name, ct).ConfigureAwait(false))!));
     }
 
     private static ModelDto ToDto(RegisteredModelRecord m) => new(m.Name, m.ChampionVersion, m.VersionCount, m.CreatedAt, m.UpdatedAt);

@@ -4,6 +4,7 @@ using CellSegFlows.Engine.Store;
 using CellSegFlows.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -54,7 +55,7 @@ internal static class OperationsEndpoints
             s.ScheduledAt, s.StartedAt, s.Progress, s.ProgressMessage)).ToList();
     }
 
-    private static async Task<IResult> SetSchedulerAsync(bool pause, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Ok<SchedulerState>> SetSchedulerAsync(bool pause, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         if (pause)
         {
@@ -66,6 +67,6 @@ internal static class OperationsEndpoints
         }
 
         await AuditLog.WriteAsync(engine.Store, Principals.Actor(user), pause ? "scheduler.pause" : "scheduler.resume", engine.Options.WorkerName, null, ct).ConfigureAwait(false);
-        return Results.Ok(new SchedulerState(engine.IsPaused, engine.Options.WorkerName));
+        return TypedResults.Ok(new SchedulerState(engine.IsPaused, engine.Options.WorkerName));
     }
 }

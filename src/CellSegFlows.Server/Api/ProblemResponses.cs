@@ -1,5 +1,6 @@
 using CellSegFlows.Engine.Definitions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CellSegFlows.Server.Api;
@@ -10,12 +11,12 @@ public sealed record ProblemItem(string? NodeId, string Field, string Message, i
 /// <summary>RFC 9457 problem details, the one shape of every error answer.</summary>
 internal static class ProblemResponses
 {
-    public static IResult Problem(int status, string title, string? detail = null, IDictionary<string, object?>? extensions = null) =>
-        Results.Problem(statusCode: status, title: title, detail: detail, extensions: extensions);
+    public static ProblemHttpResult Problem(int status, string title, string? detail = null, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail, extensions: extensions);
 
     /// <summary>422 with every problem of a definition (or of the parameters) under <c>errors</c>.</summary>
-    public static IResult DefinitionProblems(string source, IReadOnlyList<DefinitionProblem> problems) =>
-        Results.Problem(
+    public static ProblemHttpResult DefinitionProblems(string source, IReadOnlyList<DefinitionProblem> problems) =>
+        TypedResults.Problem(
             statusCode: StatusCodes.Status422UnprocessableEntity,
             title: $"The workflow definition has {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}",
             detail: string.Join("\n", problems.Select(p => p.ToString())),

@@ -5,9 +5,11 @@ using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Artifacts;
 using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Engine.Store;
+using CellSegFlows.Server.Api.Contracts;
 using CellSegFlows.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.StaticFiles;
@@ -21,10 +23,6 @@ public sealed record StartRunRequest(string WorkflowId, string? Version, Diction
 
 /// <summary>The started run.</summary>
 public sealed record StartRunResult(string RunId, string DefinitionHash);
-
-/// <summary>A run with everything recorded about it and the definition version it ran.</summary>
-public sealed record RunDetailDto(RunRecord Run, DefinitionVersion? Definition, IReadOnlyList<StepRecord> Steps, IReadOnlyList<NodeStateRecord> Nodes,
-    IReadOnlyList<StepEventRecord> Events, IReadOnlyList<ArtifactRecord> Artifacts, IReadOnlyList<MetricRecord> Metrics);
 
 /// <summary>The answer to cancel and retry.</summary>
 public sealed record RunActionResult(string RunId, string Action, RunStatus Status);
@@ -43,12 +41,12 @@ internal static class RunEndpoints
             .WithSummary("Start a run of a saved workflow version with parameters (422 lists every bad parameter; nothing is started then).")
             .ProducesProblem(422);
         runs.MapGet("/{id}", DetailAsync).WithSummary("A run with its steps, nodes, the full step journal (attempts, workers, errors, logs), artifacts, metrics and its definition version.");
-        runs.MapGet("/{id}/metrics", async (string id, WorkflowEngine engine, CancellationToken ct) => (await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false)).Metrics)
+        runs.MapGet("/{id}/metrics", async (string id, WorkflowEngine engine, CancellationToken ct) => (await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false)).Metrics.ToDtos(ContractMapping.ToDto))
             .WithSummary("The numbers the run's steps reported (e.g. loss per training step).");
         runs.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Roles.Policies.Operate).WithSummary("Ask a running run to stop (409 when it has finished).");
         runs.MapPost("/{id}/retry", RetryAsync).RequireAuthorization(Roles.Policies.Operate).WithSummary("Retry a failed run from its failed steps; succeeded steps are kept (409 unless the run failed).");
         runs.MapGet("/{id}/stream", StreamAsync).WithSummary("Server-sent events: 'run' (run, steps and nodes whenever they change), 'journal' (new journal entries), 'metrics', 'artifacts', and 'end' when the run has finished.")
-            .Produces(200, contentType: "text/event-stream");
+            .Produces<RunStreamEvents>(200, contentType: "text/event-stream");
 
         api.MapGet("/artifacts/{hash}", ArtifactAsync).WithTags("Runs")
             .WithSummary("Download an artifact by its SHA-256 (64 lowercase hex digits); only files of the artifact store are served.")
@@ -56,7 +54,7 @@ internal static class RunEndpoints
         api.MapGet("/metrics", OverviewAsync).WithTags("Runs").WithSummary("Counts: runs and steps by status, workflows, artifacts and their bytes.");
     }
 
-    private static async Task<IResult> ListAsync(WorkflowEngine engine, string? workflow, string? version, string? status, string? trigger, string? startedBy, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<RunDto>>, ProblemHttpResult>> ListAsync(WorkflowEngine engine, string? workflow, string? version, string? status, string? trigger, string? startedBy, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct)
     {
         RunStatus? wanted = null;
         if (status is not null)
@@ -103,11 +101,11 @@ internal static class RunEndpoints
 
         // SQLite stores times as ticks through a converter: compare and order them here, not in SQL.
         var list = await query.ToListAsync(ct).ConfigureAwait(false);
-        return Results.Ok(list.Where(r => (from is null || r.CreatedAt >= from) && (to is null || r.CreatedAt <= to))
-            .OrderByDescending(r => r.CreatedAt).Take(limit ?? 100).ToList());
+        return TypedResults.Ok(list.Where(r => (from is null || r.CreatedAt >= from) && (to is null || r.CreatedAt <= to))
+            .OrderByDescending(r => r.CreatedAt).Take(limit ?? 100).ToDtos(ContractMapping.ToDto));
     }
 
-    private static async Task<IResult> StartAsync(StartRunRequest body, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<StartRunResult>, ProblemHttpResult>> StartAsync(StartRunRequest body, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.WorkflowId))
         {
@@ -141,17 +139,17 @@ internal static class RunEndpoints
         var actor = Principals.Actor(user);
         var runId = await engine.StartRunAsync(version.Json!, $"{version.WorkflowId}@{version.Hash[..12]}", parameters, "manual", null, user.Identity?.Name, ct).ConfigureAwait(false);
         await AuditLog.WriteAsync(engine.Store, actor, "run.start", runId, $"{version.WorkflowId} version {version.VersionLabel} ({version.Hash[..12]})", ct).ConfigureAwait(false);
-        return Results.Created($"/api/runs/{runId}", new StartRunResult(runId, version.Hash));
+        return TypedResults.Created($"/api/runs/{runId}", new StartRunResult(runId, version.Hash));
     }
 
-    private static async Task<IResult> DetailAsync(string id, WorkflowEngine engine, CancellationToken ct)
+    private static async Task<Ok<RunDetailDto>> DetailAsync(string id, WorkflowEngine engine, CancellationToken ct)
     {
         var detail = await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false);
         var definition = await DefinitionEndpoints.FindVersionAsync(engine, detail.Run.DefinitionHash, ct).ConfigureAwait(false);
-        return Results.Ok(new RunDetailDto(detail.Run, definition, detail.Steps, detail.Nodes, detail.Events, detail.Artifacts, detail.Metrics));
+        return TypedResults.Ok(detail.ToDto(definition));
     }
 
-    private static async Task<IResult> CancelAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<RunActionResult>, ProblemHttpResult>> CancelAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         var actor = Principals.Actor(user);
         if (!await engine.CancelRunAsync(id, actor, ct).ConfigureAwait(false))
@@ -161,10 +159,10 @@ internal static class RunEndpoints
         }
 
         await AuditLog.WriteAsync(engine.Store, actor, "run.cancel", id, null, ct).ConfigureAwait(false);
-        return Results.Ok(new RunActionResult(id, "cancel", (await engine.Runs.RunAsync(id, ct).ConfigureAwait(false)).Status));
+        return TypedResults.Ok(new RunActionResult(id, "cancel", (await engine.Runs.RunAsync(id, ct).ConfigureAwait(false)).Status));
     }
 
-    private static async Task<IResult> RetryAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<RunActionResult>, ProblemHttpResult>> RetryAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         var actor = Principals.Actor(user);
         if (!await engine.RetryRunAsync(id, actor, ct).ConfigureAwait(false))
@@ -174,7 +172,7 @@ internal static class RunEndpoints
         }
 
         await AuditLog.WriteAsync(engine.Store, actor, "run.retry", id, null, ct).ConfigureAwait(false);
-        return Results.Ok(new RunActionResult(id, "retry", (await engine.Runs.RunAsync(id, ct).ConfigureAwait(false)).Status));
+        return TypedResults.Ok(new RunActionResult(id, "retry", (await engine.Runs.RunAsync(id, ct).ConfigureAwait(false)).Status));
     }
 
     private static async Task<IResult> ArtifactAsync(string hash, string? name, WorkflowEngine engine, CancellationToken ct)
@@ -253,7 +251,7 @@ internal static class RunEndpoints
                 var wrote = false;
                 if (signature != lastSignature)
                 {
-                    await WriteEventAsync(response, "run", null, JsonSerializer.Serialize(snapshot, serializer), ct).ConfigureAwait(false);
+                    await WriteEventAsync(response, "run", null, JsonSerializer.Serialize(snapshot.ToDto(), serializer), ct).ConfigureAwait(false);
                     lastSignature = signature;
                     wrote = true;
                 }
@@ -264,7 +262,7 @@ internal static class RunEndpoints
                     if (events.Count > 0)
                     {
                         lastEvent = events[^1].Id;
-                        await WriteEventAsync(response, "journal", lastEvent.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonSerializer.Serialize(events, serializer), ct).ConfigureAwait(false);
+                        await WriteEventAsync(response, "journal", lastEvent.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonSerializer.Serialize(events.ToDtos(ContractMapping.ToDto), serializer), ct).ConfigureAwait(false);
                         wrote = true;
                     }
 
@@ -272,7 +270,7 @@ internal static class RunEndpoints
                     if (metrics.Count > 0)
                     {
                         lastMetric = metrics[^1].Id;
-                        await WriteEventAsync(response, "metrics", null, JsonSerializer.Serialize(metrics, serializer), ct).ConfigureAwait(false);
+                        await WriteEventAsync(response, "metrics", null, JsonSerializer.Serialize(metrics.ToDtos(ContractMapping.ToDto), serializer), ct).ConfigureAwait(false);
                         wrote = true;
                     }
 
@@ -280,13 +278,13 @@ internal static class RunEndpoints
                     if (artifacts.Count > 0)
                     {
                         lastArtifact = artifacts[^1].Id;
-                        await WriteEventAsync(response, "artifacts", null, JsonSerializer.Serialize(artifacts, serializer), ct).ConfigureAwait(false);
+                        await WriteEventAsync(response, "artifacts", null, JsonSerializer.Serialize(artifacts.ToDtos(ContractMapping.ToDto), serializer), ct).ConfigureAwait(false);
                         wrote = true;
                     }
 
                     if (snapshot.Run.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled && events.Count < 500)
                     {
-                        await WriteEventAsync(response, "end", null, JsonSerializer.Serialize(new { status = snapshot.Run.Status }, serializer), ct).ConfigureAwait(false);
+                        await WriteEventAsync(response, "end", null, JsonSerializer.Serialize(new RunEndDto(snapshot.Run.Status), serializer), ct).ConfigureAwait(false);
                         return;
                     }
                 }

@@ -5,9 +5,11 @@ using CellSegFlows.Engine.Definitions;
 using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Engine.Store;
 using CellSegFlows.Engine.Triggers;
+using CellSegFlows.Server.Api.Contracts;
 using CellSegFlows.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,9 +66,9 @@ internal static class TriggerEndpoints
     {
         var schedules = api.MapGroup("/ops/schedules").WithTags("Triggers");
         schedules.MapGet("/", ListSchedulesAsync).WithSummary("Cron schedules with Quartz's next fire time, the next five by their cron expression, and their latest firing.");
-        schedules.MapGet("/{id}", async (string id, WorkflowEngine engine, CancellationToken ct) =>
+        schedules.MapGet("/{id}", async Task<Results<Ok<ScheduleDetailDto>, ProblemHttpResult>> (string id, WorkflowEngine engine, CancellationToken ct) =>
                 await FindScheduleAsync(engine, id, ct).ConfigureAwait(false) is { } s
-                    ? Results.Ok(new { schedule = s, firings = await engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, id, 50, ct).ConfigureAwait(false) })
+                    ? TypedResults.Ok(new ScheduleDetailDto(s, (await engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, id, 50, ct).ConfigureAwait(false)).ToDtos(ContractMapping.ToDto)))
                     : NoSchedule(id))
             .WithSummary("One schedule with its latest 50 firings (started, skipped for overlap, failed; who fired it by hand).");
         schedules.MapPost("/validate", CheckAsync).WithSummary("Check a cron expression (and a glob or folder) without saving: 200 with the next fire times (count: default 5, at most 50), else 400 naming the field.")
@@ -78,8 +80,8 @@ internal static class TriggerEndpoints
         schedules.MapPut("/{id}", (string id, HttpRequest request, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SaveScheduleAsync(request, id, engine, user, ct))
             .RequireAuthorization(Roles.Policies.Operate).Accepts<ScheduleRequest>("application/json")
             .WithSummary("Replace a schedule's fields (404 when there is none); Quartz's trigger follows at once.").ProducesProblem(400).ProducesProblem(404);
-        schedules.MapDelete("/{id}", async (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
-                await engine.Triggers.RemoveScheduleAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? Results.NoContent() : NoSchedule(id))
+        schedules.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
+                await engine.Triggers.RemoveScheduleAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? TypedResults.NoContent() : NoSchedule(id))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Remove a schedule and its Quartz job (its firings stay in the journal): 204, or 404.");
         schedules.MapPost("/{id}/pause", (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SetScheduleAsync(id, false, engine, user, ct))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Pause a schedule: it keeps its record but fires no more until resumed.");
@@ -91,9 +93,9 @@ internal static class TriggerEndpoints
 
         var watches = api.MapGroup("/ops/watches").WithTags("Triggers");
         watches.MapGet("/", ListWatchesAsync).WithSummary("Folder watches with the files they have started runs for and their latest start or failure.");
-        watches.MapGet("/{id}", async (string id, WorkflowEngine engine, CancellationToken ct) =>
+        watches.MapGet("/{id}", async Task<Results<Ok<WatchDetailDto>, ProblemHttpResult>> (string id, WorkflowEngine engine, CancellationToken ct) =>
                 await FindWatchAsync(engine, id, ct).ConfigureAwait(false) is { } w
-                    ? Results.Ok(new { watch = w, firings = await engine.Triggers.ListFiringsAsync(TriggerStore.WatchKind, id, 50, ct).ConfigureAwait(false) })
+                    ? TypedResults.Ok(new WatchDetailDto(w, (await engine.Triggers.ListFiringsAsync(TriggerStore.WatchKind, id, 50, ct).ConfigureAwait(false)).ToDtos(ContractMapping.ToDto)))
                     : NoWatch(id))
             .WithSummary("One watch with its latest 50 starts and failures.");
         watches.MapPost("/validate", CheckAsync).WithSummary("Check a glob and a folder (inside the data roots), and a cron expression, without saving: 200, else 400/403 naming the field.")
@@ -105,8 +107,8 @@ internal static class TriggerEndpoints
         watches.MapPut("/{id}", (string id, HttpRequest request, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SaveWatchAsync(request, id, engine, user, ct))
             .RequireAuthorization(Roles.Policies.Operate).Accepts<WatchRequest>("application/json")
             .WithSummary("Replace a watch's fields (404 when there is none); another folder forgets the files seen.").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
-        watches.MapDelete("/{id}", async (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
-                await engine.Triggers.RemoveFileWatchAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? Results.NoContent() : NoWatch(id))
+        watches.MapDelete("/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
+                await engine.Triggers.RemoveFileWatchAsync(id, Principals.Actor(user), ct).ConfigureAwait(false) ? TypedResults.NoContent() : NoWatch(id))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Remove a watch, its Quartz job and what it has seen: 204, or 404.");
         watches.MapPost("/{id}/pause", (string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) => SetWatchAsync(id, false, engine, user, ct))
             .RequireAuthorization(Roles.Policies.Operate).WithSummary("Pause a watch: it keeps what it has seen but is not scanned until resumed.");
@@ -117,11 +119,11 @@ internal static class TriggerEndpoints
             .ProducesProblem(404);
     }
 
-    private static IResult NoSchedule(string id) => ProblemResponses.Problem(404, "No such schedule", $"no schedule '{id}'");
+    private static ProblemHttpResult NoSchedule(string id) => ProblemResponses.Problem(404, "No such schedule", $"no schedule '{id}'");
 
-    private static IResult NoWatch(string id) => ProblemResponses.Problem(404, "No such watch", $"no watch '{id}'");
+    private static ProblemHttpResult NoWatch(string id) => ProblemResponses.Problem(404, "No such watch", $"no watch '{id}'");
 
-    private static IResult BadField(string field, string reason, int status = StatusCodes.Status400BadRequest, IReadOnlyList<DefinitionProblem>? problems = null) =>
+    private static ProblemHttpResult BadField(string field, string reason, int status = StatusCodes.Status400BadRequest, IReadOnlyList<DefinitionProblem>? problems = null) =>
         ProblemResponses.Problem(status, "Invalid trigger", $"{field}: {reason}", new Dictionary<string, object?>
         {
             ["field"] = field,
@@ -167,7 +169,7 @@ internal static class TriggerEndpoints
             w.Enabled, i.FilesSeen, i.LastFiring?.Time, i.LastFiring?.Outcome.ToString(), i.LastFiring?.RunId, i.LastFiring?.Message, i.LastFiring?.FiredBy, w.CreatedBy, w.UpdatedAt);
     }
 
-    private static async Task<IResult> SaveScheduleAsync(HttpRequest request, string? routeId, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<ScheduleDto>, Ok<ScheduleDto>, ProblemHttpResult>> SaveScheduleAsync(HttpRequest request, string? routeId, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         var body = await ReadBodyAsync<ScheduleRequest>(request, ct).ConfigureAwait(false);
         var id = routeId ?? body.Id;
@@ -217,10 +219,10 @@ internal static class TriggerEndpoints
         }
 
         var dto = (await FindScheduleAsync(engine, id!, ct).ConfigureAwait(false))!;
-        return routeId is null ? Results.Created($"/api/ops/schedules/{id}", dto) : Results.Ok(dto);
+        return routeId is null ? TypedResults.Created($"/api/ops/schedules/{id}", dto) : TypedResults.Ok(dto);
     }
 
-    private static async Task<IResult> SaveWatchAsync(HttpRequest request, string? routeId, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<WatchDto>, Ok<WatchDto>, ProblemHttpResult>> SaveWatchAsync(HttpRequest request, string? routeId, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         var body = await ReadBodyAsync<WatchRequest>(request, ct).ConfigureAwait(false);
         var id = routeId ?? body.Id;
@@ -291,10 +293,10 @@ internal static class TriggerEndpoints
         }
 
         var dto = (await FindWatchAsync(engine, id!, ct).ConfigureAwait(false))!;
-        return routeId is null ? Results.Created($"/api/ops/watches/{id}", dto) : Results.Ok(dto);
+        return routeId is null ? TypedResults.Created($"/api/ops/watches/{id}", dto) : TypedResults.Ok(dto);
     }
 
-    private static async Task<IResult> CheckAsync(HttpRequest request, WorkflowEngine engine, CancellationToken ct)
+    private static async Task<Results<Ok<TriggerCheckResult>, ProblemHttpResult>> CheckAsync(HttpRequest request, WorkflowEngine engine, CancellationToken ct)
     {
         var body = await ReadBodyAsync<TriggerCheckRequest>(request, ct).ConfigureAwait(false);
         IReadOnlyList<DateTimeOffset> times = [];
@@ -331,20 +333,20 @@ internal static class TriggerEndpoints
             return refused;
         }
 
-        return Results.Ok(new TriggerCheckResult(true, times, folder));
+        return TypedResults.Ok(new TriggerCheckResult(true, times, folder));
     }
 
-    private static async Task<IResult> SetScheduleAsync(string id, bool enabled, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
+    private static async Task<Results<Ok<ScheduleDto>, ProblemHttpResult>> SetScheduleAsync(string id, bool enabled, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
         await engine.Triggers.SetScheduleEnabledAsync(id, enabled, Principals.Actor(user), ct).ConfigureAwait(false)
-            ? Results.Ok(await FindScheduleAsync(engine, id, ct).ConfigureAwait(false))
+            ? TypedResults.Ok((await FindScheduleAsync(engine, id, ct).ConfigureAwait(false))!)
             : NoSchedule(id);
 
-    private static async Task<IResult> SetWatchAsync(string id, bool enabled, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
+    private static async Task<Results<Ok<WatchDto>, ProblemHttpResult>> SetWatchAsync(string id, bool enabled, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
         await engine.Triggers.SetFileWatchEnabledAsync(id, enabled, Principals.Actor(user), ct).ConfigureAwait(false)
-            ? Results.Ok(await FindWatchAsync(engine, id, ct).ConfigureAwait(false))
+            ? TypedResults.Ok((await FindWatchAsync(engine, id, ct).ConfigureAwait(false))!)
             : NoWatch(id);
 
-    private static async Task<IResult> FireScheduleAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<FireResult>, ProblemHttpResult>> FireScheduleAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         var fired = await engine.Triggers.FireScheduleNowAsync(id, Principals.Actor(user), ct).ConfigureAwait(false);
         if (fired?.Firing is not { } firing)
@@ -355,22 +357,22 @@ internal static class TriggerEndpoints
         var result = new FireResult(TriggerStore.ScheduleKind, id, firing.Outcome.ToString(), fired.RunsStarted, firing.Message);
         return firing.Outcome switch
         {
-            FiringOutcome.Started => Results.Ok(result),
+            FiringOutcome.Started => TypedResults.Ok(result),
             FiringOutcome.SkippedOverlap => ProblemResponses.Problem(409, "Skipped: overlap", $"schedule '{id}': {firing.Message}; its overlap setting does not allow another run"),
             _ => ProblemResponses.Problem(422, "Firing failed", $"schedule '{id}': {firing.Message}"),
         };
     }
 
-    private static async Task<IResult> ScanWatchAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Ok<FireResult>, ProblemHttpResult>> ScanWatchAsync(string id, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
     {
         var scanned = await engine.Triggers.ScanFileWatchNowAsync(id, Principals.Actor(user), ct).ConfigureAwait(false);
         return scanned is null
             ? NoWatch(id)
-            : Results.Ok(new FireResult(TriggerStore.WatchKind, id, "Scanned", scanned.RunsStarted, $"{scanned.RunsStarted.Count} run(s) started"));
+            : TypedResults.Ok(new FireResult(TriggerStore.WatchKind, id, "Scanned", scanned.RunsStarted, $"{scanned.RunsStarted.Count} run(s) started"));
     }
 
     /// <summary>The checks shared by schedules and watches: id, what it runs (a stored definition only), parameters.</summary>
-    private static IResult? CheckCommon(string? id, string? bodyId, string? routeId, string? definition, string? pinnedVersion, Dictionary<string, JsonElement>? parameters, JsonElement? workflow)
+    private static ProblemHttpResult? CheckCommon(string? id, string? bodyId, string? routeId, string? definition, string? pinnedVersion, Dictionary<string, JsonElement>? parameters, JsonElement? workflow)
     {
         if (workflow is { ValueKind: not JsonValueKind.Null })
         {
@@ -420,7 +422,7 @@ internal static class TriggerEndpoints
     }
 
     /// <summary>A watch's folder is a host folder: it must resolve inside the admin's data roots (and there must be roots).</summary>
-    private static IResult? ResolveFolder(WorkflowEngine engine, string? folder, out string? resolved)
+    private static ProblemHttpResult? ResolveFolder(WorkflowEngine engine, string? folder, out string? resolved)
     {
         resolved = null;
         if (string.IsNullOrWhiteSpace(folder) || folder.Length > MaxFolderLength)

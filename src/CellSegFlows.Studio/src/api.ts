@@ -1,6 +1,14 @@
-/** The server's REST API, typed as the studio uses it. Errors are problem details (RFC 9457). */
+/**
+ * The server's REST API, typed as the studio uses it. Errors are problem details (RFC 9457).
+ * The answers' types are the server's own (openapi.json → api-types.ts, generated at build by `npm run api-types`),
+ * so a change on the server that the studio does not follow fails `tsc --noEmit`.
+ */
+import type { components } from './api-types';
 
-export interface ProblemItem { nodeId: string | null; field: string; message: string; line: number | null; column: number | null }
+type Schemas = components['schemas'];
+
+
+export type ProblemItem = Schemas['ProblemItem'];
 export interface Problem { status: number; title: string; detail?: string; errors?: ProblemItem[] }
 
 export class ApiError extends Error {
@@ -9,35 +17,37 @@ export class ApiError extends Error {
   }
 }
 
-export interface Me { name: string; role: string; via: string; can: string[] }
-export interface Port { name: string; type: string; description: string; required?: boolean; default?: unknown }
-export interface ActivityInfo { type: string; version: number; category: string; description: string; queue: string; inputs: Port[]; outputs: Port[] }
-export interface DefinitionVersion { hash: string; workflowId: string; versionLabel: number; description: string; savedAt: string; savedBy: string | null; json: string | null }
-export interface WorkflowSummary { id: string; latest: DefinitionVersion; versions: number; lastRunAt: string | null; lastRunStatus: string | null }
-export interface SaveResult { created: boolean; note: string | null; version: DefinitionVersion }
-export interface DiffLine { op: ' ' | '+' | '-'; text: string; oldLine: number | null; newLine: number | null }
-export interface DefinitionDiff { workflowId: string; from: DefinitionVersion; to: DefinitionVersion; added: number; removed: number; lines: DiffLine[] }
-export interface RunRecord { id: string; workflowId: string; definitionHash: string; parametersJson: string; trigger: string; triggerDetail: string | null; startedBy: string | null; status: string; createdAt: string; finishedAt: string | null; error: string | null; outputsJson: string | null }
-export interface StepRecord { id: string; runId: string; nodeId: string; mapIndex: number | null; activityType: string; queue: string; status: string; attempt: number; inputsJson: string | null; outputsJson: string | null; worker: string | null; scheduledAt: string | null; startedAt: string | null; finishedAt: string | null; error: string | null; progress: number | null; progressMessage: string | null }
-export interface NodeState { runId: string; nodeId: string; pendingParents: number; branchCount: number; branchesDone: number; status: string }
-export interface StepEvent { id: number; runId: string; stepId: string; time: string; kind: string; attempt: number; status: string | null; message: string | null; worker: string | null }
-export interface ArtifactRecord { id: number; hash: string; name: string; size: number; runId: string; stepId: string; createdAt: string }
-export interface MetricRecord { id: number; runId: string; stepId: string; name: string; value: number; step: number | null; time: string }
-export interface RunDetail { run: RunRecord; definition: DefinitionVersion | null; steps: StepRecord[]; nodes: NodeState[]; events: StepEvent[]; artifacts: ArtifactRecord[]; metrics: MetricRecord[] }
-export interface RunSnapshot { run: RunRecord; steps: StepRecord[]; nodes: NodeState[] }
-export interface Worker { name: string; queues: string[]; device: string; threads: number; startedAt: string; lastSeenAt: string; stoppedAt: string | null; alive: boolean; runningSteps: number }
-export interface ActiveStep { id: string; runId: string; workflowId: string; nodeId: string; mapIndex: number | null; activityType: string; queue: string; status: string; attempt: number; worker: string | null; scheduledAt: string | null; startedAt: string | null; progress: number | null; progressMessage: string | null }
-export interface Schedule { id: string; workflowId: string; workflowPath: string | null; pinnedVersion: string | null; definitionHash: string; cron: string; parametersJson: string; enabled: boolean; allowOverlap: boolean; misfire: string; nextFireTime: string | null; nextFireTimes: string[]; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null; lastMessage: string | null; lastFiredBy: string | null; createdBy: string | null; updatedAt: string }
-export interface UserInfo { name: string; role: string; hasPassword: boolean; disabled: boolean; createdAt: string }
-export interface ApiKeyInfo { id: string; userName: string; label: string | null; createdAt: string; lastUsedAt: string | null; revoked: boolean }
-export interface NewApiKey { id: string; key: string; userName: string; label: string | null }
-export interface AuditEntry { id: number; time: string; actor: string; action: string; target: string; detail: string | null }
-export interface Watch { id: string; workflowId: string; workflowPath: string | null; pinnedVersion: string | null; folder: string; glob: string; parameterName: string; parametersJson: string; settle: string; pollInterval: string; enabled: boolean; filesSeen: number; lastFiredAt: string | null; lastOutcome: string | null; lastRunId: string | null; lastMessage: string | null; lastFiredBy: string | null; createdBy: string | null; updatedAt: string }
+export type Me = Schemas['Me'];
+/** An activity's input, or one the editor shows for an input the activity does not have (no required, no default). */
+export type Port = Omit<Schemas['InputPortDto'], 'required' | 'default'> & Partial<Pick<Schemas['InputPortDto'], 'required' | 'default'>>;
+export type ActivityInfo = Schemas['ActivityDto'];
+export type DefinitionVersion = Schemas['DefinitionVersion'];
+export type WorkflowSummary = Schemas['WorkflowSummary'];
+export type SaveResult = Schemas['SaveResult'];
+export type DiffLine = Schemas['DiffLine'];
+export type DefinitionDiff = Schemas['DefinitionDiff'];
+export type RunRecord = Schemas['RunDto'];
+export type StepRecord = Schemas['StepDto'];
+export type NodeState = Schemas['NodeStateDto'];
+export type StepEvent = Schemas['StepEventDto'];
+export type ArtifactRecord = Schemas['ArtifactDto'];
+export type MetricRecord = Schemas['MetricDto'];
+export type RunDetail = Schemas['RunDetailDto'];
+export type RunSnapshot = Schemas['RunSnapshotDto'];
+export type Worker = Schemas['WorkerDto'];
+export type ActiveStep = Schemas['ActiveStepDto'];
+export type Schedule = Schemas['ScheduleDto'];
+export type UserInfo = Schemas['UserInfo'];
+export type ApiKeyInfo = Schemas['ApiKeyInfo'];
+export type NewApiKey = Schemas['NewApiKey'];
+export type AuditEntry = Schemas['AuditEntryDto'];
+export type Watch = Schemas['WatchDto'];
 /** What the studio sends to create or replace a schedule or watch: a stored definition only. */
 export interface ScheduleBody { id: string; definition: string; pinnedVersion: string | null; cron: string; parameters: Record<string, unknown>; misfire: string; allowOverlap: boolean; enabled: boolean }
 export interface WatchBody { id: string; definition: string; pinnedVersion: string | null; folder: string; glob: string; parameterName: string; parameters: Record<string, unknown>; settle: string; pollInterval: string; enabled: boolean }
-export interface TriggerCheck { valid: boolean; nextFireTimes: string[]; folder: string | null }
-export interface FireResult { kind: string; id: string; outcome: string; runsStarted: string[]; message: string | null }
+export type TriggerCheck = Schemas['TriggerCheckResult'];
+export type FireResult = Schemas['FireResult'];
+export type SchedulerState = Schemas['SchedulerState'];
 
 /** Called when the server says we are not signed in. */
 export let onUnauthorized: () => void = () => {};
@@ -69,14 +79,14 @@ export const api = {
   workflow: (id: string) => call<DefinitionVersion>('GET', `/api/workflows/${encodeURIComponent(id)}`),
   versions: (id: string) => call<DefinitionVersion[]>('GET', `/api/workflows/${encodeURIComponent(id)}/versions`),
   definition: (hash: string) => call<DefinitionVersion>('GET', `/api/definitions/${hash}`),
-  validate: (json: string) => call<{ valid: boolean }>('POST', '/api/workflows/validate', json, true),
+  validate: (json: string) => call<Schemas['ValidationResult']>('POST', '/api/workflows/validate', json, true),
   save: (json: string) => call<SaveResult>('POST', '/api/workflows', json, true),
   diff: (id: string, from: string, to: string) => call<DefinitionDiff>('GET', `/api/workflows/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
   runs: (filters: Record<string, string>) => call<RunRecord[]>('GET', `/api/runs?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))}`),
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
-  start: (workflowId: string, version: string | null, parameters: Record<string, string>) => call<{ runId: string }>('POST', '/api/runs', { workflowId, version, parameters }),
-  cancel: (id: string) => call<unknown>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),
-  retry: (id: string) => call<unknown>('POST', `/api/runs/${encodeURIComponent(id)}/retry`),
+  start: (workflowId: string, version: string | null, parameters: Record<string, string>) => call<Schemas['StartRunResult']>('POST', '/api/runs', { workflowId, version, parameters }),
+  cancel: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),
+  retry: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/retry`),
   workers: () => call<Worker[]>('GET', '/api/ops/workers'),
   activeSteps: () => call<ActiveStep[]>('GET', '/api/ops/steps'),
   schedules: () => call<Schedule[]>('GET', '/api/ops/schedules'),
@@ -101,8 +111,8 @@ export const api = {
   addKey: (userName: string, label: string | null) => call<NewApiKey>('POST', '/api/keys', { userName, label }),
   revokeKey: (id: string) => call<void>('DELETE', `/api/keys/${encodeURIComponent(id)}`),
   audit: (target?: string, limit = 100) => call<AuditEntry[]>('GET', `/api/audit?limit=${limit}${target ? `&target=${encodeURIComponent(target)}` : ''}`),
-  scheduler: () => call<{ paused: boolean; worker: string }>('GET', '/api/ops/scheduler'),
-  setScheduler: (paused: boolean) => call<{ paused: boolean; worker: string }>('POST', `/api/ops/scheduler/${paused ? 'pause' : 'resume'}`),
+  scheduler: () => call<SchedulerState>('GET', '/api/ops/scheduler'),
+  setScheduler: (paused: boolean) => call<SchedulerState>('POST', `/api/ops/scheduler/${paused ? 'pause' : 'resume'}`),
 };
 
 /** The download of a definition version as a workflow file (latest without a hash). */

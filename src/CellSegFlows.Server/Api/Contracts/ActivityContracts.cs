@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using CellSegFlows.Engine.Activities;
+
+namespace CellSegFlows.Server.Api.Contracts;
+
+/// <summary>One registered activity, as the studio builds its palette and forms from it.</summary>
+/// <param name="Type">The name definitions use in a node's <c>activity</c> field.</param>
+/// <param name="Version">Bumped when the activity's behaviour changes; part of the step-cache key.</param>
+/// <param name="Category">Grouping in the studio's palette.</param>
+/// <param name="Description">What it does.</param>
+/// <param name="Queue">Queue used when a node does not name one.</param>
+/// <param name="Cacheable">False when its steps always run, whatever the node's <c>cache</c> says.</param>
+/// <param name="Inputs">Inputs in declaration order.</param>
+/// <param name="Outputs">Outputs in declaration order.</param>
+public sealed record ActivityDto(string Type, int Version, string Category, string Description, string Queue, bool Cacheable,
+    IReadOnlyList<InputPortDto> Inputs, IReadOnlyList<OutputPortDto> Outputs);
+
+/// <summary>An input of an activity.</summary>
+public sealed record InputPortDto
+{
+    /// <summary>Name as written in definitions.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its data type's name.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>What it is.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>What a string input names on the host (fileToRead, folderToRead, folderToWrite, source); absent for a plain value.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Kind { get; init; }
+
+    /// <summary>The definition must bind it (it has no default).</summary>
+    public required bool Required { get; init; }
+
+    /// <summary>The value used when the definition does not bind it (null: none).</summary>
+    public required JsonNode? Default { get; init; }
+}
+
+/// <summary>An output of an activity.</summary>
+public sealed record OutputPortDto
+{
+    /// <summary>Name as written in references (<c>${nodes.ID.NAME}</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its data type's name.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>What it is.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>What it names on the host, if anything; absent for a plain value.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Kind { get; init; }
+}
+
+/// <summary>Activity descriptors to the API's records.</summary>
+internal static class ActivityMapping
+{
+    public static ActivityDto ToDto(this ActivityDescriptor d) =>
+        new(d.Type, d.Version, d.Category, d.Description, d.DefaultQueue, d.Cacheable,
+            [.. d.Inputs.Select(p => new InputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), Required = p.Required, Default = p.Default?.DeepClone() })],
+            [.. d.Outputs.Select(p => new OutputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p) })]);
+
+    private static string? KindOf(PortDescriptor p) => p.Kind == PortKind.Value ? null : JsonNamingPolicy.CamelCase.ConvertName(p.Kind.ToString());
+}
