@@ -14,8 +14,15 @@ namespace CellSegFlows.Server.Api.Contracts;
 /// <param name="Cacheable">False when its steps always run, whatever the node's <c>cache</c> says.</param>
 /// <param name="Inputs">Inputs in declaration order.</param>
 /// <param name="Outputs">Outputs in declaration order.</param>
+/// <param name="Overrides">The input whose object's fields override the others (a training grid's branch), and those fields; absent when none.</param>
 public sealed record ActivityDto(string Type, int Version, string Category, string Description, string Queue, bool Cacheable,
-    IReadOnlyList<InputPortDto> Inputs, IReadOnlyList<OutputPortDto> Outputs);
+    IReadOnlyList<InputPortDto> Inputs, IReadOnlyList<OutputPortDto> Outputs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InputOverrideDto? Overrides = null);
+
+/// <summary>An input whose object's fields override the activity's other inputs.</summary>
+/// <param name="Input">The input (e.g. <c>branch</c>).</param>
+/// <param name="Fields">The inputs its fields may set.</param>
+public sealed record InputOverrideDto(string Input, IReadOnlyList<string> Fields);
 
 /// <summary>An input of an activity.</summary>
 public sealed record InputPortDto
@@ -32,6 +39,10 @@ public sealed record InputPortDto
     /// <summary>What a string input names on the host (fileToRead, folderToRead, folderToWrite, source); absent for a plain value.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Kind { get; init; }
+
+    /// <summary>Names it had before a rename (still accepted in definitions, with a warning); absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? FormerNames { get; init; }
 
     /// <summary>The definition must bind it (it has no default).</summary>
     public required bool Required { get; init; }
@@ -55,6 +66,10 @@ public sealed record OutputPortDto
     /// <summary>What it names on the host, if anything; absent for a plain value.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Kind { get; init; }
+
+    /// <summary>Names it had before a rename (<c>${nodes.ID.OLD}</c> still accepted, with a warning); absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? FormerNames { get; init; }
 }
 
 /// <summary>Activity descriptors to the API's records.</summary>
@@ -62,8 +77,11 @@ internal static class ActivityMapping
 {
     public static ActivityDto ToDto(this ActivityDescriptor d) =>
         new(d.Type, d.Version, d.Category, d.Description, d.DefaultQueue, d.Cacheable,
-            [.. d.Inputs.Select(p => new InputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), Required = p.Required, Default = p.Default?.DeepClone() })],
-            [.. d.Outputs.Select(p => new OutputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p) })]);
+            [.. d.Inputs.Select(p => new InputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), FormerNames = Former(p), Required = p.Required, Default = p.Default?.DeepClone() })],
+            [.. d.Outputs.Select(p => new OutputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), FormerNames = Former(p) })],
+            d.Overrides is { } o ? new InputOverrideDto(o.Input, o.Fields) : null);
+
+    private static IReadOnlyList<string>? Former(PortDescriptor p) => p.FormerNames.Count > 0 ? p.FormerNames : null;
 
     private static string? KindOf(PortDescriptor p) => p.Kind == PortKind.Value ? null : JsonNamingPolicy.CamelCase.ConvertName(p.Kind.ToString());
 }
