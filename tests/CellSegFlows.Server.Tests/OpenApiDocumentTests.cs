@@ -79,7 +79,7 @@ public sealed class OpenApiDocumentTests(ServerFixture fixture) : IClassFixture<
     {
         var doc = JsonNode.Parse(await ServedDocumentAsync())!;
         var schemas = doc["components"]!["schemas"]!.AsObject().Select(s => s.Key).ToList();
-        foreach (var name in new[] { "RunDto", "StepDto", "NodeStateDto", "StepEventDto", "ArtifactDto", "MetricDto", "RunSnapshotDto", "RunDetailDto", "RunEndDto", "RunStreamEvents", "AuditEntryDto", "TriggerFiringDto" })
+        foreach (var name in new[] { "RunDto", "StepDto", "RunNodeDto", "StepEventDto", "ArtifactDto", "MetricDto", "RunSnapshotDto", "RunDetailDto", "RunEndDto", "RunStreamEvents", "AuditEntryDto", "TriggerFiringDto" })
         {
             Assert.Contains(name, schemas);
         }

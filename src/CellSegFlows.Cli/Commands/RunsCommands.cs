@@ -95,7 +95,7 @@ internal sealed class RunsShowCommand(IAnsiConsole console) : AsyncCommand<RunId
             var metrics = new Table().Border(TableBorder.Simple).Title("metrics").AddColumns("step", "name", "value", "at");
             foreach (var m in detail.Metrics)
             {
-                metrics.AddRow(Markup.Escape(m.StepId[(run.Id.Length + 1)..]), Markup.Escape(m.Name), m.Value.ToString("0.####", CultureInfo.InvariantCulture), m.Step?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
+                metrics.AddRow(Markup.Escape(m.StepId[(run.Id.Length + 1)..]), Markup.Escape(m.Name), m.Value.ToString("0.####", CultureInfo.InvariantCulture), m.Iteration?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
             }
 
             console.Write(metrics);

@@ -69,7 +69,7 @@ internal static class RunView
         {
             table.AddRow(
                 Markup.Escape(Short(s)),
-                Markup.Escape(s.ActivityType),
+                Markup.Escape(s.Activity),
                 s.Status.ToString(),
                 s.Attempt.ToString(CultureInfo.InvariantCulture),
                 Duration(s.StartedAt, s.FinishedAt),

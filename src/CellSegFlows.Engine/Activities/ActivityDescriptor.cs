@@ -28,7 +28,7 @@ public sealed record InputOverride(string Input, IReadOnlyList<string> Fields);
 /// <param name="Description">What it does, for people.</param>
 /// <param name="Inputs">Inputs in declaration order.</param>
 /// <param name="Outputs">Outputs in declaration order.</param>
-/// <param name="DefaultQueue">Queue used when a node does not name one: <c>cpu</c> or <c>gpu</c>.</param>
+/// <param name="Queue">Queue used when a node does not name one: <c>cpu</c> or <c>gpu</c>.</param>
 /// <param name="Cacheable">False for an activity whose result depends on more than its inputs (the model registry's
 /// current champion, a decision it records): its steps always run, whatever the node's <c>cache</c> says.</param>
 /// <param name="Overrides">The input whose object overrides others, if the activity has one.</param>
@@ -39,7 +39,7 @@ public sealed record ActivityDescriptor(
     string Description,
     IReadOnlyList<PortDescriptor> Inputs,
     IReadOnlyList<PortDescriptor> Outputs,
-    string DefaultQueue,
+    string Queue,
     bool Cacheable = true,
     InputOverride? Overrides = null);
 

@@ -87,7 +87,7 @@ public sealed class ActivityRegistry : IActivityCatalog
                 ["version"] = d.Version,
                 ["category"] = d.Category,
                 ["description"] = d.Description,
-                ["queue"] = d.DefaultQueue,
+                ["queue"] = d.Queue,
                 ["cacheable"] = d.Cacheable,
                 ["inputs"] = PortsJson(d.Inputs, withDefaults: true),
                 ["outputs"] = PortsJson(d.Outputs, withDefaults: false),

@@ -72,10 +72,10 @@ public static class InputOverrides
     /// the engine (an activity run by hand); the inputs as they are for a class without an override input.
     /// </summary>
     /// <exception cref="ActivityInputException">As for <see cref="Apply(ActivityDescriptor, JsonObject)"/>.</exception>
-    public static JsonObject Apply(Type activityType, JsonObject inputs)
+    public static JsonObject Apply(Type activity, JsonObject inputs)
     {
-        ArgumentNullException.ThrowIfNull(activityType);
-        var descriptor = Described.GetOrAdd(activityType, static t => t.GetCustomAttribute<ActivityAttribute>()?.OverridesInput is null ? null : ActivityRegistry.Describe(t));
+        ArgumentNullException.ThrowIfNull(activity);
+        var descriptor = Described.GetOrAdd(activity, static t => t.GetCustomAttribute<ActivityAttribute>()?.OverridesInput is null ? null : ActivityRegistry.Describe(t));
         return descriptor is null ? inputs : Apply(descriptor, inputs);
     }
 }

@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CellSegFlows.Engine.Hosting;
 
 /// <summary>A run with its steps, as seen at one moment.</summary>
-public sealed record RunSnapshot(RunRecord Run, IReadOnlyList<StepRecord> Steps, IReadOnlyList<NodeStateRecord> Nodes);
+public sealed record RunSnapshot(RunRecord Run, IReadOnlyList<StepRecord> Steps, IReadOnlyList<RunNodeRecord> Nodes);
 
 /// <summary>A run with everything recorded about it (for <c>runs show</c> and the studio).</summary>
-public sealed record RunDetail(RunRecord Run, IReadOnlyList<StepRecord> Steps, IReadOnlyList<NodeStateRecord> Nodes, IReadOnlyList<StepEventRecord> Events, IReadOnlyList<ArtifactRecord> Artifacts, IReadOnlyList<MetricRecord> Metrics);
+public sealed record RunDetail(RunRecord Run, IReadOnlyList<StepRecord> Steps, IReadOnlyList<RunNodeRecord> Nodes, IReadOnlyList<StepEventRecord> Events, IReadOnlyList<ArtifactRecord> Artifacts, IReadOnlyList<MetricRecord> Metrics);
 
 /// <summary>Read-only queries on the run history.</summary>
 public sealed class RunQueries(RunStoreOptions store)

@@ -14,7 +14,7 @@ namespace CellSegFlows.Engine.Runtime;
 internal sealed class FanOut(IActivityCatalog catalog, WorkflowLimits limits)
 {
     /// <summary>Creates the steps of a node whose parents are done: one, or one per element of its map list.</summary>
-    public async Task ExpandAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
+    public async Task ExpandAsync(RunContext context, RunNodeRecord node, List<ReadyStep> ready, CancellationToken ct)
     {
         var (db, run, plan, parameters) = context;
         var definition = plan[node.NodeId].Node;
@@ -41,9 +41,9 @@ internal sealed class FanOut(IActivityCatalog catalog, WorkflowLimits limits)
             throw new EngineException($"node {definition.Id}: map.over has {count:N0} elements; the limit is {limits.MaxMapElements:N0}");
         }
 
-        node.BranchCount = count;
+        node.MapElementCount = count;
         node.Status = StepStatus.Scheduled;
-        var queue = definition.Queue ?? activity.DefaultQueue;
+        var queue = definition.Queue ?? activity.Queue;
         for (var i = 0; i < count; i++)
         {
             var item = items?[i];
@@ -72,7 +72,7 @@ internal sealed class FanOut(IActivityCatalog catalog, WorkflowLimits limits)
                 RunId = run.Id,
                 NodeId = definition.Id,
                 MapIndex = items is null ? null : i,
-                ActivityType = definition.Activity,
+                Activity = definition.Activity,
                 Queue = queue,
                 Status = StepStatus.Scheduled,
                 InputsJson = inputs.ToJsonString(),
@@ -95,7 +95,7 @@ internal sealed class FanOut(IActivityCatalog catalog, WorkflowLimits limits)
     /// last parent this was (while the run runs and is not being cancelled). Called in the transaction that recorded the
     /// success, so every child is released exactly once.
     /// </summary>
-    public async Task ReleaseChildrenAsync(RunContext context, NodeStateRecord node, List<ReadyStep> ready, CancellationToken ct)
+    public async Task ReleaseChildrenAsync(RunContext context, RunNodeRecord node, List<ReadyStep> ready, CancellationToken ct)
     {
         foreach (var childId in context.Plan[node.NodeId].Children)
         {

@@ -22,7 +22,7 @@ internal sealed class HotQueries
     private HotQueries(
         Func<RunDbContext, string, CancellationToken, Task<StepRecord?>> step,
         Func<RunDbContext, string, CancellationToken, Task<RunRecord?>> run,
-        Func<RunDbContext, string, string, CancellationToken, Task<NodeStateRecord?>> node,
+        Func<RunDbContext, string, string, CancellationToken, Task<RunNodeRecord?>> node,
         Func<RunDbContext, string, CancellationToken, Task<StepRows?>> rows)
     {
         StepRowsById = rows;
@@ -35,7 +35,7 @@ internal sealed class HotQueries
 
     private Func<RunDbContext, string, CancellationToken, Task<RunRecord?>> RunById { get; }
 
-    private Func<RunDbContext, string, string, CancellationToken, Task<NodeStateRecord?>> NodeByKey { get; }
+    private Func<RunDbContext, string, string, CancellationToken, Task<RunNodeRecord?>> NodeByKey { get; }
 
     private Func<RunDbContext, string, CancellationToken, Task<StepRows?>> StepRowsById { get; }
 
@@ -52,7 +52,7 @@ internal sealed class HotQueries
     public static Task<RunRecord?> Run(RunDbContext db, string runId, CancellationToken ct) => For(db).RunById(db, runId, ct);
 
     /// <summary>The join-ledger row of a node of a run, tracked; null if there is none.</summary>
-    public static Task<NodeStateRecord?> Node(RunDbContext db, string runId, string nodeId, CancellationToken ct) => For(db).NodeByKey(db, runId, nodeId, ct);
+    public static Task<RunNodeRecord?> Node(RunDbContext db, string runId, string nodeId, CancellationToken ct) => For(db).NodeByKey(db, runId, nodeId, ct);
 
     private static HotQueries For(RunDbContext db) => db is PostgresRunDbContext ? Postgres : Sqlite;
 
@@ -77,4 +77,4 @@ internal sealed class HotQueries
 }
 
 /// <summary>A step with its run and its node's join-ledger row, as one query reads them (all tracked).</summary>
-internal sealed record StepRows(StepRecord Step, RunRecord Run, NodeStateRecord Node);
+internal sealed record StepRows(StepRecord Step, RunRecord Run, RunNodeRecord Node);

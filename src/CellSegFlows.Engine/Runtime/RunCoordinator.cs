@@ -63,10 +63,10 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 Trigger = trigger, TriggerDetail = triggerDetail, StartedBy = startedBy, Status = RunStatus.Running, CreatedAt = DateTimeOffset.UtcNow,
             };
             db.Runs.Add(run);
-            var nodes = new Dictionary<string, NodeStateRecord>(StringComparer.Ordinal);
+            var nodes = new Dictionary<string, RunNodeRecord>(StringComparer.Ordinal);
             foreach (var planned in plan.Order)
             {
-                var state = new NodeStateRecord { RunId = runId, NodeId = planned.Id, PendingParents = planned.Parents.Count, Status = StepStatus.Waiting };
+                var state = new RunNodeRecord { RunId = runId, NodeId = planned.Id, PendingParents = planned.Parents.Count, Status = StepStatus.Waiting };
                 nodes[planned.Id] = state;
                 db.Nodes.Add(state);
             }
@@ -174,8 +174,8 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             step.Progress = 1;
             SetStepStatus(db, step, cached ? StepStatus.Cached : StepStatus.Succeeded, note);
             var node = rows?.Node ?? await HotQueries.Node(db, step.RunId, step.NodeId, ct).ConfigureAwait(false) ?? throw new EngineException($"node {step.NodeId} of run {step.RunId} is missing");
-            node.BranchesDone++;
-            if (node.BranchesDone == node.BranchCount)
+            node.MapElementsDone++;
+            if (node.MapElementsDone == node.MapElementCount)
             {
                 node.Status = StepStatus.Succeeded;
                 await _fanOut.ReleaseChildrenAsync(context, node, ready, ct).ConfigureAwait(false);
@@ -184,7 +184,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             // Steps released just now are scheduled, so the run cannot be finished; nor can it while a sibling
             // branch of this node is still to run: its node has neither failed nor been cancelled, so every
             // branch not yet done is scheduled or running. Either way the check (a query) is skipped.
-            var siblingsActive = node.BranchesDone < node.BranchCount && node.Status is StepStatus.Scheduled or StepStatus.Running && !run.CancelRequested;
+            var siblingsActive = node.MapElementsDone < node.MapElementCount && node.Status is StepStatus.Scheduled or StepStatus.Running && !run.CancelRequested;
             if (ready.Count == 0 && !siblingsActive)
             {
                 await FinishIfDoneAsync(context, ct).ConfigureAwait(false);
@@ -278,7 +278,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 ready.Add(new ReadyStep(run.Id, step.Id, step.Queue));
             }
 
-            foreach (var node in nodes.Values.Where(n => n.Status is StepStatus.Skipped || (n.Status is StepStatus.Cancelled && n.BranchCount < 0)))
+            foreach (var node in nodes.Values.Where(n => n.Status is StepStatus.Skipped || (n.Status is StepStatus.Cancelled && n.MapElementCount < 0)))
             {
                 node.Status = StepStatus.Waiting;
             }
@@ -295,7 +295,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
             run.OutputsJson = null;
             run.CancelRequested = false;
             var context = new RunContext(db, run, plan, ParametersOf(run));
-            foreach (var node in nodes.Values.Where(n => n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.BranchCount < 0).ToList())
+            foreach (var node in nodes.Values.Where(n => n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.MapElementCount < 0).ToList())
             {
                 await _fanOut.ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
             }
@@ -320,7 +320,7 @@ internal sealed class RunCoordinator(RunStoreOptions store, IActivityCatalog cat
                 var context = new RunContext(db, run, await PlanCache.OfRunAsync(db, run, ct).ConfigureAwait(false), ParametersOf(run));
                 if (!run.CancelRequested)
                 {
-                    foreach (var node in await db.Nodes.Where(n => n.RunId == run.Id && n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.BranchCount < 0).ToListAsync(ct).ConfigureAwait(false))
+                    foreach (var node in await db.Nodes.Where(n => n.RunId == run.Id && n.Status == StepStatus.Waiting && n.PendingParents == 0 && n.MapElementCount < 0).ToListAsync(ct).ConfigureAwait(false))
                     {
                         await _fanOut.ExpandAsync(context, node, ready, ct).ConfigureAwait(false);
                     }

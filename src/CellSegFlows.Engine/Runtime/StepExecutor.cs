@@ -54,7 +54,7 @@ internal sealed class StepExecutor(
 
         var step = start.Step;
         var node = start.Node;
-        var descriptor = registry.Find(step.ActivityType) ?? throw new EngineException($"activity '{step.ActivityType}' is not registered in worker {worker}");
+        var descriptor = registry.Find(step.Activity) ?? throw new EngineException($"activity '{step.Activity}' is not registered in worker {worker}");
         var work = WorkFolder(step);
         var access = hostAccess.With(new DataRoot(work, Writable: true, "the step's work folder"));
         JsonObject inputs;
@@ -137,7 +137,7 @@ internal sealed class StepExecutor(
             var entry = cache
                 ? new CacheEntryRecord
                 {
-                    Key = cacheKey, ActivityType = descriptor.Type, ActivityVersion = descriptor.Version, OutputsJson = outputs.ToJsonString(), StepId = step.Id, CreatedAt = DateTimeOffset.UtcNow,
+                    Key = cacheKey, Activity = descriptor.Type, ActivityVersion = descriptor.Version, OutputsJson = outputs.ToJsonString(), StepId = step.Id, CreatedAt = DateTimeOffset.UtcNow,
                 }
                 : null;
             var ready = await coordinator.CompleteStepAsync(step.Id, outputs, cacheKey, cached: false, $"attempt {attempt} succeeded", workerToken, entry).ConfigureAwait(false);
@@ -206,7 +206,7 @@ internal sealed class StepExecutor(
             Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(journal, "device {Device} (gpu queue, worker {Worker})", device, worker);
         }
 
-        var activity = registry.Create(step.ActivityType);
+        var activity = registry.Create(step.Activity);
         try
         {
             return await activity.ExecuteAsync((JsonObject)inputs.DeepClone(), context).ConfigureAwait(false);

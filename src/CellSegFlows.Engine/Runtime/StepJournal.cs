@@ -52,7 +52,7 @@ internal sealed class StepJournal : IProgress<StepProgress>, ILogger, IAsyncDisp
     {
         lock (_lock)
         {
-            _metrics.Add(new MetricRecord { RunId = _runId, StepId = _stepId, Name = name, Value = value, Step = step, Time = DateTimeOffset.UtcNow });
+            _metrics.Add(new MetricRecord { RunId = _runId, StepId = _stepId, Name = name, Value = value, Iteration = step, Time = DateTimeOffset.UtcNow });
             StartFlusher();
         }
     }

@@ -66,7 +66,7 @@ public sealed class RunRecord
 }
 
 /// <summary>The state of one node within a run: the join ledger that releases its children exactly once.</summary>
-public sealed class NodeStateRecord
+public sealed class RunNodeRecord
 {
     /// <summary>Run id.</summary>
     public required string RunId { get; set; }
@@ -77,17 +77,17 @@ public sealed class NodeStateRecord
     /// <summary>Parent nodes not yet complete; the node becomes ready at 0.</summary>
     public int PendingParents { get; set; }
 
-    /// <summary>Number of steps (branches) once expanded; −1 before.</summary>
-    public int BranchCount { get; set; } = -1;
+    /// <summary>Number of steps (map elements) once expanded; −1 before.</summary>
+    public int MapElementCount { get; set; } = -1;
 
-    /// <summary>Branches finished successfully.</summary>
-    public int BranchesDone { get; set; }
+    /// <summary>Map elements whose steps finished successfully.</summary>
+    public int MapElementsDone { get; set; }
 
     /// <summary>Node status.</summary>
     public StepStatus Status { get; set; }
 }
 
-/// <summary>One step: a node, or one branch of a mapped node.</summary>
+/// <summary>One step: a node, or one map element of a mapped node.</summary>
 public sealed class StepRecord
 {
     /// <summary>Step id: <c>{run}/{node}</c> or <c>{run}/{node}[{index}]</c>.</summary>
@@ -99,11 +99,11 @@ public sealed class StepRecord
     /// <summary>Node id.</summary>
     public required string NodeId { get; set; }
 
-    /// <summary>Branch index of a mapped node, else null.</summary>
+    /// <summary>Map element index of a mapped node, else null.</summary>
     public int? MapIndex { get; set; }
 
-    /// <summary>The activity type.</summary>
-    public required string ActivityType { get; set; }
+    /// <summary>The activity (its name, as the node's <c>activity</c> field gives it).</summary>
+    public required string Activity { get; set; }
 
     /// <summary>Queue (cpu/gpu).</summary>
     public required string Queue { get; set; }
@@ -219,8 +219,8 @@ public sealed class MetricRecord
     /// <summary>Value.</summary>
     public double Value { get; set; }
 
-    /// <summary>Training step or iteration, if any.</summary>
-    public long? Step { get; set; }
+    /// <summary>The training iteration it was measured at, if any.</summary>
+    public long? Iteration { get; set; }
 
     /// <summary>When.</summary>
     public DateTimeOffset Time { get; set; }
@@ -233,7 +233,7 @@ public sealed class CacheEntryRecord
     public required string Key { get; set; }
 
     /// <summary>Activity type.</summary>
-    public required string ActivityType { get; set; }
+    public required string Activity { get; set; }
 
     /// <summary>Activity version.</summary>
     public int ActivityVersion { get; set; }

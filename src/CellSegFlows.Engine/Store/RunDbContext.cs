@@ -16,7 +16,7 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
     public DbSet<RunRecord> Runs => Set<RunRecord>();
 
     /// <summary>Join ledger.</summary>
-    public DbSet<NodeStateRecord> Nodes => Set<NodeStateRecord>();
+    public DbSet<RunNodeRecord> Nodes => Set<RunNodeRecord>();
 
     /// <summary>Steps.</summary>
     public DbSet<StepRecord> Steps => Set<StepRecord>();
@@ -84,7 +84,7 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
             e.HasIndex(x => x.Status);
             e.Property(x => x.Status).HasConversion<string>();
         });
-        modelBuilder.Entity<NodeStateRecord>(e =>
+        modelBuilder.Entity<RunNodeRecord>(e =>
         {
             e.ToTable("run_nodes");
             e.HasKey(x => new { x.RunId, x.NodeId });

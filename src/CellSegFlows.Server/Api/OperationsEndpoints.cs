@@ -14,7 +14,7 @@ namespace CellSegFlows.Server.Api;
 public sealed record WorkerDto(string Name, IReadOnlyList<string> Queues, string Device, int Threads, DateTimeOffset StartedAt, DateTimeOffset LastSeenAt, DateTimeOffset? StoppedAt, bool Alive, int RunningSteps);
 
 /// <summary>A scheduled or running step, with its run's workflow.</summary>
-public sealed record ActiveStepDto(string Id, string RunId, string WorkflowId, string NodeId, int? MapIndex, string ActivityType, string Queue, StepStatus Status, int Attempt, string? Worker, DateTimeOffset? ScheduledAt, DateTimeOffset? StartedAt, double? Progress, string? ProgressMessage);
+public sealed record ActiveStepDto(string Id, string RunId, string WorkflowId, string NodeId, int? MapIndex, string Activity, string Queue, StepStatus Status, int Attempt, string? Worker, DateTimeOffset? ScheduledAt, DateTimeOffset? StartedAt, double? Progress, string? ProgressMessage);
 
 /// <summary>Whether this server's scheduler is paused.</summary>
 public sealed record SchedulerState(bool Paused, string Worker);
@@ -51,7 +51,7 @@ internal static class OperationsEndpoints
         var steps = await db.Steps.AsNoTracking().Where(s => s.Status == StepStatus.Scheduled || s.Status == StepStatus.Running).ToListAsync(ct).ConfigureAwait(false);
         var runIds = steps.Select(s => s.RunId).Distinct().ToList();
         var workflows = await db.Runs.AsNoTracking().Where(r => runIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.WorkflowId, ct).ConfigureAwait(false);
-        return steps.OrderBy(s => s.ScheduledAt).Select(s => new ActiveStepDto(s.Id, s.RunId, workflows.GetValueOrDefault(s.RunId, "?"), s.NodeId, s.MapIndex, s.ActivityType, s.Queue, s.Status, s.Attempt, s.Worker,
+        return steps.OrderBy(s => s.ScheduledAt).Select(s => new ActiveStepDto(s.Id, s.RunId, workflows.GetValueOrDefault(s.RunId, "?"), s.NodeId, s.MapIndex, s.Activity, s.Queue, s.Status, s.Attempt, s.Worker,
             s.ScheduledAt, s.StartedAt, s.Progress, s.ProgressMessage)).ToList();
     }
 

@@ -10,7 +10,7 @@ export function metricCharts(metrics: MetricRecord[]): HTMLElement {
   const charts: HTMLElement[] = [];
   const scalars: MetricRecord[] = [];
   for (const [name, list] of byName) {
-    const stepped = list.filter((m) => m.step !== null);
+    const stepped = list.filter((m) => m.iteration !== null);
     if (stepped.length >= 2) charts.push(lineChart(name, stepped));
     else scalars.push(...list);
   }
@@ -22,8 +22,8 @@ export function metricCharts(metrics: MetricRecord[]): HTMLElement {
 }
 
 function lineChart(name: string, points: MetricRecord[]): HTMLElement {
-  const sorted = [...points].sort((a, b) => (a.step! - b.step!));
-  const xs = sorted.map((p) => p.step!), ys = sorted.map((p) => p.value);
+  const sorted = [...points].sort((a, b) => (a.iteration! - b.iteration!));
+  const xs = sorted.map((p) => p.iteration!), ys = sorted.map((p) => p.value);
   const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
   const sx = (x: number) => PAD + ((x - x0) / (x1 - x0 || 1)) * (W - PAD * 1.5);
   const sy = (y: number) => H - PAD + -((y - y0) / (y1 - y0 || 1)) * (H - PAD * 1.6);
@@ -34,8 +34,8 @@ function lineChart(name: string, points: MetricRecord[]): HTMLElement {
   svg.appendChild(s('text', { x: PAD - 4, y: PAD * 0.6 + 4, 'text-anchor': 'end', class: 'tick' }, formatNumber(y1)));
   svg.appendChild(s('text', { x: PAD, y: H - PAD + 14, class: 'tick' }, String(x0)));
   svg.appendChild(s('text', { x: W - PAD / 2, y: H - PAD + 14, 'text-anchor': 'end', class: 'tick' }, `step ${x1}`));
-  svg.appendChild(s('polyline', { points: sorted.map((p) => `${sx(p.step!)},${sy(p.value)}`).join(' '), class: 'series' }));
-  for (const p of sorted) svg.appendChild(s('circle', { cx: sx(p.step!), cy: sy(p.value), r: 2.5, class: 'point' }, s('title', {}, `step ${p.step}: ${formatNumber(p.value)}`)));
+  svg.appendChild(s('polyline', { points: sorted.map((p) => `${sx(p.iteration!)},${sy(p.value)}`).join(' '), class: 'series' }));
+  for (const p of sorted) svg.appendChild(s('circle', { cx: sx(p.iteration!), cy: sy(p.value), r: 2.5, class: 'point' }, s('title', {}, `iteration ${p.iteration}: ${formatNumber(p.value)}`)));
   return h('figure', { class: 'chart-box' }, h('figcaption', {}, `${name} (${shortStep(sorted[0].stepId)})`), svg as unknown as Node);
 }
 

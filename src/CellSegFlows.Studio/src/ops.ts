@@ -23,7 +23,7 @@ export const opsView: View = async (root, ctx) => {
             h('span', { class: `pill ${w.alive ? 'state-succeeded' : 'state-skipped'}` }, w.alive ? 'alive' : w.stoppedAt ? 'stopped' : 'silent')]), 'workers')),
       h('section', { class: 'card' }, h('h3', {}, `Scheduled and running steps (${steps.length})`),
         table(['step', 'workflow', 'activity', 'queue', 'status', 'attempt', 'worker', 'scheduled', 'progress'],
-          steps.map((s) => [h('a', { href: `#/run/${encodeURIComponent(s.runId)}` }, s.id), s.workflowId, s.activityType, s.queue,
+          steps.map((s) => [h('a', { href: `#/run/${encodeURIComponent(s.runId)}` }, s.id), s.workflowId, s.activity, s.queue,
             h('span', { class: `pill state-${s.status.toLowerCase()}` }, s.status), String(s.attempt), s.worker ?? '', time(s.scheduledAt),
             s.progress !== null ? `${Math.round(s.progress * 100)}% ${s.progressMessage ?? ''}` : '']), 'active-steps')),
       h('section', { class: 'card' }, h('h3', {}, 'Triggers'),

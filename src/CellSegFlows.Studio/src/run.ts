@@ -63,12 +63,12 @@ export const runView: View = async (root, ctx, _params, path) => {
     const ids = def ? def.nodes.map((n) => n.id) : [...new Set(steps.map((s) => s.nodeId))];
     const graphNodes = ids.map((id) => {
       const state = nodes.find((n) => n.nodeId === id);
-      const activity = def?.nodes.find((n) => n.id === id)?.activity ?? steps.find((s) => s.nodeId === id)?.activityType ?? '';
+      const activity = def?.nodes.find((n) => n.id === id)?.activity ?? steps.find((s) => s.nodeId === id)?.activity ?? '';
       const running = steps.filter((s) => s.nodeId === id && s.status === 'Running');
       const progress = running.length === 1 && running[0].progress !== null ? ` ${Math.round(running[0].progress * 100)}%` : '';
       return {
         id, title: id, subtitle: `${activity} · ${state?.status ?? 'Waiting'}${progress}`, state: state?.status ?? 'Waiting',
-        badge: state && state.branchCount > 1 ? `${state.branchesDone}/${state.branchCount}` : undefined,
+        badge: state && state.mapElementCount > 1 ? `${state.mapElementsDone}/${state.mapElementCount}` : undefined,
       };
     });
     appendAll(graphBox, drawGraph(graphNodes, def ? edgesOf(def) : [], selectedNode, (id) => {
@@ -88,7 +88,7 @@ export const runView: View = async (root, ctx, _params, path) => {
     const nodeSteps = steps.filter((s) => s.nodeId === selectedNode).sort((a, b) => (a.mapIndex ?? -1) - (b.mapIndex ?? -1));
     appendAll(stepPanel, h('h3', {}, `Node ${selectedNode}`));
     if (nodeSteps.length > 1) {
-      appendAll(stepPanel, h('div', { class: 'branches' }, nodeSteps.map((s) => h('button', {
+      appendAll(stepPanel, h('div', { class: 'map-elements' }, nodeSteps.map((s) => h('button', {
         class: `small pill state-${s.status.toLowerCase()} ${s.id === selectedStep ? 'selected' : ''}`, 'data-step': s.id,
         onclick: () => { selectedStep = s.id; renderStep(); },
       }, `[${s.mapIndex}] ${s.status}`))));
@@ -103,7 +103,7 @@ export const runView: View = async (root, ctx, _params, path) => {
       h('dl', { class: 'facts', 'data-testid': 'step-facts' },
         fact('step', h('code', {}, step.id)),
         fact('status', h('span', { class: `pill state-${step.status.toLowerCase()}` }, step.status)),
-        fact('activity', `${step.activityType} on queue ${step.queue}`),
+        fact('activity', `${step.activity} on queue ${step.queue}`),
         fact('attempts', String(step.attempt)),
         fact('worker', step.worker ?? ''),
         fact('scheduled', time(step.scheduledAt)),

@@ -167,7 +167,7 @@ public sealed class MultiWorkerTests(ITestOutputHelper output)
             Assert.All(run.Nodes, n =>
             {
                 Assert.Equal(0, n.PendingParents);
-                Assert.Equal(n.BranchCount, n.BranchesDone);
+                Assert.Equal(n.MapElementCount, n.MapElementsDone);
                 Assert.Equal(StepStatus.Succeeded, n.Status);
             });
             Assert.Equal(["worker-a", "worker-b"], run.Steps.Select(s => s.Worker).Distinct().Order(StringComparer.Ordinal));

@@ -27,7 +27,7 @@ public sealed class MigrationUpgradeTests
             insert.CommandText = """
                 INSERT INTO runs (Id, WorkflowId, DefinitionHash, ParametersJson, Trigger, Status, CreatedAt, CancelRequested)
                 VALUES ('r1', 'old', 'abc', '{"seed":3}', 'manual', 'Succeeded', 0, 0);
-                INSERT INTO steps (Id, RunId, NodeId, ActivityType, Queue, Status, Attempt) VALUES ('r1/a', 'r1', 'a', 'test.Constant', 'cpu', 'Succeeded', 1);
+                INSERT INTO steps (Id, RunId, NodeId, Activity, Queue, Status, Attempt) VALUES ('r1/a', 'r1', 'a', 'test.Constant', 'cpu', 'Succeeded', 1);
                 """;
             await insert.ExecuteNonQueryAsync();
         }
@@ -39,7 +39,7 @@ public sealed class MigrationUpgradeTests
             var run = await db.Runs.AsNoTracking().SingleAsync(r => r.Id == "r1");
             Assert.Equal("""{"seed":3}""", run.ParametersJson);
             Assert.Equal(RunStatus.Succeeded, run.Status);
-            Assert.Equal("test.Constant", (await db.Steps.AsNoTracking().SingleAsync()).ActivityType);
+            Assert.Equal("test.Constant", (await db.Steps.AsNoTracking().SingleAsync()).Activity);
         }
 
         await using (var connection = new SqliteConnection($"Data Source={path}"))

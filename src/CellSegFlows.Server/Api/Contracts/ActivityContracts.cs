@@ -76,7 +76,7 @@ public sealed record OutputPortDto
 internal static class ActivityMapping
 {
     public static ActivityDto ToDto(this ActivityDescriptor d) =>
-        new(d.Type, d.Version, d.Category, d.Description, d.DefaultQueue, d.Cacheable,
+        new(d.Type, d.Version, d.Category, d.Description, d.Queue, d.Cacheable,
             [.. d.Inputs.Select(p => new InputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), FormerNames = Former(p), Required = p.Required, Default = p.Default?.DeepClone() })],
             [.. d.Outputs.Select(p => new OutputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), FormerNames = Former(p) })],
             d.Overrides is { } o ? new InputOverrideDto(o.Input, o.Fields) : null);

@@ -13,16 +13,16 @@ internal static class ContractMapping
         new(r.Id, r.WorkflowId, r.DefinitionHash, r.ParametersJson, r.Trigger, r.TriggerDetail, r.StartedBy, r.Status, r.CreatedAt, r.FinishedAt, r.Error, r.CancelRequested, r.OutputsJson);
 
     public static StepDto ToDto(this StepRecord s) =>
-        new(s.Id, s.RunId, s.NodeId, s.MapIndex, s.ActivityType, s.Queue, s.Status, s.Attempt, s.InputsJson, s.OutputsJson, s.CacheKey, s.Worker,
+        new(s.Id, s.RunId, s.NodeId, s.MapIndex, s.Activity, s.Queue, s.Status, s.Attempt, s.InputsJson, s.OutputsJson, s.CacheKey, s.Worker,
             s.ScheduledAt, s.StartedAt, s.FinishedAt, s.Error, s.Progress, s.ProgressMessage);
 
-    public static NodeStateDto ToDto(this NodeStateRecord n) => new(n.RunId, n.NodeId, n.PendingParents, n.BranchCount, n.BranchesDone, n.Status);
+    public static RunNodeDto ToDto(this RunNodeRecord n) => new(n.RunId, n.NodeId, n.PendingParents, n.MapElementCount, n.MapElementsDone, n.Status);
 
     public static StepEventDto ToDto(this StepEventRecord e) => new(e.Id, e.RunId, e.StepId, e.Time, e.Kind, e.Attempt, e.Status, e.Message, e.Worker);
 
     public static ArtifactDto ToDto(this ArtifactRecord a) => new(a.Id, a.Hash, a.Name, a.Size, a.RunId, a.StepId, a.CreatedAt);
 
-    public static MetricDto ToDto(this MetricRecord m) => new(m.Id, m.RunId, m.StepId, m.Name, m.Value, m.Step, m.Time);
+    public static MetricDto ToDto(this MetricRecord m) => new(m.Id, m.RunId, m.StepId, m.Name, m.Value, m.Iteration, m.Time);
 
     public static AuditEntryDto ToDto(this AuditRecord a) => new(a.Id, a.Time, a.Actor, a.Action, a.Target, a.Detail);
 

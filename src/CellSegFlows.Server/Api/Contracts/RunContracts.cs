@@ -24,7 +24,7 @@ public sealed record RunDto(string Id, string WorkflowId, string DefinitionHash,
 /// <param name="RunId">Run id.</param>
 /// <param name="NodeId">Node id.</param>
 /// <param name="MapIndex">Map element index of a mapped node, else null.</param>
-/// <param name="ActivityType">The activity type.</param>
+/// <param name="Activity">The activity type.</param>
 /// <param name="Queue">The queue it runs on.</param>
 /// <param name="Status">Status.</param>
 /// <param name="Attempt">Attempts started so far.</param>
@@ -38,7 +38,7 @@ public sealed record RunDto(string Id, string WorkflowId, string DefinitionHash,
 /// <param name="Error">Error with its cause chain.</param>
 /// <param name="Progress">Last progress fraction.</param>
 /// <param name="ProgressMessage">Last progress message.</param>
-public sealed record StepDto(string Id, string RunId, string NodeId, int? MapIndex, string ActivityType, string Queue, StepStatus Status, int Attempt,
+public sealed record StepDto(string Id, string RunId, string NodeId, int? MapIndex, string Activity, string Queue, StepStatus Status, int Attempt,
     string? InputsJson, string? OutputsJson, string? CacheKey, string? Worker, DateTimeOffset? ScheduledAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
     string? Error, double? Progress, string? ProgressMessage);
 
@@ -46,10 +46,10 @@ public sealed record StepDto(string Id, string RunId, string NodeId, int? MapInd
 /// <param name="RunId">Run id.</param>
 /// <param name="NodeId">Node id.</param>
 /// <param name="PendingParents">Parent nodes not yet complete; the node becomes ready at 0.</param>
-/// <param name="BranchCount">Number of steps (map elements) once expanded; −1 before.</param>
-/// <param name="BranchesDone">Steps finished successfully.</param>
+/// <param name="MapElementCount">Number of steps (map elements) once expanded; −1 before.</param>
+/// <param name="MapElementsDone">Steps finished successfully.</param>
 /// <param name="Status">Node status.</param>
-public sealed record NodeStateDto(string RunId, string NodeId, int PendingParents, int BranchCount, int BranchesDone, StepStatus Status);
+public sealed record RunNodeDto(string RunId, string NodeId, int PendingParents, int MapElementCount, int MapElementsDone, StepStatus Status);
 
 /// <summary>An entry of a step's journal: a state change, a log line, or an attempt's error.</summary>
 /// <param name="Id">Sequence number (the stream's event id).</param>
@@ -79,15 +79,15 @@ public sealed record ArtifactDto(long Id, string Hash, string Name, long Size, s
 /// <param name="StepId">Step.</param>
 /// <param name="Name">Metric name.</param>
 /// <param name="Value">Value.</param>
-/// <param name="Step">Training iteration, if any.</param>
+/// <param name="Iteration">Training iteration, if any.</param>
 /// <param name="Time">When.</param>
-public sealed record MetricDto(long Id, string RunId, string StepId, string Name, double Value, long? Step, DateTimeOffset Time);
+public sealed record MetricDto(long Id, string RunId, string StepId, string Name, double Value, long? Iteration, DateTimeOffset Time);
 
 /// <summary>A run with its steps and nodes, as seen at one moment (the stream's <c>run</c> event).</summary>
-public sealed record RunSnapshotDto(RunDto Run, IReadOnlyList<StepDto> Steps, IReadOnlyList<NodeStateDto> Nodes);
+public sealed record RunSnapshotDto(RunDto Run, IReadOnlyList<StepDto> Steps, IReadOnlyList<RunNodeDto> Nodes);
 
 /// <summary>A run with everything recorded about it and the definition version it ran.</summary>
-public sealed record RunDetailDto(RunDto Run, DefinitionVersion? Definition, IReadOnlyList<StepDto> Steps, IReadOnlyList<NodeStateDto> Nodes,
+public sealed record RunDetailDto(RunDto Run, DefinitionVersion? Definition, IReadOnlyList<StepDto> Steps, IReadOnlyList<RunNodeDto> Nodes,
     IReadOnlyList<StepEventDto> Events, IReadOnlyList<ArtifactDto> Artifacts, IReadOnlyList<MetricDto> Metrics);
 
 /// <summary>The stream's <c>end</c> event: the run has finished with this status.</summary>

@@ -157,10 +157,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("key");
 
-                    b.Property<string>("ActivityType")
+                    b.Property<string>("Activity")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("activity_type");
+                        .HasColumnName("activity");
 
                     b.Property<int>("ActivityVersion")
                         .HasColumnType("integer")
@@ -336,6 +336,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long?>("Iteration")
+                        .HasColumnType("bigint")
+                        .HasColumnName("iteration");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text")
@@ -345,10 +349,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("run_id");
-
-                    b.Property<long?>("Step")
-                        .HasColumnType("bigint")
-                        .HasColumnName("step");
 
                     b.Property<string>("StepId")
                         .IsRequired()
@@ -495,38 +495,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                     b.ToTable("model_versions", (string)null);
                 });
 
-            modelBuilder.Entity("CellSegFlows.Engine.Store.NodeStateRecord", b =>
-                {
-                    b.Property<string>("RunId")
-                        .HasColumnType("text")
-                        .HasColumnName("run_id");
-
-                    b.Property<string>("NodeId")
-                        .HasColumnType("text")
-                        .HasColumnName("node_id");
-
-                    b.Property<int>("BranchCount")
-                        .HasColumnType("integer")
-                        .HasColumnName("branch_count");
-
-                    b.Property<int>("BranchesDone")
-                        .HasColumnType("integer")
-                        .HasColumnName("branches_done");
-
-                    b.Property<int>("PendingParents")
-                        .HasColumnType("integer")
-                        .HasColumnName("pending_parents");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("status");
-
-                    b.HasKey("RunId", "NodeId");
-
-                    b.ToTable("run_nodes", (string)null);
-                });
-
             modelBuilder.Entity("CellSegFlows.Engine.Store.RegisteredModelRecord", b =>
                 {
                     b.Property<string>("Name")
@@ -556,6 +524,38 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                     b.HasKey("Name");
 
                     b.ToTable("models", (string)null);
+                });
+
+            modelBuilder.Entity("CellSegFlows.Engine.Store.RunNodeRecord", b =>
+                {
+                    b.Property<string>("RunId")
+                        .HasColumnType("text")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("NodeId")
+                        .HasColumnType("text")
+                        .HasColumnName("node_id");
+
+                    b.Property<int>("MapElementCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("map_element_count");
+
+                    b.Property<int>("MapElementsDone")
+                        .HasColumnType("integer")
+                        .HasColumnName("map_elements_done");
+
+                    b.Property<int>("PendingParents")
+                        .HasColumnType("integer")
+                        .HasColumnName("pending_parents");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.HasKey("RunId", "NodeId");
+
+                    b.ToTable("run_nodes", (string)null);
                 });
 
             modelBuilder.Entity("CellSegFlows.Engine.Store.RunRecord", b =>
@@ -752,10 +752,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("id");
 
-                    b.Property<string>("ActivityType")
+                    b.Property<string>("Activity")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("activity_type");
+                        .HasColumnName("activity");
 
                     b.Property<int>("Attempt")
                         .HasColumnType("integer")

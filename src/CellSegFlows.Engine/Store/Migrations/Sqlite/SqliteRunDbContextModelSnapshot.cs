@@ -148,10 +148,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("key");
 
-                    b.Property<string>("ActivityType")
+                    b.Property<string>("Activity")
                         .IsRequired()
                         .HasColumnType("TEXT")
-                        .HasColumnName("activity_type");
+                        .HasColumnName("activity");
 
                     b.Property<int>("ActivityVersion")
                         .HasColumnType("INTEGER")
@@ -325,6 +325,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long?>("Iteration")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("iteration");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -334,10 +338,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("run_id");
-
-                    b.Property<long?>("Step")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("step");
 
                     b.Property<string>("StepId")
                         .IsRequired()
@@ -482,38 +482,6 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                     b.ToTable("model_versions", (string)null);
                 });
 
-            modelBuilder.Entity("CellSegFlows.Engine.Store.NodeStateRecord", b =>
-                {
-                    b.Property<string>("RunId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("run_id");
-
-                    b.Property<string>("NodeId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("node_id");
-
-                    b.Property<int>("BranchCount")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("branch_count");
-
-                    b.Property<int>("BranchesDone")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("branches_done");
-
-                    b.Property<int>("PendingParents")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("pending_parents");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("status");
-
-                    b.HasKey("RunId", "NodeId");
-
-                    b.ToTable("run_nodes", (string)null);
-                });
-
             modelBuilder.Entity("CellSegFlows.Engine.Store.RegisteredModelRecord", b =>
                 {
                     b.Property<string>("Name")
@@ -543,6 +511,38 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                     b.HasKey("Name");
 
                     b.ToTable("models", (string)null);
+                });
+
+            modelBuilder.Entity("CellSegFlows.Engine.Store.RunNodeRecord", b =>
+                {
+                    b.Property<string>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("NodeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node_id");
+
+                    b.Property<int>("MapElementCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("map_element_count");
+
+                    b.Property<int>("MapElementsDone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("map_elements_done");
+
+                    b.Property<int>("PendingParents")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending_parents");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("RunId", "NodeId");
+
+                    b.ToTable("run_nodes", (string)null);
                 });
 
             modelBuilder.Entity("CellSegFlows.Engine.Store.RunRecord", b =>
@@ -737,10 +737,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
-                    b.Property<string>("ActivityType")
+                    b.Property<string>("Activity")
                         .IsRequired()
                         .HasColumnType("TEXT")
-                        .HasColumnName("activity_type");
+                        .HasColumnName("activity");
 
                     b.Property<int>("Attempt")
                         .HasColumnType("INTEGER")
