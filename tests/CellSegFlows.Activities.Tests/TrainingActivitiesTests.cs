@@ -47,13 +47,13 @@ public sealed class TrainingActivitiesTests
             Assert.True(run.Status == RunStatus.Succeeded, run.Error);
             var deep = JsonNode.Parse(detail.Steps.Single(s => s.Id.EndsWith("unet[0]", StringComparison.Ordinal)).OutputsJson!)!;
             Assert.Equal("deep", deep["name"]!.GetValue<string>());
-            Assert.Equal(6, deep["steps"]!.GetValue<long>());
+            Assert.Equal(6, deep["iterations"]!.GetValue<long>());
             Assert.Equal("deep-unet", SegmentationModel.ReadHeader(engine.Artifacts.GetPath(Artifact(deep["model"]))).Variant);
             var history = await File.ReadAllLinesAsync(engine.Artifacts.GetPath(Artifact(deep["history"])));
             Assert.Equal(3, history.Length);
-            Assert.StartsWith("epoch,step,mean_loss,validation_dice", history[0], StringComparison.Ordinal);
+            Assert.StartsWith("epoch,iteration,mean_loss,validation_f1", history[0], StringComparison.Ordinal);
             Assert.Equal(6 + 2, detail.Metrics.Count(m => m.Name == "loss"));
-            Assert.Equal(2 + 1, detail.Metrics.Count(m => m.Name == "valDice"));
+            Assert.Equal(2 + 1, detail.Metrics.Count(m => m.Name == "validationF1"));
 
             var outputs = JsonNode.Parse(run.OutputsJson!)!;
             Assert.Equal(2, outputs["f1"]!.AsArray().Count);

@@ -74,7 +74,7 @@ public sealed class WorkflowsTests
         Assert.All(f1, v => Assert.InRange(v, 0.0, 1.0)); // 18 steps prove the plumbing; learning itself is CellSeg.Models.Tests' overfitting test
         Assert.Contains(detail.Metrics, m => m.Name == "AP/SHSY5Y");
         Assert.Equal(2 * 18, detail.Metrics.Count(m => m.Name == "loss"));          // every step of both branches
-        Assert.Contains(detail.Metrics, m => m.Name == "valDice" && m.Iteration == 18);
+        Assert.Contains(detail.Metrics, m => m.Name == "validationF1" && m.Iteration == 18);
         Assert.Contains(detail.Metrics, m => m.Name == "F1/unet+synthetic/SKOV3");
         var table = await File.ReadAllTextAsync(ArtifactPath(engine, outputs["semanticTable"]!));
         Assert.Contains("| cell type | unet | unet+synthetic |", table);

@@ -73,7 +73,7 @@ public sealed class RetrainLoopTests
             "watch", "add", "--id", "incoming", "--workflow", Path.Combine(TestPaths.RepoRoot, "workflows", "retrain.json"), "--folder", incoming, "--glob", "*.json",
             "--param-name", "annotations", "--param", "folder=" + TestPaths.LivecellSample, "--param", "testAnnotations=" + TestPaths.ValAnnotations,
             "--param", "testImages=images/livecell_train_val_images", "--param", "model=unet-sample", "--param", "margin=0",
-            "--param", "baseChannels=4", "--param", "depth=2", "--param", "epochs=1", "--param", "stepsPerEpoch=150", "--param", "batchSize=2", "--param", "cropSize=96",
+            "--param", "baseChannels=4", "--param", "depth=2", "--param", "epochs=1", "--param", "iterationsPerEpoch=150", "--param", "batchSize=2", "--param", "cropSize=96",
             "--settle", "1s", "--poll", "1s", "--home", home);
         Assert.True(code == 0, output);
         var store = RunStoreOptions.Sqlite(Path.Combine(home, "runs.db"));

@@ -5,13 +5,13 @@ namespace CellSeg.Models.Training;
 
 /// <summary>
 /// A U-Net training's history (<see cref="TrainResult.History"/>) as CSV, one row per epoch:
-/// <c>epoch,step,mean_loss,validation_dice,learning_rate</c>, numbers round-trip ("R") and culture-invariant, an empty
+/// <c>epoch,iteration,mean_loss,validation_f1,learning_rate</c>, numbers round-trip ("R") and culture-invariant, an empty
 /// cell for an epoch without validation.
 /// </summary>
 public static class TrainHistoryCsv
 {
     /// <summary>The header line, with its newline.</summary>
-    public const string Header = "epoch,step,mean_loss,validation_dice,learning_rate\n";
+    public const string Header = "epoch,iteration,mean_loss,validation_f1,learning_rate\n";
 
     /// <summary>The CSV of <paramref name="history"/>, header included.</summary>
     public static string Format(IEnumerable<EpochSummary> history)

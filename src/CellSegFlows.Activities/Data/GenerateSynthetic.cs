@@ -14,7 +14,7 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
         [property: Port("The real images as artifacts, named as in the annotations (or give imagesFolder).")] IReadOnlyList<ArtifactRef>? Images = null,
         [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.", Kind = PortKind.FolderToRead)] string? ImagesFolder = null,
         [property: Port("Cells per image (one level; map over a list of levels for a per-density set).")] int Density = 100,
-        [property: Port("Images per cell type.")] int ImagesPerType = 10,
+        [property: Port("Images per cell type.", FormerNames = ["imagesPerType"])] int ImagesPerCellType = 10,
         [property: Port("none, bounded (at most 20% of a cell may cover others) or clustered (hard examples).")] string Overlap = "bounded",
         [property: Port("Cap each cell type at the 95th percentile (calibrationQuantile) of its real cells per image.")] bool Calibrated = false,
         [property: Port("Quantile of the real cells-per-image counts used as the cap when calibrated.")] double CalibrationQuantile = 0.95,
@@ -42,7 +42,7 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
         var options = new SynthesisOptions
         {
             Seed = input.Seed,
-            ImagesPerType = input.ImagesPerType,
+            ImagesPerType = input.ImagesPerCellType,
             Overlap = OverlapModes.Parse(input.Overlap),
             Segmentation = input.Polygons ? SegmentationFormat.Polygons : SegmentationFormat.Rle,
         };

@@ -5,17 +5,17 @@ using Microsoft.Extensions.Logging;
 namespace CellSegFlows.Activities.Data;
 
 /// <summary>Brings a dataset already on disk (a LIVECell download or any folder of images plus a COCO file) into the run.</summary>
-[Activity("ImportDataset", Category = "Data", Description = "A dataset already on disk (LIVECell layout, or images plus a COCO file): checks every image is there, optionally keeps some cell lines or a few images per line, stores annotations and images as artifacts.")]
+[Activity("ImportDataset", Category = "Data", Description = "A dataset already on disk (LIVECell layout, or images plus a COCO file): checks every image is there, optionally keeps some cell types or a few images per cell type, stores annotations and images as artifacts.")]
 public sealed class ImportDataset : Activity<ImportDataset.Input, ImportDataset.Output>
 {
     /// <summary>Inputs.</summary>
     public sealed record Input(
         [property: Port("The dataset folder (holds annotations/ and images/, or the files themselves).", Kind = PortKind.FolderToRead)] string Folder,
-        [property: Port("train, val or test: which LIVECell-wide file and image folder; any name when 'annotations' is given.")] string Split = "test",
-        [property: Port("A COCO file instead of LIVECell's (absolute, or relative to the folder).", Kind = PortKind.FileToRead, RelativeTo = "folder")] string? Annotations = null,
+        [property: Port("train, val or test: which LIVECell-wide file and image folder; any name when 'annotationsFile' is given.")] string Split = "test",
+        [property: Port("A COCO file instead of LIVECell's (absolute, or relative to the folder); a path, where other activities' 'annotations' is an artifact.", Kind = PortKind.FileToRead, RelativeTo = "folder", FormerNames = ["annotations"])] string? AnnotationsFile = null,
         [property: Port("Where the images are (absolute, or relative to the folder); default: LIVECell's folder of the split.", Kind = PortKind.FolderToRead, RelativeTo = "folder")] string? ImagesFolder = null,
-        [property: Port("Keep only these cell lines (e.g. [\"SHSY5Y\", \"SkBr3\"]); empty keeps all.")] IReadOnlyList<string>? CellTypes = null,
-        [property: Port("Keep at most this many images per cell line (the first in file order); 0 keeps all.")] int MaxImagesPerCellType = 0,
+        [property: Port("Keep only these cell types (e.g. [\"SHSY5Y\", \"SkBr3\"]); empty keeps all.")] IReadOnlyList<string>? CellTypes = null,
+        [property: Port("Keep at most this many images per cell type (the first in file order); 0 keeps all.")] int MaxImagesPerCellType = 0,
         [property: Port("Skip bad records and missing images (listed in the outputs) instead of failing.")] bool Lenient = false);
 
     /// <summary>Outputs.</summary>
@@ -35,7 +35,7 @@ public sealed class ImportDataset : Activity<ImportDataset.Input, ImportDataset.
             {
                 Root = input.Folder,
                 Split = input.Split,
-                AnnotationsFile = input.Annotations,
+                AnnotationsFile = input.AnnotationsFile,
                 ImagesFolder = input.ImagesFolder,
                 CellTypes = input.CellTypes,
                 MaxImagesPerCellType = input.MaxImagesPerCellType > 0 ? input.MaxImagesPerCellType : null,

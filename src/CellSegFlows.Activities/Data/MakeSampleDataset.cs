@@ -9,7 +9,7 @@ public sealed class MakeSampleDataset : Activity<MakeSampleDataset.Input, MakeSa
 {
     /// <summary>Inputs.</summary>
     public sealed record Input(
-        [property: Port("Images per cell line (8 lines).")] int ImagesPerCellType = 1,
+        [property: Port("Images per cell type (8 cell types).")] int ImagesPerCellType = 1,
         [property: Port("Seed of every random choice.")] int Seed = 1,
         [property: Port("Image width in pixels.")] int Width = 320,
         [property: Port("Image height in pixels.")] int Height = 240);

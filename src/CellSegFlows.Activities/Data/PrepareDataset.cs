@@ -7,15 +7,15 @@ using Microsoft.Extensions.Logging;
 namespace CellSegFlows.Activities.Data;
 
 /// <summary>A dataset from one parameter: the offline sample, LIVECell (downloaded once into the shared cache), or a folder on disk.</summary>
-[Activity("PrepareDataset", Category = "Data", Description = "One split of a dataset chosen by 'source': sample (procedural, offline), livecell (downloaded once, verified, imported) or a dataset folder; a few images per cell line, some cell lines, stored as annotations + images.")]
+[Activity("PrepareDataset", Category = "Data", Description = "One split of a dataset chosen by 'source': sample (procedural, offline), livecell (downloaded once, verified, imported) or a dataset folder; a few images per cell type, some cell types, stored as annotations + images.")]
 public sealed class PrepareDataset : Activity<PrepareDataset.Input, PrepareDataset.Output>
 {
     /// <summary>Inputs.</summary>
     public sealed record Input(
         [property: Port("sample, livecell, or the path of a dataset folder (LIVECell layout).")] string Source = "sample",
         [property: Port("train, val or test.")] string Split = "test",
-        [property: Port("Images per cell line: drawn (sample) or kept at most (real data; 0 keeps all).")] int ImagesPerCellType = 2,
-        [property: Port("Keep only these cell lines; empty keeps all.")] IReadOnlyList<string>? CellTypes = null,
+        [property: Port("Images per cell type: drawn (sample) or kept at most (real data; 0 keeps all).")] int ImagesPerCellType = 2,
+        [property: Port("Keep only these cell types; empty keeps all.")] IReadOnlyList<string>? CellTypes = null,
         [property: Port("Seed of the sample.")] int Seed = 1,
         [property: Port("Sample image width.")] int Width = 320,
         [property: Port("Sample image height.")] int Height = 240,

@@ -21,21 +21,21 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
         [property: Port("The branch's name in reports (default: the architecture, plus '+synthetic').")] string Name = "",
         [property: Port("lite-v19-slim-dw (the paper's CenterMask-Lite V-19-slim-DW-eSE) or livecell-v99 (the LIVECell authors' V-99-eSE, e.g. to evaluate their released model).")] string Architecture = "lite-v19-slim-dw",
         [property: Port("Add the synthetic sets to the training images.")] bool Synthetic = false,
-        [property: Port("Train on these cell lines only; empty: all.")] IReadOnlyList<string>? CellTypes = null,
-        [property: Port("paper (batch 8, LR 0.005, 12,500 iterations, warm-up 1,000, steps 10,500/11,500) or livecell-authors (batch 16, LR 0.01, 100,000 iterations, steps 80,000/90,000); the fields below override it.")] string Schedule = "paper",
+        [property: Port("Train on these cell types only; empty: all.")] IReadOnlyList<string>? CellTypes = null,
+        [property: Port("paper (batch 8, LR 0.005, 12,500 iterations, warm-up 1,000, milestones 10,500/11,500) or livecell-authors (batch 16, LR 0.01, 100,000 iterations, milestones 80,000/90,000); the fields below override it.")] string Schedule = "paper",
         [property: Port("Images per iteration (default: the schedule's).")] int? BatchSize = null,
         [property: Port("Base learning rate (default: the schedule's).")] double? BaseLearningRate = null,
         [property: Port("Iterations (default: the schedule's); 0 trains nothing and exports the pretrained weights as a model (an oracle's evaluation).")] int? MaxIterations = null,
         [property: Port("Linear warm-up iterations (default: the schedule's).")] int? WarmupIterations = null,
         [property: Port("Warm-up start factor (default 0.001).")] double? WarmupFactor = null,
-        [property: Port("Iterations at which the LR is multiplied by gamma (default: the schedule's).")] IReadOnlyList<int>? Steps = null,
-        [property: Port("LR factor at each step (default 0.1).")] double? Gamma = null,
+        [property: Port("Milestones: iterations at which the LR is multiplied by gamma (default: the schedule's).", FormerNames = ["steps"])] IReadOnlyList<int>? Milestones = null,
+        [property: Port("LR factor at each milestone (default 0.1).")] double? Gamma = null,
         [property: Port("A local PyTorch checkpoint with centermask2's names (COCO CenterMask-Lite, an ImageNet VoVNet, or the LIVECell authors' model; see README): loaded leniently, what is missing or mis-shaped is reported.", Kind = PortKind.FileToRead)] string PretrainedWeights = "",
         [property: Port("Clip the gradient norm to this (0: no clipping, detectron2's default; from scratch, ~10 keeps the MaskIoU head stable).")] double GradientClipNorm = 0,
         [property: Port("Short sides drawn for each training image (default: the architecture's, e.g. 580 and 600 for Lite; [0] keeps the image size).")] IReadOnlyList<int>? TrainSizes = null,
         [property: Port("Short side at inference, stored with the model (default: the architecture's; 0 keeps the image size).")] int? TestSize = null,
-        [property: Port("Candidates per level before NMS at inference, stored with the model (LIVECell: 4,000).")] int PreNmsTopKTest = 4000,
-        [property: Port("Detections per image after NMS at inference, stored with the model (LIVECell: 3,000).")] int PostNmsTopKTest = 3000,
+        [property: Port("Candidates per level before NMS at inference, stored with the model (LIVECell: 4,000; PredictInstances' preNmsTopK overrides it).", FormerNames = ["preNmsTopKTest"])] int PreNmsTopK = 4000,
+        [property: Port("Detections per image after NMS at inference, stored with the model (LIVECell: 3,000; PredictInstances' postNmsTopK overrides it).", FormerNames = ["postNmsTopKTest"])] int PostNmsTopK = 3000,
         [property: Port("Iterations between checkpoints.")] int CheckpointEvery = 500,
         [property: Port("Seed of the weights, the batches, the augmentation and the RoI sampling.")] int Seed = 1,
         [property: Port("Torch threads; 0: all processors.")] int Threads = 0);
@@ -71,8 +71,8 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
 
         var config = ActivityInputs.Check("architecture", () => CenterMaskArchitectures.Get(input.Architecture)).WithInputSizes(input.TrainSizes, input.TestSize) with
         {
-            PreNmsTopKTest = input.PreNmsTopKTest,
-            PostNmsTopKTest = input.PostNmsTopKTest,
+            PreNmsTopKTest = input.PreNmsTopK,
+            PostNmsTopKTest = input.PostNmsTopK,
         };
         var modelPath = Path.Combine(context.WorkFolder, "model.centermask");
         var historyPath = Path.Combine(context.WorkFolder, "history.csv");
@@ -86,7 +86,7 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
         }
 
         var schedule = ActivityInputs.Check("schedule", () => WarmupMultiStepSchedule.Preset(input.Schedule)
-            .With(input.BatchSize, input.BaseLearningRate, input.MaxIterations, input.WarmupIterations, input.WarmupFactor, input.Steps, input.Gamma).Validate());
+            .With(input.BatchSize, input.BaseLearningRate, input.MaxIterations, input.WarmupIterations, input.WarmupFactor, input.Milestones, input.Gamma).Validate());
         var options = new CenterMaskTrainOptions
         {
             Train = sets[0], ExtraSets = sets.Skip(1).ToList(), CellTypes = input.CellTypes is { Count: > 0 } types ? types : null,

@@ -22,20 +22,20 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         [property: Port("Start from this model's weights instead of random ones (a warm start, e.g. ResolveModel's warmStartModel: the champion); it must be the network trained here (variant and shape). Also model://NAME.")] ArtifactRef? InitialModel = null,
         [property: Port("A branch of a grid: an object whose fields override these inputs of the node")] JsonObject? Branch = null,
         [property: Port("The branch's name in reports (default: variant, plus '+synthetic').")] string Name = "",
-        [property: Port("unet, deep-unet or deep-unet-ensemble.")] string Variant = "unet",
+        [property: Port("unet, deep-unet or deep-unet-ensemble.", FormerNames = ["variant"])] string Architecture = "unet",
         [property: Port("Channels of the first level (the paper: 64).")] int BaseChannels = 64,
         [property: Port("Down/up levels of the U-Net (the paper: 4; the deep variants add theirs below).")] int Depth = 4,
         [property: Port("Bilinear upsampling instead of transposed convolutions.")] bool Bilinear = false,
         [property: Port("Add the synthetic sets to the training images.")] bool Synthetic = false,
-        [property: Port("Train on these cell lines only (single-cell-type training); empty: all.")] IReadOnlyList<string>? CellTypes = null,
+        [property: Port("Train on these cell types only (single-cell-type training); empty: all.")] IReadOnlyList<string>? CellTypes = null,
         [property: Port("Epochs.")] int Epochs = 5,
-        [property: Port("Steps per epoch; 0: one pass over the images (at least one step).")] int StepsPerEpoch = 0,
+        [property: Port("Iterations per epoch; 0: one pass over the images (at least one iteration).", FormerNames = ["stepsPerEpoch"])] int IterationsPerEpoch = 0,
         [property: Port("Crops per step (the paper: 10).")] int BatchSize = 10,
         [property: Port("Side of the square training crops.")] int CropSize = 256,
         [property: Port("Learning rate (very small for the deep variants in the paper).")] double LearningRate = 1e-5,
         [property: Port("rmsprop (milesial's harness), adam or sgd.")] string Optimizer = "rmsprop",
         [property: Port("Epochs without a better validation Dice before training stops.")] int EarlyStoppingPatience = 5,
-        [property: Port("Steps between checkpoints.")] int CheckpointEvery = 100,
+        [property: Port("Iterations between checkpoints.")] int CheckpointEvery = 100,
         [property: Port("Seed of the weights and the crops.")] int Seed = 1,
         [property: Port("Torch threads; 0: all processors.")] int Threads = 0);
 
@@ -43,15 +43,15 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
     public sealed record Output(
         [property: Port("The trained model (cellseg-model file: architecture header + weights).")] ArtifactRef Model,
         [property: Port("The branch's name.")] string Name,
-        [property: Port("Best validation Dice (0 without validation).")] double BestDice,
-        [property: Port("Training steps done.")] long Steps,
+        [property: Port("Best validation F1 (= Dice; 0 without validation).", FormerNames = ["bestDice"])] double BestF1,
+        [property: Port("Training iterations done.", FormerNames = ["steps"])] long Iterations,
         [property: Port("Every epoch's loss, validation Dice and learning rate (CSV).")] ArtifactRef History);
 
     /// <inheritdoc />
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        var name = string.IsNullOrWhiteSpace(input.Name) ? input.Variant + (input.Synthetic ? "+synthetic" : string.Empty) : input.Name;
+        var name = string.IsNullOrWhiteSpace(input.Name) ? input.Architecture + (input.Synthetic ? "+synthetic" : string.Empty) : input.Name;
         var filter = new SegmentationDatasetOptions { CellTypes = input.CellTypes is { Count: > 0 } types ? types : null };
         context.Progress.Report(new StepProgress(0, "loading images"));
         var train = await LoadAsync(input.Annotations, input.Images, "train", filter, context).ConfigureAwait(false);
@@ -75,10 +75,10 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         }
 
         var modelPath = Path.Combine(context.WorkFolder, "model.cellseg");
-        var steps = input.StepsPerEpoch > 0 ? input.StepsPerEpoch : Math.Max(1, (int)Math.Ceiling(train.Count / (double)input.BatchSize));
+        var steps = input.IterationsPerEpoch > 0 ? input.IterationsPerEpoch : Math.Max(1, (int)Math.Ceiling(train.Count / (double)input.BatchSize));
         var options = new TrainOptions
         {
-            Train = train, Validation = validation, Variant = input.Variant,
+            Train = train, Validation = validation, Variant = input.Architecture,
             Shape = new UNetOptions { BaseChannels = input.BaseChannels, Depth = input.Depth, Bilinear = input.Bilinear },
             Augmentation = new AugmentationOptions { CropSize = input.CropSize },
             BatchSize = input.BatchSize, Epochs = input.Epochs, StepsPerEpoch = steps, Optimizer = input.Optimizer, LearningRate = input.LearningRate,
@@ -110,20 +110,20 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         {
             case TrainEvent.Step:
                 context.Progress.Report(new StepProgress(p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : null,
-                    string.Create(CultureInfo.InvariantCulture, $"{prefix}step {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s")));
+                    string.Create(CultureInfo.InvariantCulture, $"{prefix}iteration {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s")));
                 context.ReportMetric(prefix + "loss", p.Loss, p.Step);
                 break;
             case TrainEvent.Epoch:
                 if (p.ValidationDice is { } dice)
                 {
-                    context.ReportMetric(prefix + "valDice", dice, p.Step);
+                    context.ReportMetric(prefix + "validationF1", dice, p.Step);
                 }
 
                 context.ReportMetric(prefix + "imagesPerSecond", p.ImagesPerSecond, p.Step);
                 context.ReportMetric(prefix + "learningRate", p.LearningRate, p.Step);
                 break;
             case TrainEvent.Resumed:
-                context.Progress.Report(new StepProgress(p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : null, $"{prefix}resumed at step {p.Step}"));
+                context.Progress.Report(new StepProgress(p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : null, $"{prefix}resumed at iteration {p.Step}"));
                 break;
             default:
                 break;

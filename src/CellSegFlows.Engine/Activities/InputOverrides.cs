@@ -43,8 +43,10 @@ public static class InputOverrides
             throw new ActivityInputException(name, $"{name} should be an object whose fields override other inputs, not {JsonKinds.Describe(value)}");
         }
 
-        foreach (var (key, field) in fields)
+        foreach (var (written, field) in fields)
         {
+            // A field under a port's former name (a renamed input) still overrides it, for one version.
+            var key = activity.Inputs.FirstOrDefault(p => p.FormerNames.Contains(written, StringComparer.Ordinal))?.Name ?? written;
             if (!overrides.Fields.Contains(key, StringComparer.Ordinal))
             {
                 throw new ActivityInputException(name, $"{name} field '{key}' is not one of {string.Join(", ", overrides.Fields.Order(StringComparer.Ordinal))}");
@@ -75,7 +77,34 @@ public static class InputOverrides
     public static JsonObject Apply(Type activity, JsonObject inputs)
     {
         ArgumentNullException.ThrowIfNull(activity);
-        var descriptor = Described.GetOrAdd(activity, static t => t.GetCustomAttribute<ActivityAttribute>()?.OverridesInput is null ? null : ActivityRegistry.Describe(t));
-        return descriptor is null ? inputs : Apply(descriptor, inputs);
+        var descriptor = Described.GetOrAdd(activity, static t => t.GetCustomAttribute<ActivityAttribute>() is null ? null : ActivityRegistry.Describe(t));
+        return descriptor is null ? inputs : Apply(descriptor, RenameFormer(descriptor, inputs));
+    }
+
+    /// <summary>
+    /// Inputs given under a port's former name (<see cref="PortAttribute.FormerNames"/>) moved to the current one, for inputs
+    /// that did not come from a definition (which <see cref="Definitions.DefinitionUpgrade"/> already upgraded): without
+    /// this, the binder would ignore the old name and the input would silently take its default.
+    /// </summary>
+    public static JsonObject RenameFormer(ActivityDescriptor activity, JsonObject inputs)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        ArgumentNullException.ThrowIfNull(inputs);
+        JsonObject? renamed = null;
+        foreach (var port in activity.Inputs.Where(p => p.FormerNames.Count > 0))
+        {
+            foreach (var former in port.FormerNames.Where(inputs.ContainsKey))
+            {
+                renamed ??= (JsonObject)inputs.DeepClone();
+                var value = renamed[former];
+                renamed.Remove(former);
+                if (!renamed.ContainsKey(port.Name))
+                {
+                    renamed[port.Name] = value?.DeepClone();
+                }
+            }
+        }
+
+        return renamed ?? inputs;
     }
 }

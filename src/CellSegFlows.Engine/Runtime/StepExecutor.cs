@@ -61,7 +61,7 @@ internal sealed class StepExecutor(
         try
         {
             // The override object first: the values it sets are checked, hashed and bound like any other input.
-            inputs = InputOverrides.Apply(descriptor, JsonNode.Parse(step.InputsJson ?? "{}")!.AsObject());
+            inputs = InputOverrides.Apply(descriptor, InputOverrides.RenameFormer(descriptor, JsonNode.Parse(step.InputsJson ?? "{}")!.AsObject()));
             inputs = HostInputs.Resolve(descriptor, inputs, access);
         }
         catch (Exception refused) when (refused is HostAccessException or ActivityInputException)

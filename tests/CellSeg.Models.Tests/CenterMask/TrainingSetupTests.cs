@@ -66,7 +66,7 @@ public class TrainingSetupTests
     public async Task The_unet_history_has_a_row_per_epoch_and_an_empty_dice_without_validation()
     {
         EpochSummary[] epochs = [new(1, 10, 0.5, null, 1e-5), new(2, 20, 0.25, 0.875, 1e-5)];
-        var expected = "epoch,step,mean_loss,validation_dice,learning_rate\n1,10,0.5,,1E-05\n2,20,0.25,0.875,1E-05\n";
+        var expected = "epoch,iteration,mean_loss,validation_f1,learning_rate\n1,10,0.5,,1E-05\n2,20,0.25,0.875,1E-05\n";
         Assert.Equal(expected, TrainHistoryCsv.Format(epochs));
         var path = Path.Combine(Path.GetTempPath(), $"history-{Guid.NewGuid():N}.csv");
         try
