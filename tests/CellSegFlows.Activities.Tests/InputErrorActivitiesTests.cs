@@ -62,7 +62,10 @@ public sealed class InputErrorActivitiesTests
             var descriptor = catalog.Find(type)!;
             var overrides = descriptor.Overrides!;
             Assert.Equal("branch", overrides.Input);
-            Assert.All(before, field => Assert.Contains(field, overrides.Fields));
+            // Accepted as it is, or as the former name of a renamed input (variant → architecture, steps → milestones, ...).
+            Assert.All(before, field => Assert.True(
+                overrides.Fields.Contains(field) || descriptor.Inputs.Any(p => p.FormerNames.Contains(field) && overrides.Fields.Contains(p.Name)),
+                $"{type}: branch field '{field}' is no longer accepted"));
             var artifactsAndJson = descriptor.Inputs.Where(p => p.Type.Name is "artifact" or "list<artifact>" or "json").Select(p => p.Name).ToList();
             Assert.Contains("annotations", artifactsAndJson);
             Assert.Contains("syntheticImages", artifactsAndJson);
@@ -71,5 +74,11 @@ public sealed class InputErrorActivitiesTests
             var branch = descriptor.Inputs.Single(p => p.Name == "branch");
             Assert.EndsWith($": {string.Join(", ", overrides.Fields)}.", branch.Description, StringComparison.Ordinal);
         }
+
+        // A grid entry written with a former name sets the renamed input.
+        var unetDescriptor = catalog.Find("TrainUNet")!;
+        var merged = Engine.Activities.InputOverrides.Apply(unetDescriptor, new System.Text.Json.Nodes.JsonObject { ["branch"] = new System.Text.Json.Nodes.JsonObject { ["variant"] = "deep-unet", ["stepsPerEpoch"] = 3 } });
+        Assert.Equal("deep-unet", merged["architecture"]!.GetValue<string>());
+        Assert.Equal(3, merged["iterationsPerEpoch"]!.GetValue<int>());
     }
 }
