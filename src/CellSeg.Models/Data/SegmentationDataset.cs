@@ -81,7 +81,7 @@ public sealed class SegmentationDataset
         {
             cancellationToken.ThrowIfCancellationRequested();
             var cellType = CellTypesOf(image.FileName);
-            var path = ResolveImage(imagesFolder, image, cellType, annotationsPath);
+            var path = ImageFiles.Resolve(imagesFolder, image, annotationsPath);
             var gray = await GrayImageIO.ReadAsync(path, cancellationToken).ConfigureAwait(false);
             if (gray.Width != image.Width || gray.Height != image.Height)
             {
@@ -100,21 +100,4 @@ public sealed class SegmentationDataset
 
     private static string? CellTypesOf(string fileName) => CellSeg.Data.Livecell.CellTypes.TryFromFileName(Path.GetFileName(fileName), out var t) ? t : null;
 
-    private static string ResolveImage(string folder, CocoImage image, string? cellType, string annotationsPath)
-    {
-        var name = Path.GetFileName(image.FileName);
-        string[] candidates = cellType is null
-            ? [Path.Combine(folder, image.FileName), Path.Combine(folder, name)]
-            : [Path.Combine(folder, image.FileName), Path.Combine(folder, name), Path.Combine(folder, cellType, name)];
-        foreach (var candidate in candidates)
-        {
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DataFormatException(annotationsPath, $"image {image.Id} ({image.FileName})",
-            $"image file not found; looked for {string.Join(", ", candidates.Distinct())}");
-    }
 }
