@@ -3,6 +3,7 @@ using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Livecell;
 using CellSeg.Data.Masks;
+using CellSeg.Metrics.Binary;
 
 namespace CellSeg.Models.Data;
 
@@ -51,6 +52,10 @@ public sealed class SegmentationDataset
 
     /// <summary>The images of one cell type.</summary>
     public SegmentationDataset OfCellType(string cellType) => new([.. Samples.Where(s => s.CellType == cellType)]);
+
+    /// <summary>The images' ground-truth masks, for scoring masks made elsewhere (see <see cref="MaskFolderEvaluator"/>).</summary>
+    public IReadOnlyList<SemanticGroundTruth> GroundTruth() =>
+        [.. Samples.Select(s => new SemanticGroundTruth(s.ImageId, s.FileName, s.CellType, s.Mask))];
 
     /// <summary>Reads a COCO file and its images.</summary>
     /// <param name="annotationsPath">COCO ground truth (polygons or RLE).</param>
