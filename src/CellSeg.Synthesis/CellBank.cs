@@ -173,18 +173,9 @@ public sealed class CellBank
         }
     }
 
-    private static string? FindInFolder(string folder, string fileName)
-    {
-        var direct = Path.Combine(folder, fileName);
-        if (File.Exists(direct))
-        {
-            return direct;
-        }
-
-        return Data.Livecell.CellTypes.TryFromFileName(fileName, out var type) && File.Exists(Path.Combine(folder, type, fileName))
-            ? Path.Combine(folder, type, fileName)
-            : direct;
-    }
+    /// <summary>The image's file, or the path it would have in the folder itself (the error then names it).</summary>
+    private static string FindInFolder(string folder, string fileName) =>
+        Data.Livecell.LivecellLayout.TryResolveImageIn(folder, fileName, out var path) ? path : Path.Combine(folder, fileName);
 
     /// <summary>16-bit images are scaled to 8 bits (v / 257), the depth of LIVECell and of the synthetic images.</summary>
     private static GrayImage ToEightBit(GrayImage image)

@@ -12,27 +12,14 @@ internal static class CellCutter
     public static (BankCell? Cell, bool TouchesBorder) Cut(CocoAnnotation annotation, string cellType, byte[] pixels, int w, int h, byte[] union)
     {
         var rle = annotation.Segmentation.ToRle(h, w);
-        var counts = rle.Counts;
         int x0 = int.MaxValue, y0 = int.MaxValue, x1 = -1, y1 = -1;
-        long position = 0;
-        for (var j = 0; j < counts.Length; j++)
+        foreach (var (x, y) in rle.ForegroundPixels())
         {
-            var run = counts[j];
-            if ((j & 1) == 1 && run > 0)
-            {
-                for (var p = position; p < position + run; p++)
-                {
-                    var x = (int)(p / h);
-                    var y = (int)(p - (long)x * h);
-                    union[y * w + x] = 1;
-                    x0 = Math.Min(x0, x);
-                    x1 = Math.Max(x1, x);
-                    y0 = Math.Min(y0, y);
-                    y1 = Math.Max(y1, y);
-                }
-            }
-
-            position += run;
+            union[y * w + x] = 1;
+            x0 = Math.Min(x0, x);
+            x1 = Math.Max(x1, x);
+            y0 = Math.Min(y0, y);
+            y1 = Math.Max(y1, y);
         }
 
         if (x1 < 0)
@@ -49,22 +36,10 @@ internal static class CellCutter
         }
 
         var area = 0;
-        position = 0;
-        for (var j = 0; j < counts.Length; j++)
+        foreach (var (x, y) in rle.ForegroundPixels())
         {
-            var run = counts[j];
-            if ((j & 1) == 1)
-            {
-                for (var p = position; p < position + run; p++)
-                {
-                    var x = (int)(p / h);
-                    var y = (int)(p - (long)x * h);
-                    mask[(y - y0) * cw + x - x0] = 1;
-                    area++;
-                }
-            }
-
-            position += run;
+            mask[(y - y0) * cw + x - x0] = 1;
+            area++;
         }
 
         var touches = x0 == 0 || y0 == 0 || x1 == w - 1 || y1 == h - 1;

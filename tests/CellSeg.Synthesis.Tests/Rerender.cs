@@ -13,7 +13,7 @@ internal static class Rerender
     {
         int w = image.Width, h = image.Height;
         var pixels = new byte[w * h];
-        ImageComposer.RenderBackground(bank.BackgroundsOf(cellType)[image.BackgroundIndex], image.BackgroundFlips, image.BackgroundOffsetX, image.BackgroundOffsetY, pixels, w, h);
+        BackgroundRenderer.Render(bank.BackgroundsOf(cellType)[image.BackgroundIndex], image.BackgroundFlips, image.BackgroundOffsetX, image.BackgroundOffsetY, pixels, w, h);
         var labels = new ushort[w * h];
         var n = image.Placements.Count;
         var footprint = new int[n + 1];

@@ -64,34 +64,13 @@ public static class ContrastSegmenter
             foreground = Erode(foreground);
         }
 
-        var labels = ComponentLabels.Find(foreground);
-        var pixelsOf = new List<int>[labels.Count + 1];
-        var contrast = new double[labels.Count + 1];
-        for (var i = 0; i < labels.Labels.Length; i++)
-        {
-            var l = labels.Labels[i];
-            if (l > 0)
-            {
-                (pixelsOf[l] ??= []).Add(i);
-                contrast[l] += std[i];
-            }
-        }
-
         var cells = new List<SegmentedCell>();
-        for (var l = 1; l <= labels.Count; l++)
+        foreach (var instance in ComponentLabels.Find(foreground).ToInstances<double>(std, options.MinArea))
         {
-            var pixels = pixelsOf[l];
-            if (pixels is null || pixels.Count < options.MinArea)
-            {
-                continue;
-            }
-
-            var positions = pixels.Select(i => i % w * h + i / w).Order().ToArray();
-
             // Mean contrast in noise units, squashed into (0, 1): c / (c + 2) is 0.5 at twice the noise level.
-            var c = contrast[l] / pixels.Count / noise;
+            var c = instance.MeanValue / noise;
             var score = Math.Clamp(c / (c + 2), 0.01, 1.0);
-            cells.Add(new SegmentedCell(Rle.FromSortedPositions(positions, h, w), Math.Round(score, 4)));
+            cells.Add(new SegmentedCell(instance.Mask, Math.Round(score, 4)));
         }
 
         return cells;

@@ -198,7 +198,7 @@ public static class DatasetImporter
     }
 
     private static string? FindIn(string folder, string fileName, List<string> tried) =>
-        LivecellLayout.TryResolveIn(folder, fileName, tried, out var path) ? path : null;
+        LivecellLayout.TryResolveImageIn(folder, fileName, out var path, tried) ? path : null;
 
     private static string ResolveFile(string root, string file)
     {

@@ -99,7 +99,7 @@ public sealed class LivecellLayout
     {
         ArgumentException.ThrowIfNullOrEmpty(fileName);
         var tried = new List<string>();
-        if (TryResolveIn(GetImageFolder(split), fileName, tried, out var path))
+        if (TryResolveImageIn(GetImageFolder(split), fileName, out var path, tried))
         {
             return path;
         }
@@ -118,14 +118,7 @@ public sealed class LivecellLayout
         var tried = new List<string>();
         foreach (var split in new[] { LivecellSplit.Test, LivecellSplit.Train })
         {
-            var folder = ImageFolderPath(split);
-            if (!Directory.Exists(folder))
-            {
-                tried.Add(folder + Path.DirectorySeparatorChar + " (folder missing)");
-                continue;
-            }
-
-            if (TryResolveIn(folder, fileName, tried, out var path))
+            if (TryResolveImageIn(ImageFolderPath(split), fileName, out var path, tried))
             {
                 return path;
             }
@@ -138,21 +131,40 @@ public sealed class LivecellLayout
         Path.Combine(Root, ImagesFolder, split == LivecellSplit.Test ? TestImagesFolder : TrainValImagesFolder);
 
     /// <summary>
-    /// An image in <paramref name="folder"/> itself or in a subfolder named after its cell type (any letter
-    /// case); every path looked at is added to <paramref name="tried"/>. A missing folder finds nothing.
+    /// Finds an image file in <paramref name="folder"/> given its file name as an annotation file has it:
+    /// the name as given (it may carry a subfolder), then its last part in the folder itself, then in a
+    /// subfolder named after its LIVECell cell type (any letter case, as the official zip and other
+    /// copies differ). The one lookup of an image record's file, for every reader of COCO image folders.
     /// </summary>
-    internal static bool TryResolveIn(string folder, string fileName, List<string> tried, [NotNullWhen(true)] out string? path)
+    /// <param name="folder">The image folder. A missing folder finds nothing.</param>
+    /// <param name="fileName">The record's file name.</param>
+    /// <param name="path">The file found, or null.</param>
+    /// <param name="tried">When given, receives every path looked at, for an error that lists them.</param>
+    /// <returns>Whether the file was found.</returns>
+    public static bool TryResolveImageIn(string folder, string fileName, [NotNullWhen(true)] out string? path, ICollection<string>? tried = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
         if (!Directory.Exists(folder))
         {
-            tried.Add(folder + Path.DirectorySeparatorChar + " (folder missing)");
+            tried?.Add(folder + Path.DirectorySeparatorChar + " (folder missing)");
             path = null;
             return false;
         }
 
         var name = Path.GetFileName(fileName);
+        if (name != fileName)
+        {
+            path = Path.Combine(folder, fileName);
+            tried?.Add(path);
+            if (File.Exists(path))
+            {
+                return true;
+            }
+        }
+
         path = Path.Combine(folder, name);
-        tried.Add(path);
+        tried?.Add(path);
         if (File.Exists(path))
         {
             return true;
@@ -160,7 +172,6 @@ public sealed class LivecellLayout
 
         if (CellTypes.TryFromFileName(name, out var cellType))
         {
-            // The official zip uses the cell type as the subfolder name, other copies upper-case it.
             var subfolderSeen = false;
             foreach (var sub in Directory.EnumerateDirectories(folder))
             {
@@ -168,7 +179,7 @@ public sealed class LivecellLayout
                 {
                     subfolderSeen = true;
                     path = Path.Combine(sub, name);
-                    tried.Add(path);
+                    tried?.Add(path);
                     if (File.Exists(path))
                     {
                         return true;
@@ -178,7 +189,7 @@ public sealed class LivecellLayout
 
             if (!subfolderSeen)
             {
-                tried.Add(Path.Combine(folder, cellType, name) + " (no such subfolder)");
+                tried?.Add(Path.Combine(folder, cellType, name) + " (no such subfolder)");
             }
         }
 

@@ -56,23 +56,10 @@ public static class MaskConversion
     /// <summary>Writes <paramref name="label"/> into every foreground pixel; RLE runs are column-major, labels row-major.</summary>
     private static void Paint(Rle instance, int[] labels, int label)
     {
-        int h = instance.Height, w = instance.Width;
-        var counts = instance.Counts;
-        long position = 0;
-        for (var j = 0; j < counts.Length; j++)
+        var w = instance.Width;
+        foreach (var (x, y) in instance.ForegroundPixels())
         {
-            var run = counts[j];
-            if ((j & 1) == 1)
-            {
-                for (var p = position; p < position + run; p++)
-                {
-                    var x = (int)(p / h);
-                    var y = (int)(p - (long)x * h);
-                    labels[y * w + x] = label;
-                }
-            }
-
-            position += run;
+            labels[y * w + x] = label;
         }
     }
 

@@ -47,6 +47,12 @@ public sealed partial class Rle
     /// <summary>Run lengths, background first.</summary>
     public ReadOnlySpan<uint> Counts => new(_store, _start, _length);
 
+    /// <summary>
+    /// The foreground pixels as (x, y), column by column: <c>foreach (var (x, y) in rle.ForegroundPixels())</c>.
+    /// The one walk over the runs for code that paints or gathers a mask's pixels without decoding it.
+    /// </summary>
+    public RleForegroundPixels ForegroundPixels() => new(Counts, Height);
+
     /// <summary>Number of foreground pixels (the sum of the odd runs).</summary>
     public long Area
     {
@@ -124,23 +130,9 @@ public sealed partial class Rle
         }
 
         var data = target.Data;
-        var h = Height;
-        long pos = 0;
-        var counts = Counts;
-        for (var j = 0; j < counts.Length; j++)
+        foreach (var (x, y) in ForegroundPixels())
         {
-            var run = counts[j];
-            if ((j & 1) == 1)
-            {
-                for (long p = pos; p < pos + run; p++)
-                {
-                    var x = (int)(p / h);
-                    var y = (int)(p - (long)x * h);
-                    data[y * Width + x] = value;
-                }
-            }
-
-            pos += run;
+            data[y * Width + x] = value;
         }
     }
 

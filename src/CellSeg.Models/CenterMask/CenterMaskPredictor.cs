@@ -52,7 +52,7 @@ public static class CenterMaskPredictor
         {
             ct.ThrowIfCancellationRequested();
             var image = images[n];
-            var path = InstanceDataset.ResolveImage(source, image, InstanceDataset.CellTypeOf(image.FileName));
+            var path = InstanceDataset.ResolveImage(source, image);
             var gray = GrayImageIO.ReadAsync(path, ct).GetAwaiter().GetResult();
             if (image.Width > 0 && image.Height > 0 && (gray.Width != image.Width || gray.Height != image.Height))
             {

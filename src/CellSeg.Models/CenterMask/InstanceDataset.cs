@@ -1,7 +1,9 @@
 using CellSeg.Data;
 using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
+using CellSeg.Data.Livecell;
 using CellSeg.Data.Masks;
+using CellSeg.Models.Data;
 using static TorchSharp.torch;
 
 namespace CellSeg.Models.CenterMask;
@@ -121,7 +123,7 @@ public sealed class InstanceDataset
                     continue;
                 }
 
-                var path = ResolveImage(set, image, cellType);
+                var path = ResolveImage(set, image);
                 var gray = await GrayImageIO.ReadAsync(path, cancellationToken).ConfigureAwait(false);
                 if (gray.Width != image.Width || gray.Height != image.Height)
                 {
@@ -140,21 +142,15 @@ public sealed class InstanceDataset
     public static string? CellTypeOf(string fileName) =>
         CellSeg.Data.Livecell.CellTypes.TryFromFileName(Path.GetFileName(fileName), out var t) ? t : null;
 
-    /// <summary>Where an image record's file is: the folder itself, or LIVECell's sub-folder of its cell type.</summary>
+    /// <summary>
+    /// Where an image record's file is: the folder itself, or LIVECell's sub-folder of its cell type
+    /// (see <see cref="LivecellLayout.TryResolveImageIn"/>).
+    /// </summary>
     /// <exception cref="DataFormatException">No candidate exists (names the record and the paths tried).</exception>
-    public static string ResolveImage(CocoImageSet set, CocoImage image, string? cellType)
+    public static string ResolveImage(CocoImageSet set, CocoImage image)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(image);
-        var name = Path.GetFileName(image.FileName);
-        var candidates = new List<string> { Path.Combine(set.Images, image.FileName), Path.Combine(set.Images, name) };
-        if (cellType is not null)
-        {
-            candidates.Add(Path.Combine(set.Images, cellType, name));
-        }
-
-        return candidates.FirstOrDefault(File.Exists)
-            ?? throw new DataFormatException(set.Annotations, $"image {image.Id} ({image.FileName})",
-                $"image file not found; looked for {string.Join(", ", candidates.Distinct())}");
+        return ImageFiles.Resolve(set.Images, image, set.Annotations);
     }
 }

@@ -3,6 +3,7 @@ using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Livecell;
 using CellSeg.Data.Masks;
+using CellSeg.Metrics.Binary;
 
 namespace CellSeg.Models.Data;
 
@@ -52,6 +53,10 @@ public sealed class SegmentationDataset
     /// <summary>The images of one cell type.</summary>
     public SegmentationDataset OfCellType(string cellType) => new([.. Samples.Where(s => s.CellType == cellType)]);
 
+    /// <summary>The images' ground-truth masks, for scoring masks made elsewhere (see <see cref="MaskFolderEvaluator"/>).</summary>
+    public IReadOnlyList<SemanticGroundTruth> GroundTruth() =>
+        [.. Samples.Select(s => new SemanticGroundTruth(s.ImageId, s.FileName, s.CellType, s.Mask))];
+
     /// <summary>Reads a COCO file and its images.</summary>
     /// <param name="annotationsPath">COCO ground truth (polygons or RLE).</param>
     /// <param name="imagesFolder">Folder holding the images (directly or in a sub-folder named after the cell type).</param>
@@ -81,7 +86,7 @@ public sealed class SegmentationDataset
         {
             cancellationToken.ThrowIfCancellationRequested();
             var cellType = CellTypesOf(image.FileName);
-            var path = ResolveImage(imagesFolder, image, cellType, annotationsPath);
+            var path = ImageFiles.Resolve(imagesFolder, image, annotationsPath);
             var gray = await GrayImageIO.ReadAsync(path, cancellationToken).ConfigureAwait(false);
             if (gray.Width != image.Width || gray.Height != image.Height)
             {
@@ -100,21 +105,4 @@ public sealed class SegmentationDataset
 
     private static string? CellTypesOf(string fileName) => CellSeg.Data.Livecell.CellTypes.TryFromFileName(Path.GetFileName(fileName), out var t) ? t : null;
 
-    private static string ResolveImage(string folder, CocoImage image, string? cellType, string annotationsPath)
-    {
-        var name = Path.GetFileName(image.FileName);
-        string[] candidates = cellType is null
-            ? [Path.Combine(folder, image.FileName), Path.Combine(folder, name)]
-            : [Path.Combine(folder, image.FileName), Path.Combine(folder, name), Path.Combine(folder, cellType, name)];
-        foreach (var candidate in candidates)
-        {
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DataFormatException(annotationsPath, $"image {image.Id} ({image.FileName})",
-            $"image file not found; looked for {string.Join(", ", candidates.Distinct())}");
-    }
 }

@@ -2,6 +2,7 @@ using CellSeg.Data;
 using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Masks;
+using CellSeg.Metrics.Binary;
 
 namespace CellSeg.Models.Evaluation;
 
@@ -23,9 +24,6 @@ public static class InstancesToSemantic
 {
     /// <summary>Default score a detection needs to be painted.</summary>
     public const double DefaultScoreThreshold = 0.5;
-
-    /// <summary>The mask file of an image: its file name with a .png extension (the layout <see cref="MaskFolderEvaluator.EvaluateAsync"/> reads).</summary>
-    public static string MaskFileName(string imageFileName) => Path.GetFileNameWithoutExtension(imageFileName) + ".png";
 
     /// <summary>The union of <paramref name="instances"/> (already filtered) as a 0/1 mask of the image's size.</summary>
     public static BinaryMask Union(IReadOnlyCollection<Rle> instances, int height, int width) =>
@@ -58,7 +56,7 @@ public static class InstancesToSemantic
                 pixels[i] = mask.Data[i] == 0 ? (byte)0 : (byte)255;
             }
 
-            var path = Path.Combine(outputFolder, MaskFileName(image.FileName));
+            var path = Path.Combine(outputFolder, MaskFolderEvaluator.MaskFileName(image.FileName));
             await GrayImageIO.WritePngAsync(new GrayImage(image.Width, image.Height, pixels), path, cancellationToken).ConfigureAwait(false);
             written.Add(new SemanticMaskFile(image.Id, image.FileName, path, instances.Count, mask.CountForeground()));
         }

@@ -4,22 +4,6 @@ using CellSeg.Models.Inference;
 
 namespace CellSeg.Models.Evaluation;
 
-/// <summary>Dice/F1 of one image.</summary>
-/// <param name="ImageId">COCO image id.</param>
-/// <param name="FileName">COCO file name.</param>
-/// <param name="CellType">Cell type or null.</param>
-/// <param name="Counts">Pixel counts against the ground-truth semantic mask.</param>
-public sealed record ImageScore(long ImageId, string FileName, string? CellType, BinaryCounts Counts);
-
-/// <summary>Semantic scores of a split: pooled over all images and per cell type (the paper's F1 table).</summary>
-/// <param name="Overall">All images.</param>
-/// <param name="PerCellType">Per cell type, in name order.</param>
-/// <param name="Images">Per image.</param>
-public sealed record SemanticEvaluation(SemanticScores Overall, IReadOnlyDictionary<string, SemanticScores> PerCellType, IReadOnlyList<ImageScore> Images);
-
-/// <summary>Progress of an evaluation: images done so far.</summary>
-public sealed record EvaluationProgress(int Done, int Total, string FileName);
-
 /// <summary>Segments every image of a split and scores the masks against the ground truth (Dice = F1).</summary>
 public static class SemanticEvaluator
 {
@@ -48,16 +32,6 @@ public static class SemanticEvaluator
             progress?.Report(new EvaluationProgress(images.Count, dataset.Count, sample.FileName));
         }
 
-        return Summarize(images);
-    }
-
-    /// <summary>Pools per-image counts overall and per cell type.</summary>
-    public static SemanticEvaluation Summarize(IReadOnlyList<ImageScore> images)
-    {
-        var perType = images.Where(i => i.CellType is not null)
-            .GroupBy(i => i.CellType!)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => SemanticScores.From(g.Select(i => i.Counts).ToList()));
-        return new SemanticEvaluation(SemanticScores.From(images.Select(i => i.Counts).ToList()), perType, images);
+        return SemanticEvaluation.Pool(images);
     }
 }

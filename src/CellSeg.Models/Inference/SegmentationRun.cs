@@ -1,7 +1,7 @@
 using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Livecell;
-using CellSeg.Models.Evaluation;
+using CellSeg.Metrics.Binary;
 
 namespace CellSeg.Models.Inference;
 

@@ -141,36 +141,8 @@ public sealed class UNetSegmenter
     public static IReadOnlyList<CocoDetection> Instances(BinaryMask mask, float[] probabilities, long imageId, int minArea)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        int w = mask.Width, h = mask.Height;
-        var labels = ComponentLabels.Find(mask);
-        var pixels = new List<int>?[labels.Count + 1];
-        var score = new double[labels.Count + 1];
-        for (var i = 0; i < labels.Labels.Length; i++)
-        {
-            var l = labels.Labels[i];
-            if (l > 0)
-            {
-                (pixels[l] ??= []).Add(i);
-                score[l] += probabilities[i];
-            }
-        }
-
-        var detections = new List<CocoDetection>();
-        for (var l = 1; l <= labels.Count; l++)
-        {
-            var list = pixels[l];
-            if (list is null || list.Count < Math.Max(1, minArea))
-            {
-                continue;
-            }
-
-            // RLE runs down columns: row-major i = y·w + x becomes x·h + y.
-            var positions = list.Select(i => i % w * h + i / w).Order().ToArray();
-            var rle = Rle.FromSortedPositions(positions, h, w);
-            detections.Add(new CocoDetection(imageId, 1, Math.Round(score[l] / list.Count, 4), new RleSegmentation(rle), null));
-        }
-
-        return detections;
+        return [.. ComponentLabels.Find(mask).ToInstances<float>(probabilities, minArea)
+            .Select(c => new CocoDetection(imageId, 1, Math.Round(c.MeanValue, 4), new RleSegmentation(c.Mask), null))];
     }
 
     private float[] Normalize(GrayImage image)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CellSeg.Metrics.Binary;
 using CellSeg.Models;
 using CellSeg.Models.Data;
 using CellSeg.Models.Evaluation;
@@ -73,7 +74,7 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
             var name = input.MaskNames is { } maskNames && k < maskNames.Count ? maskNames[k] : k == 0 ? "CenterMask" : $"CenterMask {k + 1}";
             var masksFolder = ArtifactFolders.Stage(maskSets[k], context.Artifacts, Path.Combine(context.WorkFolder, $"masks-{k}"));
             var index = k;
-            var evaluation = await MaskFolderEvaluator.EvaluateAsync(dataset, masksFolder,
+            var evaluation = await MaskFolderEvaluator.EvaluateAsync(dataset.GroundTruth(), masksFolder,
                 new CellSeg.Data.SyncProgress<EvaluationProgress>(p => context.Progress.Report(new StepProgress((index + (double)p.Done / p.Total) / maskSets.Count, $"{name}: {p.FileName}"))),
                 ct).ConfigureAwait(false);
             results.Add(new NamedEvaluation(name, evaluation));

@@ -125,19 +125,8 @@ internal sealed class QuickstartCommand(IAnsiConsole console) : AsyncCommand<Qui
         return 0;
     }
 
-    private static string ResolveImage(string folder, string fileName)
-    {
-        var flat = Path.Combine(folder, fileName);
-        if (File.Exists(flat))
-        {
-            return flat;
-        }
-
-        if (CellTypes.TryFromFileName(fileName, out var type) && File.Exists(Path.Combine(folder, type, fileName)))
-        {
-            return Path.Combine(folder, type, fileName);
-        }
-
-        throw new UserInputException($"image '{fileName}' named in the ground truth is not in {folder}");
-    }
+    private static string ResolveImage(string folder, string fileName) =>
+        LivecellLayout.TryResolveImageIn(folder, fileName, out var path)
+            ? path
+            : throw new UserInputException($"image '{fileName}' named in the ground truth is not in {folder}");
 }

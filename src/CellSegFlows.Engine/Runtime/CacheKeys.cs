@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Definitions;
 
 namespace CellSegFlows.Engine.Runtime;
 

@@ -182,4 +182,43 @@ public sealed class LivecellLayoutTests : IDisposable
         File.WriteAllText(path, "{}");
         return path;
     }
+
+    [Fact]
+    public void An_image_is_found_as_named_then_flat_then_in_its_cell_type_subfolder_in_any_letter_case()
+    {
+        var folder = _temp.Path;
+        const string name = "SkBr3_Phase_E3_1_02d20h00m_2.tif";
+        Directory.CreateDirectory(Path.Combine(folder, "SKBR3"));
+        var inSubfolder = Path.Combine(folder, "SKBR3", name);
+        File.WriteAllBytes(inSubfolder, [1]);
+
+        Assert.True(LivecellLayout.TryResolveImageIn(folder, name, out var found));
+        Assert.Equal(inSubfolder, found);
+
+        var flat = Path.Combine(folder, name);
+        File.WriteAllBytes(flat, [1]);
+        Assert.True(LivecellLayout.TryResolveImageIn(folder, Path.Combine("elsewhere", name), out found));
+        Assert.Equal(flat, found);
+
+        Directory.CreateDirectory(Path.Combine(folder, "elsewhere"));
+        var asNamed = Path.Combine(folder, "elsewhere", name);
+        File.WriteAllBytes(asNamed, [1]);
+        Assert.True(LivecellLayout.TryResolveImageIn(folder, Path.Combine("elsewhere", name), out found));
+        Assert.Equal(asNamed, found);
+    }
+
+    [Fact]
+    public void A_missing_image_lists_every_path_looked_at()
+    {
+        var tried = new List<string>();
+        const string name = "A172_Phase_A7_1_00d00h00m_1.tif";
+
+        Assert.False(LivecellLayout.TryResolveImageIn(_temp.Path, name, out var found, tried));
+        Assert.Null(found);
+        Assert.Equal([Path.Combine(_temp.Path, name), Path.Combine(_temp.Path, "A172", name) + " (no such subfolder)"], tried);
+
+        tried.Clear();
+        Assert.False(LivecellLayout.TryResolveImageIn(Path.Combine(_temp.Path, "absent"), name, out _, tried));
+        Assert.Equal([Path.Combine(_temp.Path, "absent") + Path.DirectorySeparatorChar + " (folder missing)"], tried);
+    }
 }

@@ -2,6 +2,7 @@ using CellSeg.Data;
 using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Masks;
+using CellSeg.Metrics.Binary;
 using CellSeg.Models.Evaluation;
 
 namespace CellSeg.Models.Tests.Infra;
@@ -60,13 +61,13 @@ public class InstancesToSemanticTests
         foreach (var sample in dataset.Samples)
         {
             var file = written.Single(w => w.ImageId == sample.ImageId);
-            Assert.Equal(InstancesToSemantic.MaskFileName(sample.FileName), Path.GetFileName(file.MaskPath));
+            Assert.Equal(MaskFolderEvaluator.MaskFileName(sample.FileName), Path.GetFileName(file.MaskPath));
             var mask = await ReadMask(file.MaskPath);
             Assert.Equal(sample.Mask.Data, mask.Data);
             Assert.Equal(sample.Mask.CountForeground(), file.ForegroundPixels);
         }
 
-        var evaluation = await MaskFolderEvaluator.EvaluateAsync(dataset, Path.Combine(folder, "masks"));
+        var evaluation = await MaskFolderEvaluator.EvaluateAsync(dataset.GroundTruth(), Path.Combine(folder, "masks"));
         Assert.Equal(1.0, evaluation.Overall.F1, 12);
     }
 
