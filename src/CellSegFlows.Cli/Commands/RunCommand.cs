@@ -41,6 +41,14 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
         {
             var upgraded = Engine.Definitions.DefinitionUpgrade.Apply(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), engine.Registry);
             Problems.WriteWarnings(console, path, upgraded.Warnings);
+            try
+            {
+                Problems.WriteWarnings(console, path, WorkflowValidator.Bind(WorkflowDefinitionReader.Parse(upgraded.Json, path), parameters).Warnings);
+            }
+            catch (WorkflowDefinitionException)
+            {
+                // Reported with every other problem when the run is started just below.
+            }
             runId = await engine.StartRunAsync(upgraded.Json, path, parameters, startedBy: CliUser.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
             await engine.Store.AuditAsync(CliUser.Name, "run.start", runId, $"{path} from the command line", cancellationToken).ConfigureAwait(false);
         }

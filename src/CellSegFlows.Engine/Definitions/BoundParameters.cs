@@ -10,6 +10,9 @@ namespace CellSegFlows.Engine.Definitions;
 /// <param name="Problems">Unknown names, values that do not parse and missing values; empty when the run can start.</param>
 public sealed record BoundParameters(IReadOnlyDictionary<string, JsonNode?> Values, IReadOnlyList<DefinitionProblem> Problems)
 {
+    /// <summary>Parameters given under a former name (bound to the current one), one deprecation warning each.</summary>
+    public IReadOnlyList<DefinitionProblem> Warnings { get; init; } = [];
+
     /// <summary>True when there are no problems.</summary>
     public bool IsValid => Problems.Count == 0;
 }

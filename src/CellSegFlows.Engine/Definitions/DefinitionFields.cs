@@ -8,7 +8,7 @@ internal static class DefinitionFields
 {
     public static IReadOnlyList<string> Workflow { get; } = ["$schema", "id", "version", "description", "parameters", "nodes", "outputs"];
 
-    public static IReadOnlyList<string> Parameter { get; } = ["type", "default", "description"];
+    public static IReadOnlyList<string> Parameter { get; } = ["type", "default", "description", "formerNames"];
 
     public static IReadOnlyList<string> Node { get; } = ["id", "activity", "inputs", "map", "retry", "timeout", "queue", "cache"];
 

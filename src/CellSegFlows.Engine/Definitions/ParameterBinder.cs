@@ -14,8 +14,29 @@ internal static class ParameterBinder
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(cliParams);
         var problems = new List<DefinitionProblem>();
+        var warnings = new List<DefinitionProblem>();
         var values = new OrderedDictionary<string, JsonNode?>(StringComparer.Ordinal);
 
+        // A value given under a parameter's former name binds the parameter (unless the new name is given too).
+        var given = new Dictionary<string, string>(cliParams, StringComparer.Ordinal);
+        foreach (var (name, parameter) in definition.Parameters)
+        {
+            foreach (var former in parameter.FormerNames.Where(given.ContainsKey))
+            {
+                var text = given[former];
+                given.Remove(former);
+                if (given.TryAdd(name, text))
+                {
+                    warnings.Add(new DefinitionProblem(null, JsonScope.Join("parameters", former), $"parameter '{former}' is now '{name}': --param {former}=… is accepted until the next version"));
+                }
+                else
+                {
+                    warnings.Add(new DefinitionProblem(null, JsonScope.Join("parameters", former), $"deprecated parameter '{former}' is ignored: '{name}' (its new name) is also given"));
+                }
+            }
+        }
+
+        cliParams = given;
         foreach (var name in cliParams.Keys.Where(k => !definition.Parameters.ContainsKey(k)).Order(StringComparer.Ordinal))
         {
             var known = definition.Parameters.Count == 0 ? "this workflow has no parameters" : "its parameters are " + string.Join(", ", definition.Parameters.Keys);
@@ -46,7 +67,7 @@ internal static class ParameterBinder
             }
         }
 
-        return new BoundParameters(new ReadOnlyDictionary<string, JsonNode?>(values), problems);
+        return new BoundParameters(new ReadOnlyDictionary<string, JsonNode?>(values), problems) { Warnings = warnings };
     }
 
     private static bool TryParse(string text, DataType type, out JsonNode? value, out string? error)

@@ -10,4 +10,11 @@ namespace CellSegFlows.Engine.Definitions;
 /// <c>null</c> default means the same as no default).
 /// </param>
 /// <param name="Description">What it is, for people; empty when not written.</param>
-public sealed record ParameterDefinition(DataType Type, JsonNode? Default, string Description);
+public sealed record ParameterDefinition(DataType Type, JsonNode? Default, string Description)
+{
+    /// <summary>
+    /// Names the parameter had before a rename: <c>--param OLD=…</c> (a trigger's or the API's parameters too) still binds
+    /// it, for one version, and <see cref="BoundParameters.Warnings"/> says so.
+    /// </summary>
+    public IReadOnlyList<string> FormerNames { get; init; } = [];
+}

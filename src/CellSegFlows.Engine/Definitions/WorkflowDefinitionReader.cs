@@ -152,9 +152,31 @@ public static class WorkflowDefinitionReader
 
             var defaultValue = property.Value.TryGetProperty("default", out var d) ? at.Literal(d, "default", escapes: false) : null;
             var description = at.String(property.Value, "description", required: false) ?? "";
+            var former = new List<string>();
+            if (property.Value.TryGetProperty("formerNames", out var names) && names.ValueKind != JsonValueKind.Null)
+            {
+                if (names.ValueKind != JsonValueKind.Array || names.EnumerateArray().Any(n => n.ValueKind != JsonValueKind.String))
+                {
+                    at.Problem("formerNames", "must be an array of the names this parameter had before a rename");
+                }
+                else
+                {
+                    foreach (var name in names.EnumerateArray().Select(n => n.GetString()!))
+                    {
+                        scope.Rule(JsonScope.Join(path, "formerNames"), DefinitionRules.Name(name, "former parameter name"));
+                        if (parameters.TryGetProperty(name, out _) || result.Values.Any(p => p.FormerNames.Contains(name)) || former.Contains(name))
+                        {
+                            at.Problem("formerNames", $"'{name}' is already a parameter or another parameter's former name");
+                        }
+
+                        former.Add(name);
+                    }
+                }
+            }
+
             if (type is not null)
             {
-                result.TryAdd(property.Name, new ParameterDefinition(type, defaultValue, description));
+                result.TryAdd(property.Name, new ParameterDefinition(type, defaultValue, description) { FormerNames = former });
             }
         }
 

@@ -51,6 +51,11 @@ public static class WorkflowDefinitionWriter
                     p["description"] = parameter.Description;
                 }
 
+                if (parameter.FormerNames.Count > 0)
+                {
+                    p["formerNames"] = new JsonArray([.. parameter.FormerNames.Select(n => (JsonNode)n)]);
+                }
+
                 parameters[name] = p;
             }
 

@@ -60,3 +60,38 @@ public sealed class DefinitionUpgradeTests
         Assert.DoesNotContain("\"steps\"", stored.Json, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A renamed workflow parameter keeps its old name for one version.</summary>
+public sealed class ParameterFormerNameTests
+{
+    private const string Workflow = """
+        { "id": "renamed-param",
+          "parameters": { "iterationsPerEpoch": { "type": "int", "default": 1, "formerNames": ["stepsPerEpoch"] } },
+          "nodes": [ { "id": "c", "activity": "test.Constant", "inputs": { "value": "${params.iterationsPerEpoch}" } } ] }
+        """;
+
+    [Fact]
+    public void A_value_under_the_former_name_binds_the_parameter_with_a_warning_and_the_new_name_wins()
+    {
+        var definition = WorkflowDefinitionReader.Parse(Workflow, "w.json");
+        var old = WorkflowValidator.Bind(definition, new Dictionary<string, string> { ["stepsPerEpoch"] = "7" });
+        Assert.True(old.IsValid);
+        Assert.Equal(7, old.Values["iterationsPerEpoch"]!.GetValue<long>());
+        Assert.Equal("parameter 'stepsPerEpoch' is now 'iterationsPerEpoch': --param stepsPerEpoch=… is accepted until the next version", Assert.Single(old.Warnings).Message);
+
+        var both = WorkflowValidator.Bind(definition, new Dictionary<string, string> { ["stepsPerEpoch"] = "7", ["iterationsPerEpoch"] = "9" });
+        Assert.Equal(9, both.Values["iterationsPerEpoch"]!.GetValue<long>());
+        Assert.Contains("is ignored", Assert.Single(both.Warnings).Message, StringComparison.Ordinal);
+
+        // Written back in normal form with its former names, so the version keeps them.
+        Assert.Contains("\"formerNames\"", WorkflowDefinitionWriter.ToJson(definition), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_former_name_that_is_another_parameter_is_refused_naming_it()
+    {
+        var json = Workflow.Replace("\"parameters\": {", "\"parameters\": { \"stepsPerEpoch\": { \"type\": \"int\", \"default\": 2 },", StringComparison.Ordinal);
+        var error = Assert.Throws<WorkflowDefinitionException>(() => WorkflowDefinitionReader.Parse(json, "w.json"));
+        Assert.Contains(error.Problems, p => p.Message == "'stepsPerEpoch' is already a parameter or another parameter's former name");
+    }
+}
