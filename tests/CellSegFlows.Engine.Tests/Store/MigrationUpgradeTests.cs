@@ -10,7 +10,7 @@ namespace CellSegFlows.Engine.Tests.Store;
 public sealed class MigrationUpgradeTests
 {
     [Fact]
-    public async Task A_store_written_before_the_snake_case_columns_keeps_its_runs_and_steps_after_the_upgrade()
+    public async Task A_store_written_before_the_snake_case_columns_and_the_glossary_renames_keeps_its_runs_and_steps_after_the_upgrade()
     {
         var path = Path.Combine(TestPaths.NewTempFolder(), "runs.db");
         var store = RunStoreOptions.Sqlite(path);
@@ -27,7 +27,7 @@ public sealed class MigrationUpgradeTests
             insert.CommandText = """
                 INSERT INTO runs (Id, WorkflowId, DefinitionHash, ParametersJson, Trigger, Status, CreatedAt, CancelRequested)
                 VALUES ('r1', 'old', 'abc', '{"seed":3}', 'manual', 'Succeeded', 0, 0);
-                INSERT INTO steps (Id, RunId, NodeId, Activity, Queue, Status, Attempt) VALUES ('r1/a', 'r1', 'a', 'test.Constant', 'cpu', 'Succeeded', 1);
+                INSERT INTO steps (Id, RunId, NodeId, ActivityType, Queue, Status, Attempt) VALUES ('r1/a', 'r1', 'a', 'test.Constant', 'cpu', 'Succeeded', 1);
                 """;
             await insert.ExecuteNonQueryAsync();
         }
