@@ -105,7 +105,7 @@ async Task<int> OneAsync(string mode, int density, int images, int threads, stri
     var perType = Math.Max(1, images / bank.CellTypes.Count);
     var options = new SynthesisOptions
     {
-        ImagesPerType = perType,
+        ImagesPerCellType = perType,
         Overlap = OverlapModes.Parse(mode),
         MaxDegreeOfParallelism = threads,
         Seed = 2021,
@@ -145,7 +145,7 @@ async Task<int> OneAsync(string mode, int density, int images, int threads, stri
     }
 
     // Warm-up (JIT), then the measured run.
-    await SyntheticGenerator.GenerateAsync(bank, density, options with { ImagesPerType = 1 }, folder + "-warm");
+    await SyntheticGenerator.GenerateAsync(bank, density, options with { ImagesPerCellType = 1 }, folder + "-warm");
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var set = await SyntheticGenerator.GenerateAsync(bank, density, options, folder);

@@ -9,7 +9,7 @@ public sealed record SynthesisOptions
     public long Seed { get; init; } = 1;
 
     /// <summary>Images per cell type and density.</summary>
-    public int ImagesPerType { get; init; } = 10;
+    public int ImagesPerCellType { get; init; } = 10;
 
     /// <summary>Only these cell types (null: every type of the bank).</summary>
     public IReadOnlyList<string>? CellTypes { get; init; }
@@ -72,7 +72,7 @@ public sealed record SynthesisOptions
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public void Validate()
     {
-        Check(ImagesPerType >= 0, nameof(ImagesPerType), "must be 0 or more");
+        Check(ImagesPerCellType >= 0, nameof(ImagesPerCellType), "must be 0 or more");
         Check(Width is null or > 0, nameof(Width), "must be positive");
         Check(Height is null or > 0, nameof(Height), "must be positive");
         Check(MaxOverlapFraction is >= 0 and <= 1, nameof(MaxOverlapFraction), "must be in [0, 1]");

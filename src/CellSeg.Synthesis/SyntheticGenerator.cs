@@ -40,7 +40,7 @@ public static class SyntheticGenerator
         string.Create(CultureInfo.InvariantCulture, $"{cellType}_Synthetic_d{density}_{index + 1:D6}.tif");
 
     /// <summary>
-    /// Generates <see cref="SynthesisOptions.ImagesPerType"/> images per cell type at <paramref name="density"/>
+    /// Generates <see cref="SynthesisOptions.ImagesPerCellType"/> images per cell type at <paramref name="density"/>
     /// cells per image (capped per type when <paramref name="calibration"/> is given) into <paramref name="outputFolder"/>.
     /// </summary>
     /// <exception cref="ArgumentException">Bad options, a density out of range, or a cell type the bank lacks.</exception>
@@ -77,7 +77,7 @@ public static class SyntheticGenerator
         foreach (var type in types)
         {
             var target = DensityPlan.TargetFor(bank, type, density, calibration);
-            for (var k = 0; k < options.ImagesPerType; k++)
+            for (var k = 0; k < options.ImagesPerCellType; k++)
             {
                 jobs.Add(new Job(jobs.Count, type, k, target));
             }

@@ -30,7 +30,7 @@ public sealed class CellBankFileTests
             }
         }
 
-        var options = new SynthesisOptions { Width = 160, Height = 120, ImagesPerType = 1, Seed = 8 };
+        var options = new SynthesisOptions { Width = 160, Height = 120, ImagesPerCellType = 1, Seed = 8 };
         var one = await SyntheticGenerator.GenerateAsync(bank, 50, options, TestPaths.NewTempFolder());
         var two = await SyntheticGenerator.GenerateAsync(loaded, 50, options, TestPaths.NewTempFolder());
         Assert.Equal(await File.ReadAllBytesAsync(one.AnnotationsPath), await File.ReadAllBytesAsync(two.AnnotationsPath));

@@ -7,7 +7,7 @@ namespace CellSeg.Synthesis.Tests;
 
 public sealed class GenerationTests
 {
-    private static readonly SynthesisOptions Small = new() { Width = 200, Height = 150, ImagesPerType = 2, Seed = 3 };
+    private static readonly SynthesisOptions Small = new() { Width = 200, Height = 150, ImagesPerCellType = 2, Seed = 3 };
 
     [Fact]
     public async Task Same_seed_gives_byte_identical_files_whatever_the_parallelism()
@@ -34,7 +34,7 @@ public sealed class GenerationTests
     {
         var (bank, _, _) = await RealBank.GetAsync();
         var all = await SyntheticGenerator.GenerateAsync(bank, 40, Small, TestPaths.NewTempFolder());
-        var one = await SyntheticGenerator.GenerateAsync(bank, 40, Small with { CellTypes = [CellTypes.MCF7], ImagesPerType = 1 }, TestPaths.NewTempFolder());
+        var one = await SyntheticGenerator.GenerateAsync(bank, 40, Small with { CellTypes = [CellTypes.MCF7], ImagesPerCellType = 1 }, TestPaths.NewTempFolder());
         var name = Assert.Single(one.ImageFiles);
         Assert.Equal("MCF7_Synthetic_d40_000001.tif", name);
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(all.ImagesFolder, name)), await File.ReadAllBytesAsync(Path.Combine(one.ImagesFolder, name)));
@@ -93,7 +93,7 @@ public sealed class GenerationTests
         Assert.True(caps[CellTypes.Huh7] < 100, "Huh7 images here hold 42–73 cells");
         Assert.True(caps[CellTypes.MCF7] > caps[CellTypes.Huh7]);
 
-        var options = Small with { ImagesPerType = 1, CellTypes = [CellTypes.Huh7, CellTypes.MCF7] };
+        var options = Small with { ImagesPerCellType = 1, CellTypes = [CellTypes.Huh7, CellTypes.MCF7] };
         var set = await SyntheticGenerator.GenerateAsync(bank, 1000, options, TestPaths.NewTempFolder(), calibration);
         Assert.Equal(caps[CellTypes.Huh7], set.PerType.Single(t => t.CellType == CellTypes.Huh7).TargetDensity);
         Assert.Equal(caps[CellTypes.MCF7], set.PerType.Single(t => t.CellType == CellTypes.MCF7).TargetDensity);
@@ -107,7 +107,7 @@ public sealed class GenerationTests
     {
         var (bank, _, _) = await RealBank.GetAsync();
         var reports = new List<SynthesisProgress>();
-        var set = await SyntheticGenerator.GenerateAsync(bank, 10, Small with { ImagesPerType = 3, MaxDegreeOfParallelism = 1 }, TestPaths.NewTempFolder(),
+        var set = await SyntheticGenerator.GenerateAsync(bank, 10, Small with { ImagesPerCellType = 3, MaxDegreeOfParallelism = 1 }, TestPaths.NewTempFolder(),
             progress: new CellSeg.Data.SyncProgress<SynthesisProgress>(reports.Add));
         Assert.Equal(set.ImageFiles.Count, reports[^1].ImagesDone);
         Assert.Equal(set.ImageFiles.Count, reports[^1].ImagesTotal);
@@ -115,7 +115,7 @@ public sealed class GenerationTests
 
         var folder = TestPaths.NewTempFolder();
         using var cancel = new CancellationTokenSource();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SyntheticGenerator.GenerateAsync(bank, 10, Small with { ImagesPerType = 50, MaxDegreeOfParallelism = 1 }, folder,
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SyntheticGenerator.GenerateAsync(bank, 10, Small with { ImagesPerCellType = 50, MaxDegreeOfParallelism = 1 }, folder,
             progress: new CellSeg.Data.SyncProgress<SynthesisProgress>(_ => cancel.Cancel()), cancellationToken: cancel.Token));
         Assert.False(File.Exists(Path.Combine(folder, SyntheticGenerator.AnnotationsFileName)));
         Assert.Empty(Directory.EnumerateFiles(folder, "*.part"));
@@ -147,7 +147,7 @@ public sealed class GenerationTests
     public async Task Polygon_output_covers_each_visible_mask_and_is_exact_for_unoccluded_cells()
     {
         var (bank, _, _) = await RealBank.GetAsync();
-        var options = Small with { ImagesPerType = 1, Overlap = OverlapMode.None, Segmentation = SegmentationFormat.Polygons };
+        var options = Small with { ImagesPerCellType = 1, Overlap = OverlapMode.None, Segmentation = SegmentationFormat.Polygons };
         var set = await SyntheticGenerator.GenerateAsync(bank, 40, options, TestPaths.NewTempFolder());
         var coco = await CocoReader.LoadAsync(set.AnnotationsPath);
         var exact = 0;

@@ -7,7 +7,7 @@ namespace CellSeg.Synthesis.Tests;
 
 public sealed class InvariantTests
 {
-    private static readonly SynthesisOptions Small = new() { Width = 256, Height = 192, ImagesPerType = 1, Seed = 11 };
+    private static readonly SynthesisOptions Small = new() { Width = 256, Height = 192, ImagesPerCellType = 1, Seed = 11 };
 
     public static TheoryData<OverlapMode, int> Cases() => new()
     {
@@ -44,7 +44,7 @@ public sealed class InvariantTests
     public async Task The_paper_s_top_density_on_full_size_images_keeps_the_invariant()
     {
         var (bank, _, _) = await RealBank.GetAsync();
-        var options = new SynthesisOptions { ImagesPerType = 1, CellTypes = [CellTypes.SHSY5Y, CellTypes.SkBr3], Seed = 5 };
+        var options = new SynthesisOptions { ImagesPerCellType = 1, CellTypes = [CellTypes.SHSY5Y, CellTypes.SkBr3], Seed = 5 };
         var set = await SyntheticGenerator.GenerateAsync(bank, 1000, options, TestPaths.NewTempFolder());
         await CheckSetAsync(bank, set, options, 1000);
         Assert.All(set.PerType, t => Assert.True(t.Placed > 300, $"{t.CellType}: {t.Placed} of 1000 placed"));

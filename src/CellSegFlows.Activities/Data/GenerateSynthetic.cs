@@ -42,7 +42,7 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
         var options = new SynthesisOptions
         {
             Seed = input.Seed,
-            ImagesPerType = input.ImagesPerCellType,
+            ImagesPerCellType = input.ImagesPerCellType,
             Overlap = OverlapModes.Parse(input.Overlap),
             Segmentation = input.Polygons ? SegmentationFormat.Polygons : SegmentationFormat.Rle,
         };
