@@ -47,11 +47,7 @@ public sealed class ResolveModel : Activity<ResolveModel.Input, ResolveModel.Out
             return new Output(null, [], null, 0, false, reference.ToString());
         }
 
-        var artifact = ModelRegistry.ArtifactOf(found);
-        if (!context.Artifacts.Contains(artifact.Hash))
-        {
-            throw new ModelRegistryException($"{reference} is version {found.Version}, whose artifact {artifact.Hash[..12]} ({artifact.Name}) is not in this artifact store");
-        }
+        var artifact = ModelRegistry.ArtifactIn(reference, found, context.Artifacts);
 
         var exact = new ModelReference(found.Name, found.Version).ToString();
         context.Progress.Report(new StepProgress(1, $"{reference} is {exact}"));

@@ -88,19 +88,15 @@ public static class ModelInputs
         }
 
         ModelVersionRecord version;
+        ArtifactRef artifact;
         try
         {
             version = await registry.ResolveAsync(reference!, ct).ConfigureAwait(false);
+            artifact = ModelRegistry.ArtifactIn(reference!, version, artifacts);
         }
         catch (ModelRegistryException missing)
         {
             throw new ModelRegistryException($"input '{input}': {missing.Message}");
-        }
-
-        var artifact = ModelRegistry.ArtifactOf(version);
-        if (!artifacts.Contains(artifact.Hash))
-        {
-            throw new ModelRegistryException($"input '{input}': {reference} is version {version.Version}, whose artifact {artifact.Hash[..12]} ({artifact.Name}) is not in this artifact store");
         }
 
         return (JsonSerializer.SerializeToNode(artifact, ActivityJson.Options)!, new ResolvedModel(input, reference!, version.Version, artifact));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Artifacts;
 using CellSegFlows.Engine.Runtime;
 using CellSegFlows.Engine.Store;
 using Microsoft.EntityFrameworkCore;
@@ -229,6 +230,17 @@ public sealed class ModelRegistry(RunStoreOptions store)
     {
         ArgumentNullException.ThrowIfNull(version);
         return new ArtifactRef(version.ArtifactHash, version.ArtifactName, version.ArtifactSize);
+    }
+
+    /// <summary>The artifact of <paramref name="version"/> (what <paramref name="reference"/> resolved to), checked to be in <paramref name="artifacts"/>.</summary>
+    /// <exception cref="ModelRegistryException">The version's model file is not in that store (a registry shared with another artifact store, or a pruned blob).</exception>
+    public static ArtifactRef ArtifactIn(ModelReference reference, ModelVersionRecord version, IArtifactStore artifacts)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        var artifact = ArtifactOf(version);
+        return artifacts.Contains(artifact.Hash)
+            ? artifact
+            : throw new ModelRegistryException($"{reference} is version {version.Version}, whose artifact {artifact.Hash[..12]} ({artifact.Name}) is not in this artifact store");
     }
 
     private async Task<string> WhyMissingAsync(ModelReference reference, CancellationToken ct)
