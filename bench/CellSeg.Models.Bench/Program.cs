@@ -193,7 +193,7 @@ internal static class Phases
     public static JsonObject Step(Args o)
     {
         TorchDevices.SetThreads(o.Threads);
-        using var model = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { BaseChannels = o.Bases[0] });
+        using var model = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { BaseChannels = o.Bases[0] });
         using var optimizer = optim.RMSProp(model.Network.parameters(), 1e-5, weight_decay: 1e-8, momentum: 0.9);
         using var x = randn(Batch, 1, Crop, Crop);
         using var y = (rand(Batch, 1, Crop, Crop) > 0.7).to(ScalarType.Float32);
@@ -231,25 +231,25 @@ internal static class Phases
         var total = Warmup + o.LoopSteps;
         var progress = new SyncProgress<TrainProgress>(p =>
         {
-            if (p.Event != TrainEvent.Step)
+            if (p.Event != TrainEvent.Iteration)
             {
                 return;
             }
 
-            if (p.Step == Warmup)
+            if (p.Iteration == Warmup)
             {
                 clock = Stopwatch.StartNew();
             }
-            else if (p.Step > Warmup)
+            else if (p.Iteration > Warmup)
             {
                 stepEnds.Add(clock!.Elapsed.TotalSeconds);
             }
 
-            if (p.Step == Warmup + o.LoopSteps / 2)
+            if (p.Iteration == Warmup + o.LoopSteps / 2)
             {
                 rssAtWarmup = CurrentRssMb();
             }
-            else if (p.Step == total)
+            else if (p.Iteration == total)
             {
                 clock!.Stop();
                 rssAtEnd = CurrentRssMb();
@@ -263,7 +263,7 @@ internal static class Phases
                 Shape = new UNetOptions { BaseChannels = o.Bases[0] },
                 Augmentation = new AugmentationOptions { CropSize = Crop },
                 BatchSize = Batch,
-                StepsPerEpoch = total,
+                IterationsPerEpoch = total,
                 Epochs = 1,
                 Threads = o.Threads,
                 OutputModelPath = Path.Combine(folder, "bench.model"),
@@ -295,7 +295,7 @@ internal static class Phases
     {
         TorchDevices.SetThreads(o.Threads);
         var image = await GrayImageIO.ReadAsync(Directory.EnumerateFiles(Path.Combine(o.Shared, "data", "livecell-sample", "images", "livecell_test_images"), "*.tif").Order().First());
-        using var model = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { BaseChannels = o.Bases[0] });
+        using var model = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { BaseChannels = o.Bases[0] });
         var segmenter = new UNetSegmenter(model);
         var times = new List<double>();
         for (var i = 0; i < 1 + 5; i++)

@@ -16,8 +16,12 @@ public sealed record ModelHeader
     /// <summary>The file format's name and version.</summary>
     public string Format { get; init; } = SegmentationModel.FormatName;
 
-    /// <summary>One of <see cref="ModelVariants"/>.</summary>
-    public required string Variant { get; init; }
+    /// <summary>One of <see cref="UNetArchitectures"/>.</summary>
+    public string Architecture { get; init; } = string.Empty;
+
+    // Model files written before the glossary's renames call the architecture "variant"; read, never written.
+    [JsonInclude, JsonPropertyName("variant")]
+    private string? FormerVariant { get => null; init => Architecture = value ?? Architecture; }
 
     /// <summary>The network's shape (for an ensemble: each member's).</summary>
     public required UNetOptions Options { get; init; }
@@ -28,7 +32,7 @@ public sealed record ModelHeader
     /// <summary>Normalisation of the input pixels the network was trained with.</summary>
     public IntensityNormalization Normalization { get; init; } = IntensityNormalization.Livecell;
 
-    /// <summary>Free-form facts about the training (step, validation Dice, seed, data), for people.</summary>
+    /// <summary>Free-form facts about the training (iterations, validation F1, seed, data), for people.</summary>
     public IReadOnlyDictionary<string, string>? Training { get; init; }
 }
 
@@ -57,7 +61,7 @@ public sealed class SegmentationModel : IDisposable
         Device = device;
     }
 
-    /// <summary>Variant, shape, cell types and normalisation.</summary>
+    /// <summary>Architecture, shape, cell types and normalisation.</summary>
     public ModelHeader Header { get; private set; }
 
     /// <summary>The TorchSharp module (<see cref="UNet"/> or <see cref="UNetEnsemble"/>).</summary>
@@ -72,26 +76,26 @@ public sealed class SegmentationModel : IDisposable
     /// <summary>
     /// A new model with initial weights drawn after <c>torch.manual_seed(seed)</c>, so equal seeds give equal weights.
     /// </summary>
-    /// <param name="variant">One of <see cref="ModelVariants"/>.</param>
-    /// <param name="shape">Depth, width, upsampling; the deep variants add their extra levels (<see cref="ModelVariants.OptionsFor"/>).</param>
-    /// <param name="cellTypes">The ensemble's members (required for <see cref="ModelVariants.DeepUNetEnsemble"/>).</param>
+    /// <param name="architecture">One of <see cref="UNetArchitectures"/>.</param>
+    /// <param name="shape">Depth, width, upsampling; the deep architectures add their extra levels (<see cref="UNetArchitectures.OptionsFor"/>).</param>
+    /// <param name="cellTypes">The ensemble's members (required for <see cref="UNetArchitectures.DeepUNetEnsemble"/>).</param>
     /// <param name="device">cpu, cuda, cuda:N or auto.</param>
     /// <param name="seed">Seed of the initial weights.</param>
     /// <param name="normalization">Input normalisation (default: LIVECell's).</param>
-    public static SegmentationModel Create(string variant, UNetOptions? shape = null, IReadOnlyList<string>? cellTypes = null,
+    public static SegmentationModel Create(string architecture, UNetOptions? shape = null, IReadOnlyList<string>? cellTypes = null,
         string? device = "cpu", long seed = 0, IntensityNormalization? normalization = null)
     {
-        var options = ModelVariants.OptionsFor(variant, shape);
-        if (variant == ModelVariants.DeepUNetEnsemble && (cellTypes is null || cellTypes.Count == 0))
+        var options = UNetArchitectures.OptionsFor(architecture, shape);
+        if (architecture == UNetArchitectures.DeepUNetEnsemble && (cellTypes is null || cellTypes.Count == 0))
         {
             throw new ArgumentException("a deep-unet-ensemble needs its cell types", nameof(cellTypes));
         }
 
         var header = new ModelHeader
         {
-            Variant = variant,
+            Architecture = architecture,
             Options = options,
-            CellTypes = variant == ModelVariants.DeepUNetEnsemble ? [.. cellTypes!] : null,
+            CellTypes = architecture == UNetArchitectures.DeepUNetEnsemble ? [.. cellTypes!] : null,
             Normalization = normalization ?? IntensityNormalization.Livecell,
         };
         var dev = TorchDevices.Resolve(device);
@@ -128,7 +132,7 @@ public sealed class SegmentationModel : IDisposable
 
         var header = new ModelHeader
         {
-            Variant = ModelVariants.DeepUNetEnsemble,
+            Architecture = UNetArchitectures.DeepUNetEnsemble,
             Options = first.Header.Options,
             CellTypes = [.. members.Keys],
             Normalization = first.Header.Normalization,
@@ -169,9 +173,9 @@ public sealed class SegmentationModel : IDisposable
             var length = reader.ReadInt32();
             header = JsonSerializer.Deserialize<ModelHeader>(reader.ReadBytes(length), JsonOptions)
                      ?? throw new JsonException("empty header");
-            if (!ModelVariants.All.Contains(header.Variant))
+            if (!UNetArchitectures.All.Contains(header.Architecture))
             {
-                throw new JsonException($"unknown variant '{header.Variant}'");
+                throw new JsonException($"unknown architecture '{header.Architecture}'");
             }
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException or ArgumentException)
@@ -188,7 +192,7 @@ public sealed class SegmentationModel : IDisposable
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
         {
             network.Dispose();
-            throw new DataFormatException(path, "weights", $"the weights do not fit a {header.Variant} of this shape: {e.Message}", e);
+            throw new DataFormatException(path, "weights", $"the weights do not fit a {header.Architecture} of this shape: {e.Message}", e);
         }
 
         var model = new SegmentationModel(header, network, dev).MoveTo(dev);
@@ -260,7 +264,7 @@ public sealed class SegmentationModel : IDisposable
     public void Dispose() => Network.Dispose();
 
     internal static nn.Module<Tensor, Tensor> Build(ModelHeader header) =>
-        header.Variant == ModelVariants.DeepUNetEnsemble
+        header.Architecture == UNetArchitectures.DeepUNetEnsemble
             ? new UNetEnsemble(header.Options, header.CellTypes ?? throw new ArgumentException("an ensemble header needs cellTypes"))
             : new UNet(header.Options);
 

@@ -18,13 +18,13 @@ var data = await SegmentationDataset.LoadAsync(annotations, images, new Segmenta
 var options = CellSeg.Models.Tests.TinyTraining.Options(data, checkpoints, output);
 var progress = new SyncProgress<TrainProgress>(p =>
 {
-    if (p.Event is TrainEvent.Step or TrainEvent.Checkpoint)
+    if (p.Event is TrainEvent.Iteration or TrainEvent.Checkpoint)
     {
-        Console.Out.WriteLine($"{(p.Event == TrainEvent.Step ? "step" : "checkpoint")} {p.Step}");
+        Console.Out.WriteLine($"{(p.Event == TrainEvent.Iteration ? "step" : "checkpoint")} {p.Iteration}");
         Console.Out.Flush();
     }
 
-    if (p.Event == TrainEvent.Step && delay > 0)
+    if (p.Event == TrainEvent.Iteration && delay > 0)
     {
         Thread.Sleep(delay);
     }

@@ -91,7 +91,7 @@ public class HeldScalarTests
     [Fact]
     public void Every_UNet_variant_uses_the_held_batch_norm()
     {
-        foreach (var variant in ModelVariants.All)
+        foreach (var variant in UNetArchitectures.All)
         {
             using var model = SegmentationModel.Create(variant, new UNetOptions { Depth = 2, BaseChannels = 4 }, ["A172", "BT474"]);
             var norms = model.Network.modules().Where(m => m is BatchNorm).ToArray();
@@ -106,7 +106,7 @@ public class HeldScalarTests
         // The IL audit follows direct calls; a module's forward is reached through virtual dispatch, so every
         // TorchSharp module type inside the real models is checked here against the audit's list.
         var audit = new ScalarTemporaryAudit(Path.Combine(AppContext.BaseDirectory, "TorchSharp.dll"));
-        var networks = ModelVariants.All
+        var networks = UNetArchitectures.All
             .Select(v => (nn.Module)SegmentationModel.Create(v, new UNetOptions { Depth = 2, BaseChannels = 4 }, ["A172", "BT474"]).Network)
             .Append(new CellSeg.Models.CenterMask.CenterMaskModel(CellSeg.Models.Tests.CenterMask.TinyCenterMask.Config))
             .ToArray();

@@ -7,20 +7,20 @@ namespace CellSeg.Models.Tests;
 public class ModelFileTests
 {
     [Theory]
-    [InlineData(ModelVariants.UNet)]
-    [InlineData(ModelVariants.DeepUNet)]
-    [InlineData(ModelVariants.DeepUNetEnsemble)]
-    public void A_saved_model_loads_without_knowing_its_architecture(string variant)
+    [InlineData(UNetArchitectures.UNet)]
+    [InlineData(UNetArchitectures.DeepUNet)]
+    [InlineData(UNetArchitectures.DeepUNetEnsemble)]
+    public void A_saved_model_loads_without_knowing_its_architecture(string architecture)
     {
         var folder = TestPaths.NewTempFolder();
         var path = Path.Combine(folder, "m.model");
-        using var model = SegmentationModel.Create(variant, new UNetOptions { Depth = 2, BaseChannels = 4, Bilinear = true },
-            variant == ModelVariants.DeepUNetEnsemble ? ["BT474", "Huh7"] : null, seed: 9);
-        model.Save(path, new Dictionary<string, string> { ["step"] = "7" });
+        using var model = SegmentationModel.Create(architecture, new UNetOptions { Depth = 2, BaseChannels = 4, Bilinear = true },
+            architecture == UNetArchitectures.DeepUNetEnsemble ? ["BT474", "Huh7"] : null, seed: 9);
+        model.Save(path, new Dictionary<string, string> { ["iterations"] = "7" });
 
         var header = SegmentationModel.ReadHeader(path);
-        Assert.Equal(variant, header.Variant);
-        Assert.Equal("7", header.Training!["step"]);
+        Assert.Equal(architecture, header.Architecture);
+        Assert.Equal("7", header.Training!["iterations"]);
         using var loaded = SegmentationModel.Load(path);
         Assert.Equal(model.Header.Options.LevelChannels, loaded.Header.Options.LevelChannels);
         Assert.Equal(model.Header.CellTypes, loaded.Header.CellTypes);
@@ -49,7 +49,7 @@ public class ModelFileTests
     {
         var folder = TestPaths.NewTempFolder();
         var path = Path.Combine(folder, "m.model");
-        using (var model = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }))
+        using (var model = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }))
         {
             model.Save(path);
         }

@@ -41,7 +41,7 @@ public class ResumeAfterKillTests
         var store = new CheckpointStore(checkpoints);
         var latest = store.LatestFolder()!;
         var saved = CheckpointStore.ReadState(latest);
-        Assert.InRange(saved.Step, 2 * TinyTraining.CheckpointEvery, TinyTraining.Steps - 1);
+        Assert.InRange(saved.Iteration, 2 * TinyTraining.CheckpointEvery, TinyTraining.Iterations - 1);
         Assert.False(saved.Finished);
         Assert.False(File.Exists(output));
 
@@ -52,10 +52,10 @@ public class ResumeAfterKillTests
 
         var resumedEvent = events.First();
         Assert.Equal(TrainEvent.Resumed, resumedEvent.Event);
-        Assert.Equal(saved.Step, resumedEvent.Step);
-        Assert.Equal(saved.Step, resumed.ResumedFromStep);
-        Assert.Equal(saved.Step + 1, events.First(e => e.Event == TrainEvent.Step).Step);
-        Assert.Equal(TinyTraining.Steps, resumed.Steps);
+        Assert.Equal(saved.Iteration, resumedEvent.Iteration);
+        Assert.Equal(saved.Iteration, resumed.ResumedFromIteration);
+        Assert.Equal(saved.Iteration + 1, events.First(e => e.Event == TrainEvent.Iteration).Iteration);
+        Assert.Equal(TinyTraining.Iterations, resumed.Iterations);
 
         // Same weights as a run that was never interrupted (weights, optimiser state and crops all carried over).
         var straight = await UNetTrainer.TrainAsync(TinyTraining.Options(data, null, Path.Combine(folder, "straight.model")));

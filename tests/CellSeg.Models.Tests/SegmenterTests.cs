@@ -45,7 +45,7 @@ public class SegmenterTests
     public async Task Whole_image_inference_pads_to_the_depth_and_tiling_covers_every_pixel()
     {
         var image = (await TestData.Val()).Samples[0].Image;   // 704×520: 520 is not a multiple of 16
-        using var model = SegmentationModel.Create(ModelVariants.DeepUNet, new UNetOptions { Depth = 3, BaseChannels = 2 }, seed: 1);
+        using var model = SegmentationModel.Create(UNetArchitectures.DeepUNet, new UNetOptions { Depth = 3, BaseChannels = 2 }, seed: 1);
         var whole = new UNetSegmenter(model).PredictProbabilities(image);
         Assert.Equal(704 * 520, whole.Length);
         Assert.All(whole, p => Assert.InRange(p, 0f, 1f));
@@ -69,7 +69,7 @@ public class SegmentationRunTests
         var folder = TestPaths.NewTempFolder();
         var gt = await CocoReader.LoadAsync(TestPaths.ValAnnotations);
         var images = gt.Images.Take(2).Select(i => new ImageToSegment(i.Id, Path.Combine(TestData.ValImages, i.FileName))).ToList();
-        using var model = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 2);
+        using var model = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 2);
         var result = await SegmentationRun.RunAsync(new UNetSegmenter(model, new SegmenterOptions { Threshold = 0.3 }), images,
             Path.Combine(folder, "pred.json"), Path.Combine(folder, "overlay.png"), groundTruth: gt);
 

@@ -65,14 +65,14 @@ public class TorchRuntimeTests
         {
             TorchRuntime.ForgetChecks();
             NumericSelfCheck.FaultInjection = (operation, value) => operation.StartsWith("batch_norm", StringComparison.Ordinal) ? value * 1.01f : value;
-            var options = TinyTraining.Options(data, null, Path.Combine(folder, "never.model")) with { StepsPerEpoch = 2, Optimizer = "adam" };
+            var options = TinyTraining.Options(data, null, Path.Combine(folder, "never.model")) with { IterationsPerEpoch = 2, Optimizer = "adam" };
             var e = await Assert.ThrowsAsync<TorchBackendException>(() => UNetTrainer.TrainAsync(options, new SyncProgress<TrainProgress>(events.Add)));
 
             Assert.Contains("batch_norm (training)", e.Message);
             Assert.Contains("differs from float64 by 1e-2", e.Message);
             Assert.DoesNotContain("learning rate", e.Message);
             Assert.False(e.Report.Passed);
-            Assert.DoesNotContain(events, p => p.Event == TrainEvent.Step);
+            Assert.DoesNotContain(events, p => p.Event == TrainEvent.Iteration);
             Assert.False(File.Exists(Path.Combine(folder, "never.model")));
         }
         finally
@@ -194,7 +194,7 @@ public class TorchRuntimeTests
         var folder = TestPaths.NewTempFolder();
         TrainOptions Options(string name) => TinyTraining.Options(data, null, Path.Combine(folder, name)) with
         {
-            Threads = 2, StepsPerEpoch = 12, Optimizer = "adam", Shape = new UNetOptions { Depth = 2, BaseChannels = 8 },
+            Threads = 2, IterationsPerEpoch = 12, Optimizer = "adam", Shape = new UNetOptions { Depth = 2, BaseChannels = 8 },
         };
 
         var first = await UNetTrainer.TrainAsync(Options("a.model"));

@@ -22,7 +22,7 @@ public class TrainingTests
             Shape = new UNetOptions { Depth = 2, BaseChannels = 8 },
             Augmentation = new AugmentationOptions { CropSize = 64 },
             BatchSize = 4,
-            StepsPerEpoch = 40,
+            IterationsPerEpoch = 40,
             Epochs = 4,
             Optimizer = "adam",
             LearningRate = 3e-3,
@@ -34,15 +34,15 @@ public class TrainingTests
 
         var epochs = events.Where(e => e.Event == TrainEvent.Epoch).ToList();
         Assert.Equal(4, epochs.Count);
-        Assert.Equal(160, events.Count(e => e.Event == TrainEvent.Step));
-        Assert.All(events.Where(e => e.Event == TrainEvent.Step), e => Assert.True(e.ImagesPerSecond > 0));
+        Assert.Equal(160, events.Count(e => e.Event == TrainEvent.Iteration));
+        Assert.All(events.Where(e => e.Event == TrainEvent.Iteration), e => Assert.True(e.ImagesPerSecond > 0));
         Assert.True(epochs[^1].Loss < epochs[0].Loss, $"loss falls: {string.Join(", ", epochs.Select(e => e.Loss))}");
-        Assert.True(result.BestValidationDice > 0.7, $"Dice on the images it trained on: {result.BestValidationDice}");
+        Assert.True(result.BestValidationF1 > 0.7, $"Dice on the images it trained on: {result.BestValidationF1}");
 
         // The best model file scores what the trainer reported, through the public inference path.
         using var model = SegmentationModel.Load(result.ModelPath);
         var evaluation = SemanticEvaluator.Evaluate(new UNetSegmenter(model), data);
-        Assert.Equal(result.BestValidationDice!.Value, evaluation.Overall.F1, 6);
+        Assert.Equal(result.BestValidationF1!.Value, evaluation.Overall.F1, 6);
         Assert.Equal(data.CellTypes, evaluation.PerCellType.Keys);
     }
 
@@ -52,17 +52,17 @@ public class TrainingTests
         var data = new SegmentationDataset((await TestData.Val()).Samples.Take(2).ToList());
         var folder = TestPaths.NewTempFolder();
         TrainOptions Options(int epochs, string? checkpoints, string output) =>
-            TinyTraining.Options(data, checkpoints, Path.Combine(folder, output)) with { StepsPerEpoch = 6, Epochs = epochs, CheckpointEvery = 3 };
+            TinyTraining.Options(data, checkpoints, Path.Combine(folder, output)) with { IterationsPerEpoch = 6, Epochs = epochs, CheckpointEvery = 3 };
 
         var straight = await UNetTrainer.TrainAsync(Options(2, null, "straight.model"));
         var first = await UNetTrainer.TrainAsync(Options(1, Path.Combine(folder, "ckpt"), "resumed.model"));
-        Assert.Equal(6, first.Steps);
+        Assert.Equal(6, first.Iterations);
         var events = new List<TrainProgress>();
         var second = await UNetTrainer.TrainAsync(Options(2, Path.Combine(folder, "ckpt"), "resumed.model"), new SyncProgress<TrainProgress>(events.Add));
 
-        Assert.Equal(6, second.ResumedFromStep);
-        Assert.Equal(12, second.Steps);
-        Assert.Equal(7, events.First(e => e.Event == TrainEvent.Step).Step);
+        Assert.Equal(6, second.ResumedFromIteration);
+        Assert.Equal(12, second.Iterations);
+        Assert.Equal(7, events.First(e => e.Event == TrainEvent.Iteration).Iteration);
         Assert.Equal(2, second.History.Count);
         using var a = SegmentationModel.Load(straight.ModelPath);
         using var b = SegmentationModel.Load(second.ModelPath);
@@ -74,11 +74,11 @@ public class TrainingTests
     {
         var data = new SegmentationDataset((await TestData.Val()).Samples.Take(1).ToList());
         var folder = TestPaths.NewTempFolder();
-        var options = TinyTraining.Options(data, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with { StepsPerEpoch = 12, CheckpointEvery = 3 };
+        var options = TinyTraining.Options(data, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with { IterationsPerEpoch = 12, CheckpointEvery = 3 };
         using var cancel = new CancellationTokenSource();
         var progress = new SyncProgress<TrainProgress>(p =>
         {
-            if (p.Event == TrainEvent.Step && p.Step == 5)
+            if (p.Event == TrainEvent.Iteration && p.Iteration == 5)
             {
                 cancel.Cancel();
             }
@@ -87,8 +87,8 @@ public class TrainingTests
         Assert.False(File.Exists(options.OutputModelPath));
 
         var result = await UNetTrainer.TrainAsync(options);
-        Assert.Equal(3, result.ResumedFromStep);
-        Assert.Equal(12, result.Steps);
+        Assert.Equal(3, result.ResumedFromIteration);
+        Assert.Equal(12, result.Iterations);
         Assert.True(File.Exists(result.ModelPath));
     }
 
@@ -97,7 +97,7 @@ public class TrainingTests
     {
         var data = new SegmentationDataset((await TestData.Val()).Samples.Take(1).ToList());
         var folder = TestPaths.NewTempFolder();
-        var options = TinyTraining.Options(data, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with { StepsPerEpoch = 2 };
+        var options = TinyTraining.Options(data, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with { IterationsPerEpoch = 2 };
         await UNetTrainer.TrainAsync(options);
         var e = await Assert.ThrowsAsync<DataFormatException>(() => UNetTrainer.TrainAsync(options with { Seed = 99, Epochs = 2 }));
         Assert.Equal("fingerprint", e.Record);
@@ -108,7 +108,7 @@ public class TrainingTests
     {
         var data = new SegmentationDataset((await TestData.Val()).Samples.Take(1).ToList());
         var folder = TestPaths.NewTempFolder();
-        var options = TinyTraining.Options(data, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with { StepsPerEpoch = 5, CheckpointEvery = 2 };
+        var options = TinyTraining.Options(data, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with { IterationsPerEpoch = 5, CheckpointEvery = 2 };
         await UNetTrainer.TrainAsync(options);
 
         var store = new CheckpointStore(Path.Combine(folder, "ckpt"));
@@ -121,10 +121,10 @@ public class TrainingTests
         }
 
         var state = CheckpointStore.ReadState(latest);
-        Assert.Equal(5, state.Step);
+        Assert.Equal(5, state.Iteration);
         Assert.True(state.Finished);
         Assert.NotNull(state.TorchRngState);
-        using var model = SegmentationModel.Create(ModelVariants.UNet, options.Shape, seed: 0);
+        using var model = SegmentationModel.Create(UNetArchitectures.UNet, options.Shape, seed: 0);
         using var optimizer = TorchSharp.torch.optim.RMSProp(model.Network.parameters(), 1e-3, momentum: 0.9);
         CheckpointStore.Load(latest, model.Network, optimizer);
         using var saved = SegmentationModel.Load(options.OutputModelPath);
@@ -140,7 +140,7 @@ public class TrainingTests
         // A learning rate so small that nothing changes: Dice never improves after the first epoch.
         var result = await UNetTrainer.TrainAsync(TinyTraining.Options(data, null, Path.Combine(folder, "m.model")) with
         {
-            Validation = data, StepsPerEpoch = 1, Epochs = 10, LearningRate = 1e-12, EarlyStoppingPatience = 2, LrPlateauPatience = 1,
+            Validation = data, IterationsPerEpoch = 1, Epochs = 10, LearningRate = 1e-12, EarlyStoppingPatience = 2, LrPlateauPatience = 1,
         });
         Assert.True(result.StoppedEarly);
         Assert.Equal(3, result.History.Count);
@@ -156,11 +156,11 @@ public class TrainingTests
         var result = await UNetTrainer.TrainAsync(new TrainOptions
         {
             Train = data,
-            Variant = ModelVariants.DeepUNetEnsemble,
+            Architecture = UNetArchitectures.DeepUNetEnsemble,
             Shape = new UNetOptions { Depth = 1, BaseChannels = 2 },
             Augmentation = new AugmentationOptions { CropSize = 32 },
             BatchSize = 2,
-            StepsPerEpoch = 2,
+            IterationsPerEpoch = 2,
             Epochs = 1,
             Threads = 1,
             CheckpointFolder = Path.Combine(folder, "ckpt"),
@@ -176,7 +176,7 @@ public class TrainingTests
         Assert.Equal(["BT474", "Huh7", "MCF7"], members);
         Assert.Equal(["BT474", "Huh7", "MCF7"], result.Members.Keys.Order());
         using var model = SegmentationModel.Load(result.ModelPath);
-        Assert.Equal(ModelVariants.DeepUNetEnsemble, model.Header.Variant);
+        Assert.Equal(UNetArchitectures.DeepUNetEnsemble, model.Header.Architecture);
         Assert.Equal(["BT474", "Huh7", "MCF7"], model.Header.CellTypes);
         Assert.Equal([2, 4, 4, 8], model.Header.Options.LevelChannels);
         using var member = SegmentationModel.Load(result.Members["Huh7"].ModelPath);

@@ -41,15 +41,15 @@ public class UNetArchitectureTests
     }
 
     [Theory]
-    [InlineData(ModelVariants.UNet, 3, 2, false, 31_037_698L)]
-    [InlineData(ModelVariants.UNet, 3, 2, true, 17_263_042L)]
-    [InlineData(ModelVariants.UNet, 1, 1, false, 31_036_481L)]
-    [InlineData(ModelVariants.DeepUNet, 1, 1, false, 82_425_921L)]
+    [InlineData(UNetArchitectures.UNet, 3, 2, false, 31_037_698L)]
+    [InlineData(UNetArchitectures.UNet, 3, 2, true, 17_263_042L)]
+    [InlineData(UNetArchitectures.UNet, 1, 1, false, 31_036_481L)]
+    [InlineData(UNetArchitectures.DeepUNet, 1, 1, false, 82_425_921L)]
     public void Paper_sized_networks_have_the_pytorch_parameter_count(string variant, int inChannels, int classes, bool bilinear, long pytorch)
     {
         // The PyTorch counts come from the same architecture written with torch.nn
         // (/usr/bin/python3 bench/pytorch/unet_bench.py --count); 31,037,698 is milesial's UNet(n_channels=3, n_classes=2).
-        var options = ModelVariants.OptionsFor(variant, new UNetOptions { InChannels = inChannels, Classes = classes, Bilinear = bilinear });
+        var options = UNetArchitectures.OptionsFor(variant, new UNetOptions { InChannels = inChannels, Classes = classes, Bilinear = bilinear });
         using var net = new UNet(options);
         Assert.Equal(Expected(options), net.ParameterCount);
         Assert.Equal(pytorch, net.ParameterCount);
@@ -59,18 +59,18 @@ public class UNetArchitectureTests
     public void Paper_sized_ensemble_member_matches_the_hand_count()
     {
         // 175,762,497 in PyTorch (unet_bench.py --count); checked by formula only, to keep the test light.
-        Assert.Equal(175_762_497L, Expected(ModelVariants.OptionsFor(ModelVariants.DeepUNetEnsemble)));
+        Assert.Equal(175_762_497L, Expected(UNetArchitectures.OptionsFor(UNetArchitectures.DeepUNetEnsemble)));
     }
 
     [Theory]
-    [InlineData(ModelVariants.UNet, false)]
-    [InlineData(ModelVariants.UNet, true)]
-    [InlineData(ModelVariants.DeepUNet, false)]
-    [InlineData(ModelVariants.DeepUNet, true)]
-    [InlineData(ModelVariants.DeepUNetEnsemble, false)]
+    [InlineData(UNetArchitectures.UNet, false)]
+    [InlineData(UNetArchitectures.UNet, true)]
+    [InlineData(UNetArchitectures.DeepUNet, false)]
+    [InlineData(UNetArchitectures.DeepUNet, true)]
+    [InlineData(UNetArchitectures.DeepUNetEnsemble, false)]
     public void Every_variant_keeps_the_input_size_and_matches_the_hand_count(string variant, bool bilinear)
     {
-        var options = ModelVariants.OptionsFor(variant, new UNetOptions { Depth = 2, BaseChannels = 4, Bilinear = bilinear });
+        var options = UNetArchitectures.OptionsFor(variant, new UNetOptions { Depth = 2, BaseChannels = 4, Bilinear = bilinear });
         using var net = new UNet(options);
         Assert.Equal(Expected(options), net.ParameterCount);
 
@@ -86,16 +86,16 @@ public class UNetArchitectureTests
     [Fact]
     public void Deep_variants_add_levels_as_wide_as_the_paper_says()
     {
-        Assert.Equal([64, 128, 256, 512, 1024], ModelVariants.OptionsFor(ModelVariants.UNet).LevelChannels);
-        Assert.Equal([64, 128, 256, 512, 1024, 1024], ModelVariants.OptionsFor(ModelVariants.DeepUNet).LevelChannels);
-        Assert.Equal([64, 128, 256, 512, 1024, 1024, 2048], ModelVariants.OptionsFor(ModelVariants.DeepUNetEnsemble).LevelChannels);
-        Assert.Equal(6, ModelVariants.OptionsFor(ModelVariants.DeepUNetEnsemble).TotalDepth);
+        Assert.Equal([64, 128, 256, 512, 1024], UNetArchitectures.OptionsFor(UNetArchitectures.UNet).LevelChannels);
+        Assert.Equal([64, 128, 256, 512, 1024, 1024], UNetArchitectures.OptionsFor(UNetArchitectures.DeepUNet).LevelChannels);
+        Assert.Equal([64, 128, 256, 512, 1024, 1024, 2048], UNetArchitectures.OptionsFor(UNetArchitectures.DeepUNetEnsemble).LevelChannels);
+        Assert.Equal(6, UNetArchitectures.OptionsFor(UNetArchitectures.DeepUNetEnsemble).TotalDepth);
     }
 
     [Fact]
     public void Ensemble_routes_by_cell_type_and_averages_members_otherwise()
     {
-        using var model = SegmentationModel.Create(ModelVariants.DeepUNetEnsemble, new UNetOptions { Depth = 1, BaseChannels = 2 }, ["A172", "MCF7"], seed: 3);
+        using var model = SegmentationModel.Create(UNetArchitectures.DeepUNetEnsemble, new UNetOptions { Depth = 1, BaseChannels = 2 }, ["A172", "MCF7"], seed: 3);
         var ensemble = Assert.IsType<UNetEnsemble>(model.Network);
         Assert.Equal(2 * new UNet(ensemble.MemberOptions).ParameterCount, model.ParameterCount);
         model.Network.eval();
@@ -115,9 +115,9 @@ public class UNetArchitectureTests
     [Fact]
     public void Equal_seeds_give_equal_initial_weights()
     {
-        using var a = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 5);
-        using var b = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 5);
-        using var c = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 6);
+        using var a = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 5);
+        using var b = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 5);
+        using var c = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 6);
         Assert.True(WeightsEqual(a.Network, b.Network));
         Assert.False(WeightsEqual(a.Network, c.Network));
     }

@@ -21,7 +21,7 @@ public sealed class WarmStartTests
     {
         var data = new SegmentationDataset((await TestData.Val()).Samples.Take(2).ToList());
         var folder = TestPaths.NewTempFolder();
-        TrainOptions Options(string output) => TinyTraining.Options(data, null, Path.Combine(folder, output)) with { StepsPerEpoch = 3, Epochs = 1 };
+        TrainOptions Options(string output) => TinyTraining.Options(data, null, Path.Combine(folder, output)) with { IterationsPerEpoch = 3, Epochs = 1 };
 
         var champion = await UNetTrainer.TrainAsync(Options("champion.model"));
 
@@ -38,7 +38,7 @@ public sealed class WarmStartTests
 
         // And it trains on from there like any run.
         var warm = await UNetTrainer.TrainAsync(Options("warm.model") with { InitialModelPath = champion.ModelPath });
-        Assert.Equal(3, warm.Steps);
+        Assert.Equal(3, warm.Iterations);
 
         var other = Assert.Throws<DataFormatException>(() =>
             UNetTrainer.TrainAsync(Options("other.model") with { InitialModelPath = champion.ModelPath, Shape = new UNetOptions { Depth = 2, BaseChannels = 8 } }).GetAwaiter().GetResult());
@@ -47,6 +47,6 @@ public sealed class WarmStartTests
         Assert.Contains("champion.model", other.Message, StringComparison.Ordinal);
 
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            UNetTrainer.TrainAsync(Options("ensemble.model") with { InitialModelPath = champion.ModelPath, Variant = ModelVariants.DeepUNetEnsemble }));
+            UNetTrainer.TrainAsync(Options("ensemble.model") with { InitialModelPath = champion.ModelPath, Architecture = UNetArchitectures.DeepUNetEnsemble }));
     }
 }

@@ -23,7 +23,7 @@ public sealed class CenterMaskActivitiesTests
             { "id": "data", "activity": "PrepareDataset", "inputs": { "source": "${params.folder}", "split": "test", "imagesPerCellType": 1, "cellTypes": ["SKOV3", "A172"] } },
             { "id": "finetune", "activity": "FinetuneCenterMask", "map": { "over": "${params.branches}", "as": "branch" },
               "inputs": { "annotations": "${nodes.data.annotations}", "images": "${nodes.data.images}", "branch": "${branch}",
-                          "batchSize": 1, "baseLearningRate": 0.001, "maxIterations": 2, "warmupIterations": 1, "steps": [1],
+                          "batchSize": 1, "baseLearningRate": 0.001, "maxIterations": 2, "warmupIterations": 1, "milestones": [1],
                           "trainSizes": [0], "testSize": 0, "postNmsTopKTest": 100, "gradientClipNorm": 10, "checkpointEvery": 1, "threads": 2 } },
             { "id": "predict", "activity": "PredictInstances", "map": { "over": "${nodes.finetune.model}", "as": "model" },
               "inputs": { "model": "${model}", "annotations": "${nodes.data.annotations}", "images": "${nodes.data.images}", "threads": 2 } },
@@ -62,7 +62,7 @@ public sealed class CenterMaskActivitiesTests
             Assert.Equal(2, wide["iterations"]!.GetValue<long>());
             Assert.True(double.IsFinite(wide["finalLoss"]!.GetValue<double>()));
             var header = CenterMaskModelFile.ReadHeader(engine.Artifacts.GetPath(Artifact(wide["model"])));
-            Assert.Equal(100, header.Config.PostNmsTopKTest);
+            Assert.Equal(100, header.Config.PostNmsTopK);
             Assert.Equal(0, header.Config.Input.MinSizeTest);
             var history = await File.ReadAllLinesAsync(engine.Artifacts.GetPath(Artifact(wide["history"])));
             Assert.Equal(3, history.Length);
@@ -130,7 +130,7 @@ public sealed class CenterMaskActivitiesTests
     [InlineData("""[ { "name": "x", "iterations": 8 } ]""", "branch field 'iterations'")]
     [InlineData("""[ { "name": "x", "architecture": "v-57" } ]""", "architecture 'v-57' is not one of")]
     [InlineData("""[ { "name": "x", "pretrainedWeights": "/nonexistent/model.pth" } ]""", "pretrainedWeights file not found: /nonexistent/model.pth")]
-    [InlineData("""[ { "name": "x", "steps": [5, 3] } ]""", "steps")]
+    [InlineData("""[ { "name": "x", "steps": [5, 3] } ]""", "milestones must be strictly ascending: 5, 3")]   // the former name still sets it
     public async Task A_bad_branch_fails_the_step_with_a_message_naming_what_is_wrong(string branches, string expected)
     {
         var (run, _, engine) = await RunAsync(branches);

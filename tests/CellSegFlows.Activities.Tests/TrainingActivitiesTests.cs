@@ -48,7 +48,7 @@ public sealed class TrainingActivitiesTests
             var deep = JsonNode.Parse(detail.Steps.Single(s => s.Id.EndsWith("unet[0]", StringComparison.Ordinal)).OutputsJson!)!;
             Assert.Equal("deep", deep["name"]!.GetValue<string>());
             Assert.Equal(6, deep["iterations"]!.GetValue<long>());
-            Assert.Equal("deep-unet", SegmentationModel.ReadHeader(engine.Artifacts.GetPath(Artifact(deep["model"]))).Variant);
+            Assert.Equal("deep-unet", SegmentationModel.ReadHeader(engine.Artifacts.GetPath(Artifact(deep["model"]))).Architecture);
             var history = await File.ReadAllLinesAsync(engine.Artifacts.GetPath(Artifact(deep["history"])));
             Assert.Equal(3, history.Length);
             Assert.StartsWith("epoch,iteration,mean_loss,validation_f1", history[0], StringComparison.Ordinal);

@@ -12,7 +12,7 @@ public sealed class SegmentCommandTests
     private static string TinyModel(string folder)
     {
         var path = Path.Combine(folder, "tiny.cellseg");
-        using var model = SegmentationModel.Create(ModelVariants.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 3);
+        using var model = SegmentationModel.Create(UNetArchitectures.UNet, new UNetOptions { Depth = 2, BaseChannels = 4 }, seed: 3);
         model.Save(path);
         return path;
     }

@@ -80,9 +80,9 @@ internal static class CenterMaskBench
         var config = new CenterMaskConfig
         {
             // LIVECell's test settings, with every location a candidate: an untrained head scores ~0.01 everywhere.
-            ScoreThresholdTest = 0f,
-            PreNmsTopKTest = 4000,
-            PostNmsTopKTest = 3000,
+            ScoreThreshold = 0f,
+            PreNmsTopK = 4000,
+            PostNmsTopK = 3000,
             Input = new CenterMaskInputOptions { MinSizeTrain = [CenterMaskScene.Height], MaxSizeTrain = CenterMaskScene.Width, MinSizeTest = CenterMaskScene.Height, MaxSizeTest = CenterMaskScene.Width, HorizontalFlip = false },
         };
         using var model = CreateModel(config);

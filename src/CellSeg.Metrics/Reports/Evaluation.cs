@@ -66,7 +66,7 @@ public static class Evaluation
         var evaluator = CocoEvaluator.Evaluate(gt, dt, p, progress is null ? null : new SyncProgress<int>(n => progress.Report(("matching", (double)n / images))), cancellationToken);
         progress?.Report(("accumulating", 0));
         IReadOnlyDictionary<long, BinaryCounts>? semantic = p.IouType == IouType.Segm
-            ? SemanticFromInstances.Compare(gt, dt, options.SemanticScoreThreshold, p.MaxDetections[^1], evaluator.ImageIds)
+            ? InstancesToSemantic.Compare(gt, dt, options.SemanticScoreThreshold, p.MaxDetections[^1], evaluator.ImageIds)
             : null;
 
         EvaluationRow Row(string name, IReadOnlyCollection<long> ids)

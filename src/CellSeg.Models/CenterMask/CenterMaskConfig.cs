@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CellSeg.Models.CenterMask;
 
 /// <summary>
@@ -52,20 +54,31 @@ public sealed record CenterMaskConfig
     /// <summary>FCOS.INFERENCE_TH_TRAIN on sigmoid(cls) for training proposals.</summary>
     public float ScoreThresholdTrain { get; init; } = 0.05f;
 
-    /// <summary>FCOS.INFERENCE_TH_TEST on sigmoid(cls).</summary>
-    public float ScoreThresholdTest { get; init; } = 0.05f;
+    /// <summary>FCOS.INFERENCE_TH_TEST on sigmoid(cls): the score a detection needs at inference.</summary>
+    public float ScoreThreshold { get; init; } = 0.05f;
 
     /// <summary>FCOS.PRE_NMS_TOPK_TRAIN, per level.</summary>
     public int PreNmsTopKTrain { get; init; } = 1000;
 
-    /// <summary>FCOS.PRE_NMS_TOPK_TEST, per level.</summary>
-    public int PreNmsTopKTest { get; init; } = 1000;
+    /// <summary>FCOS.PRE_NMS_TOPK_TEST, per level, at inference.</summary>
+    public int PreNmsTopK { get; init; } = 1000;
 
     /// <summary>FCOS.POST_NMS_TOPK_TRAIN, per image.</summary>
     public int PostNmsTopKTrain { get; init; } = 100;
 
-    /// <summary>FCOS.POST_NMS_TOPK_TEST, per image: 50 in the Lite base config; the only real cap on detections.</summary>
-    public int PostNmsTopKTest { get; init; } = 50;
+    /// <summary>FCOS.POST_NMS_TOPK_TEST, per image at inference: 50 in the Lite base config; the only real cap on detections.</summary>
+    public int PostNmsTopK { get; init; } = 50;
+
+    // Model files written before the glossary's renames name the inference values after detectron2's *_TEST keys; they
+    // are read into today's properties (never written: a getter of null is skipped by the model file's JSON options).
+    [JsonInclude, JsonPropertyName("scoreThresholdTest")]
+    private float? FormerScoreThresholdTest { get => null; init => ScoreThreshold = value ?? ScoreThreshold; }
+
+    [JsonInclude, JsonPropertyName("preNmsTopKTest")]
+    private int? FormerPreNmsTopKTest { get => null; init => PreNmsTopK = value ?? PreNmsTopK; }
+
+    [JsonInclude, JsonPropertyName("postNmsTopKTest")]
+    private int? FormerPostNmsTopKTest { get => null; init => PostNmsTopK = value ?? PostNmsTopK; }
 
     /// <summary>FCOS.NMS_TH (class-wise).</summary>
     public float NmsThreshold { get; init; } = 0.6f;
@@ -107,9 +120,9 @@ public sealed record CenterMaskConfig
         FpnChannels = 256,
         FcosTowerConvs = 4,
         PreNmsTopKTrain = 2000,
-        PreNmsTopKTest = 4000,
+        PreNmsTopK = 4000,
         PostNmsTopKTrain = 15000,
-        PostNmsTopKTest = 3000,
+        PostNmsTopK = 3000,
         MaskHeadConvs = 4,
         MaskHeadChannels = 256,
         MaskIouConvs = 4,
@@ -153,7 +166,7 @@ public sealed record CenterMaskConfig
     /// <summary>Post-processing with the training (proposal) or test thresholds.</summary>
     public FcosPostProcessor CreatePostProcessor(bool training) => training
         ? new(FpnStrides, ScoreThresholdTrain, PreNmsTopKTrain, NmsThreshold, PostNmsTopKTrain)
-        : new(FpnStrides, ScoreThresholdTest, PreNmsTopKTest, NmsThreshold, PostNmsTopKTest);
+        : new(FpnStrides, ScoreThreshold, PreNmsTopK, NmsThreshold, PostNmsTopK);
 
     /// <summary>
     /// The RoI heads of this config: SAG-Mask and MaskIoU on P3–P5 (strides 8, 16, 32) pooled at 14×14, proposals

@@ -49,9 +49,9 @@ public sealed record CenterMaskPredictOptions
         ArgumentNullException.ThrowIfNull(config);
         return config with
         {
-            ScoreThresholdTest = ScoreThreshold ?? config.ScoreThresholdTest,
-            PreNmsTopKTest = PreNmsTopK ?? config.PreNmsTopKTest,
-            PostNmsTopKTest = PostNmsTopK ?? config.PostNmsTopKTest,
+            ScoreThreshold = ScoreThreshold ?? config.ScoreThreshold,
+            PreNmsTopK = PreNmsTopK ?? config.PreNmsTopK,
+            PostNmsTopK = PostNmsTopK ?? config.PostNmsTopK,
             Input = config.Input with
             {
                 MinSizeTest = TestSize ?? config.Input.MinSizeTest,

@@ -64,23 +64,23 @@ public static class CenterMaskTrainer
         using var optimizer = SgdParameterGroups.CreateSgd(model, schedule.LearningRateAt(0), options.Momentum, options.WeightDecay);
         var fingerprint = Fingerprint(options, data.Count);
         var store = options.CheckpointFolder is null ? null : new TrainingCheckpointStore<IterationCheckpointState>(options.CheckpointFolder);
-        var state = new IterationCheckpointState { Step = 0, Fingerprint = fingerprint, Seed = options.Seed, LearningRate = schedule.LearningRateAt(0) };
+        var state = new IterationCheckpointState { Iteration = 0, Fingerprint = fingerprint, Seed = options.Seed, LearningRate = schedule.LearningRateAt(0) };
         long resumedFrom = 0;
         if (options.Resume && store?.Resume(fingerprint, model, optimizer) is { } saved)
         {
             state = saved;
-            resumedFrom = saved.Step;
-            progress?.Report(new CenterMaskTrainProgress(CenterMaskTrainEvent.Resumed, state.Step, schedule.MaxIterations, new Dictionary<string, double>(), 0, state.LearningRate, 0));
+            resumedFrom = saved.Iteration;
+            progress?.Report(new CenterMaskTrainProgress(CenterMaskTrainEvent.Resumed, state.Iteration, schedule.MaxIterations, new Dictionary<string, double>(), 0, state.LearningRate, 0));
         }
 
         var sampler = new CenterMaskBatchSampler(data.Count, schedule.BatchSize, options.Seed);
         var input = options.Model.CreateInput();
         IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
-        while (state.Step < schedule.MaxIterations)
+        while (state.Iteration < schedule.MaxIterations)
         {
             ct.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
-            var iteration = state.Step;
+            var iteration = state.Iteration;
             var lr = schedule.Apply(optimizer, iteration);
             var random = sampler.Random(iteration);
             double total;
@@ -118,26 +118,26 @@ public static class CenterMaskTrainer
                 throw new InvalidOperationException($"CenterMask training diverged at iteration {iteration + 1}: the loss is {total} ({string.Join(", ", last.Select(kv => $"{kv.Key} {kv.Value}"))}; the CPU kernels pass the numeric self-check, so try a smaller learning rate or a longer warm-up; if it comes back at random iterations, see README, 'CPU kernels')");
             }
 
-            state = state with { Step = iteration + 1, LearningRate = lr, Finished = iteration + 1 == schedule.MaxIterations };
-            progress?.Report(new CenterMaskTrainProgress(CenterMaskTrainEvent.Iteration, state.Step, schedule.MaxIterations, last, total, lr,
+            state = state with { Iteration = iteration + 1, LearningRate = lr, Finished = iteration + 1 == schedule.MaxIterations };
+            progress?.Report(new CenterMaskTrainProgress(CenterMaskTrainEvent.Iteration, state.Iteration, schedule.MaxIterations, last, total, lr,
                 schedule.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
-            if (store is not null && (state.Step % options.CheckpointEvery == 0 || state.Finished))
+            if (store is not null && (state.Iteration % options.CheckpointEvery == 0 || state.Finished))
             {
                 store.Save(state, model, optimizer);
-                progress?.Report(new CenterMaskTrainProgress(CenterMaskTrainEvent.Checkpoint, state.Step, schedule.MaxIterations, last, total, lr, 0));
+                progress?.Report(new CenterMaskTrainProgress(CenterMaskTrainEvent.Checkpoint, state.Iteration, schedule.MaxIterations, last, total, lr, 0));
             }
         }
 
         CenterMaskModelFile.Save(model, options.OutputModelPath, new Dictionary<string, string>
         {
-            ["iterations"] = state.Step.ToString(CultureInfo.InvariantCulture),
+            ["iterations"] = state.Iteration.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["trainImages"] = data.Count.ToString(CultureInfo.InvariantCulture),
             ["categoryIds"] = string.Join(",", data.CategoryIds),
-            ["solver"] = $"SGD lr {schedule.BaseLearningRate.ToString(CultureInfo.InvariantCulture)} batch {schedule.BatchSize} warm-up {schedule.WarmupIterations} steps [{string.Join(", ", schedule.Steps)}] gamma {schedule.Gamma.ToString(CultureInfo.InvariantCulture)}",
+            ["solver"] = $"SGD lr {schedule.BaseLearningRate.ToString(CultureInfo.InvariantCulture)} batch {schedule.BatchSize} warm-up {schedule.WarmupIterations} milestones [{string.Join(", ", schedule.Milestones)}] gamma {schedule.Gamma.ToString(CultureInfo.InvariantCulture)}",
             ["pretrained"] = pretrained is null ? "none" : $"{pretrained.FilePath}: {pretrained.Loaded.Count} loaded, {pretrained.Missing.Count} missing, {pretrained.Unexpected.Count} unexpected, {pretrained.Mismatched.Count} mismatched",
         });
-        return new CenterMaskTrainResult(Path.GetFullPath(options.OutputModelPath), state.Step, resumedFrom, data.Count, pretrained, last);
+        return new CenterMaskTrainResult(Path.GetFullPath(options.OutputModelPath), state.Iteration, resumedFrom, data.Count, pretrained, last);
     }
 
     private static string Fingerprint(CenterMaskTrainOptions options, int trainImages) =>

@@ -3,26 +3,26 @@ namespace CellSeg.Models.Training;
 /// <summary>The trainer's state beside the weights in a checkpoint.</summary>
 public sealed record CheckpointState : ICheckpointState<CheckpointState>
 {
-    /// <summary>Steps done.</summary>
-    public required long Step { get; init; }
+    /// <summary>Iterations done.</summary>
+    public required long Iteration { get; init; }
 
-    /// <summary>The options that shape the run (variant, network, batch, crops, steps per epoch, seed, optimiser);
+    /// <summary>The options that shape the run (architecture, network, batch, crops, iterations per epoch, seed, optimiser);
     /// a checkpoint is only resumed by a run with the same fingerprint.</summary>
     public required string Fingerprint { get; init; }
 
-    /// <summary>Seed of the run (crops are a function of seed and step, so this and <see cref="Step"/> are the sampler's whole state).</summary>
+    /// <summary>Seed of the run (crops are a function of seed and iteration, so this and <see cref="Iteration"/> are the sampler's whole state).</summary>
     public required long Seed { get; init; }
 
     /// <summary>Learning rate in force.</summary>
     public required double LearningRate { get; init; }
 
-    /// <summary>Best validation Dice so far.</summary>
-    public double? BestValidationDice { get; init; }
+    /// <summary>Best validation F1 so far.</summary>
+    public double? BestValidationF1 { get; init; }
 
-    /// <summary>Epoch of the best Dice.</summary>
+    /// <summary>Epoch of the best F1.</summary>
     public int BestEpoch { get; init; }
 
-    /// <summary>Epochs since the best Dice.</summary>
+    /// <summary>Epochs since the best F1.</summary>
     public int EpochsWithoutImprovement { get; init; }
 
     /// <summary>Sum of the losses of the current epoch's steps so far.</summary>

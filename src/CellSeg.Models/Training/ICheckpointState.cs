@@ -7,8 +7,8 @@ namespace CellSeg.Models.Training;
 /// <typeparam name="TSelf">The state record itself (so <see cref="WithTorchRngState"/> returns it).</typeparam>
 public interface ICheckpointState<out TSelf>
 {
-    /// <summary>Steps (iterations) done.</summary>
-    long Step { get; }
+    /// <summary>Iterations done.</summary>
+    long Iteration { get; }
 
     /// <summary>The options that shape the run; a checkpoint is only resumed by a run with the same fingerprint.</summary>
     string Fingerprint { get; }

@@ -2,20 +2,20 @@ namespace CellSeg.Models.Training;
 
 /// <summary>
 /// The state of an iteration-based finetuning run (CenterMask) beside the weights and optimiser in a checkpoint:
-/// enough to resume at <see cref="Step"/> and draw the same batches and random numbers as an uninterrupted run.
+/// enough to resume at <see cref="Iteration"/> and draw the same batches and random numbers as an uninterrupted run.
 /// </summary>
 public sealed record IterationCheckpointState : ICheckpointState<IterationCheckpointState>
 {
     /// <summary>Iterations done; the resumed run starts with this iteration.</summary>
-    public required long Step { get; init; }
+    public required long Iteration { get; init; }
 
     /// <summary>The options that shape the run (model, schedule, batch, data, seed); a checkpoint is only resumed by a run with the same fingerprint.</summary>
     public required string Fingerprint { get; init; }
 
-    /// <summary>Seed of the run: with <see cref="Step"/> and <see cref="SamplerState"/> it fixes every later batch.</summary>
+    /// <summary>Seed of the run: with <see cref="Iteration"/> and <see cref="SamplerState"/> it fixes every later batch.</summary>
     public required long Seed { get; init; }
 
-    /// <summary>Learning rate of the last iteration done (for the log; the schedule recomputes it from <see cref="Step"/>).</summary>
+    /// <summary>Learning rate of the last iteration done (for the log; the schedule recomputes it from <see cref="Iteration"/>).</summary>
     public double LearningRate { get; init; }
 
     /// <summary>The data sampler's own state when it is more than a function of seed and step (e.g. a shuffled order), as the sampler writes it; null otherwise.</summary>

@@ -20,7 +20,7 @@ public static class TrainHistoryCsv
         var csv = new StringBuilder(Header);
         foreach (var e in history)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.Step},{e.MeanLoss:R},{e.ValidationDice?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty},{e.LearningRate:R}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.Iteration},{e.MeanLoss:R},{e.ValidationF1?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty},{e.LearningRate:R}\n");
         }
 
         return csv.ToString();

@@ -6,20 +6,20 @@ namespace CellSeg.Models.Training;
 /// <summary>
 /// Everything a training run needs. Defaults follow the paper's harness (milesial/Pytorch-UNet, spring
 /// 2022: RMSprop, lr 1e-5, weight decay 1e-8, momentum 0.9, LR ×0.1 after 2 epochs without a better
-/// validation Dice) with LIVECell normalisation, 256-pixel crops and batch 4.
+/// validation F1) with LIVECell normalisation, 256-pixel crops and batch 4.
 /// </summary>
 public sealed record TrainOptions
 {
     /// <summary>Training images.</summary>
     public required SegmentationDataset Train { get; init; }
 
-    /// <summary>Validation images: Dice after every epoch, best model, early stopping. Null: none (the final model is kept).</summary>
+    /// <summary>Validation images: F1 after every epoch, best model, early stopping. Null: none (the final model is kept).</summary>
     public SegmentationDataset? Validation { get; init; }
 
-    /// <summary>One of <see cref="ModelVariants"/>; an ensemble trains one member per cell type of <see cref="Train"/>, one after another.</summary>
-    public string Variant { get; init; } = ModelVariants.UNet;
+    /// <summary>One of <see cref="UNetArchitectures"/>; an ensemble trains one member per cell type of <see cref="Train"/>, one after another.</summary>
+    public string Architecture { get; init; } = UNetArchitectures.UNet;
 
-    /// <summary>Depth, width, upsampling (the deep variants add their levels to it).</summary>
+    /// <summary>Depth, width, upsampling (the deep architectures add their levels to it).</summary>
     public UNetOptions Shape { get; init; } = new();
 
     /// <summary>Crops, flips, rotations, normalisation.</summary>
@@ -31,8 +31,8 @@ public sealed record TrainOptions
     /// <summary>Epochs to run (early stopping may end sooner).</summary>
     public int Epochs { get; init; } = 5;
 
-    /// <summary>Steps per epoch; null: one pass's worth, max(1, images / batch).</summary>
-    public int? StepsPerEpoch { get; init; }
+    /// <summary>Iterations per epoch; null: one pass's worth, max(1, images / batch).</summary>
+    public int? IterationsPerEpoch { get; init; }
 
     /// <summary>rmsprop, adam or sgd.</summary>
     public string Optimizer { get; init; } = "rmsprop";
@@ -46,13 +46,13 @@ public sealed record TrainOptions
     /// <summary>Momentum (RMSprop, SGD).</summary>
     public double Momentum { get; init; } = 0.9;
 
-    /// <summary>Epochs without a better validation Dice before the LR is multiplied by <see cref="LrDecayFactor"/>; 0: never.</summary>
+    /// <summary>Epochs without a better validation F1 before the LR is multiplied by <see cref="LrDecayFactor"/>; 0: never.</summary>
     public int LrPlateauPatience { get; init; } = 2;
 
     /// <summary>LR factor on a plateau.</summary>
     public double LrDecayFactor { get; init; } = 0.1;
 
-    /// <summary>Epochs without a better validation Dice before training stops; 0: never.</summary>
+    /// <summary>Epochs without a better validation F1 before training stops; 0: never.</summary>
     public int EarlyStoppingPatience { get; init; } = 5;
 
     /// <summary>Gradient norm clip; null: none.</summary>
@@ -78,11 +78,11 @@ public sealed record TrainOptions
 
     /// <summary>
     /// A model file whose weights training starts from instead of random ones (a warm start, e.g. from the current
-    /// champion); its variant, shape and normalisation must be the ones trained. Not for the ensemble variant.
+    /// champion); its architecture, shape and normalisation must be the ones trained. Not for the ensemble.
     /// </summary>
     public string? InitialModelPath { get; init; }
 
-    /// <summary>Where the trained model file goes (best validation Dice, else the final weights).</summary>
+    /// <summary>Where the trained model file goes (best validation F1, else the final weights).</summary>
     public required string OutputModelPath { get; init; }
 
     /// <summary>Batches drawn ahead on a background thread.</summary>
@@ -103,18 +103,18 @@ public sealed record TrainOptions
         }
 
         Check(Train is not null && Train.Count > 0, "train: the training set has no images");
-        Check(ModelVariants.All.Contains(Variant), $"variant: unknown '{Variant}' (known: {string.Join(", ", ModelVariants.All)})");
+        Check(UNetArchitectures.All.Contains(Architecture), $"architecture: unknown '{Architecture}' (known: {string.Join(", ", UNetArchitectures.All)})");
         Check(BatchSize >= 1, $"batchSize: must be ≥ 1, not {BatchSize}");
         Check(Epochs >= 1, $"epochs: must be ≥ 1, not {Epochs}");
-        Check(StepsPerEpoch is null or >= 1, $"stepsPerEpoch: must be ≥ 1, not {StepsPerEpoch}");
+        Check(IterationsPerEpoch is null or >= 1, $"iterationsPerEpoch: must be ≥ 1, not {IterationsPerEpoch}");
         Check(Optimizer is "rmsprop" or "adam" or "sgd", $"optimizer: expected rmsprop, adam or sgd, not '{Optimizer}'");
         Check(LearningRate > 0, $"learningRate: must be > 0, not {LearningRate}");
         Check(CheckpointEvery >= 1, $"checkpointEvery: must be ≥ 1, not {CheckpointEvery}");
-        Check(Augmentation.CropSize % (1 << ModelVariants.OptionsFor(Variant, Shape).TotalDepth) == 0,
-            $"augmentation.cropSize: {Augmentation.CropSize} must be a multiple of 2^depth = {1 << ModelVariants.OptionsFor(Variant, Shape).TotalDepth}");
+        Check(Augmentation.CropSize % (1 << UNetArchitectures.OptionsFor(Architecture, Shape).TotalDepth) == 0,
+            $"augmentation.cropSize: {Augmentation.CropSize} must be a multiple of 2^depth = {1 << UNetArchitectures.OptionsFor(Architecture, Shape).TotalDepth}");
         Check(!string.IsNullOrWhiteSpace(OutputModelPath), "outputModelPath: required");
         Check(Shape.Classes == 1, "shape.classes: the trainer trains one foreground class (BCE + Dice)");
-        if (Variant == ModelVariants.DeepUNetEnsemble)
+        if (Architecture == UNetArchitectures.DeepUNetEnsemble)
         {
             Check(Train!.CellTypes.Count > 0, "train: an ensemble needs images whose names give their cell type");
         }

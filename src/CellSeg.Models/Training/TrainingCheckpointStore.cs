@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CellSeg.Data;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -18,7 +19,7 @@ namespace CellSeg.Models.Training;
 public class TrainingCheckpointStore<TState>
     where TState : class, ICheckpointState<TState>
 {
-    private const string Prefix = "step-";
+    private const string Prefix = "step-";   // folder names as earlier versions wrote them, so their checkpoints are found
 
     /// <summary>A store in <paramref name="folder"/> (created on the first save).</summary>
     public TrainingCheckpointStore(string folder, int keep = 2)
@@ -51,7 +52,7 @@ public class TrainingCheckpointStore<TState>
     /// <summary>
     /// Resumes after a crash: loads the newest checkpoint's weights, optimiser state and torch RNG into
     /// <paramref name="model"/> and <paramref name="optimizer"/> and returns its state (continue at its
-    /// <see cref="ICheckpointState{TSelf}.Step"/>); null when there is none (start at 0).
+    /// <see cref="ICheckpointState{TSelf}.Iteration"/>); null when there is none (start at 0).
     /// </summary>
     /// <exception cref="DataFormatException">The newest checkpoint was made by a run with another fingerprint (record "fingerprint"), or does not fit.</exception>
     public TState? Resume(string fingerprint, nn.Module model, OptimizerHelper optimizer)
@@ -77,7 +78,7 @@ public class TrainingCheckpointStore<TState>
     {
         ArgumentNullException.ThrowIfNull(state);
         Directory.CreateDirectory(Folder);
-        var target = Path.Combine(Folder, $"{Prefix}{state.Step:D9}");
+        var target = Path.Combine(Folder, $"{Prefix}{state.Iteration:D9}");
         var temp = Path.Combine(Folder, $".tmp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
         try
@@ -116,12 +117,48 @@ public class TrainingCheckpointStore<TState>
         var path = Path.Combine(checkpointFolder, "state.json");
         try
         {
-            return JsonSerializer.Deserialize<TState>(File.ReadAllText(path), SegmentationModel.JsonOptions)
+            var node = JsonNode.Parse(File.ReadAllText(path)) ?? throw new JsonException("empty state");
+            return UpgradeFormerNames(node).Deserialize<TState>(SegmentationModel.JsonOptions)
                    ?? throw new JsonException("empty state");
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
             throw new DataFormatException(path, "state", e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// A state written before training counted iterations and F1 by those names (the glossary's renames) read as
+    /// today's: <c>step</c> → <c>iteration</c>, <c>bestValidationDice</c> → <c>bestValidationF1</c>, and in each
+    /// <c>history</c> entry <c>step</c> → <c>iteration</c>, <c>validationDice</c> → <c>validationF1</c>, so a run
+    /// interrupted under the earlier version resumes under this one. A state that has both spellings keeps the new.
+    /// </summary>
+    private static JsonNode UpgradeFormerNames(JsonNode state)
+    {
+        if (state is not JsonObject o)
+        {
+            return state;
+        }
+
+        Rename(o, "step", "iteration");
+        Rename(o, "bestValidationDice", "bestValidationF1");
+        if (o["history"] is JsonArray history)
+        {
+            foreach (var entry in history.OfType<JsonObject>())
+            {
+                Rename(entry, "step", "iteration");
+                Rename(entry, "validationDice", "validationF1");
+            }
+        }
+
+        return o;
+
+        static void Rename(JsonObject o, string former, string name)
+        {
+            if (o.Remove(former, out var value) && !o.ContainsKey(name))
+            {
+                o[name] = value;
+            }
         }
     }
 

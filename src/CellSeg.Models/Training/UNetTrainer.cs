@@ -16,7 +16,7 @@ namespace CellSeg.Models.Training;
 
 /// <summary>
 /// Trains a U-Net, a deep U-Net or a deep U-Net ensemble (one member per cell type, one after another) on
-/// random augmented crops, with BCE + Dice, validation Dice every epoch, LR decay on a plateau, early
+/// random augmented crops, with BCE + Dice, validation F1 every epoch, LR decay on a plateau, early
 /// stopping and checkpoints that a restarted process continues from (same step, same weights, same
 /// optimiser state, same future crops).
 /// </summary>
@@ -24,7 +24,7 @@ public static class UNetTrainer
 {
     /// <summary>Trains and writes <see cref="TrainOptions.OutputModelPath"/>.</summary>
     /// <param name="options">Data, model, optimiser, checkpoints.</param>
-    /// <param name="progress">Steps, epochs (with validation Dice), checkpoints, resume, early stop.</param>
+    /// <param name="progress">Iterations, epochs (with validation F1), checkpoints, resume, early stop.</param>
     /// <param name="cancellationToken">Stops between steps; the latest checkpoint stays for a resume.</param>
     /// <exception cref="ArgumentException">Bad options (naming the option).</exception>
     /// <exception cref="DataFormatException">A checkpoint that does not fit these options or this network.</exception>
@@ -42,18 +42,18 @@ public static class UNetTrainer
     {
         TorchDevices.SetThreads(options.Threads);
         TorchRuntime.EnsureKernelsCorrect();   // before the first iteration: wrong kernels stop here, named
-        if (options.Variant != ModelVariants.DeepUNetEnsemble)
+        if (options.Architecture != UNetArchitectures.DeepUNetEnsemble)
         {
-            return TrainNetwork(options, options.Variant, options.Train, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
+            return TrainNetwork(options, options.Architecture, options.Train, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
         }
 
         if (options.InitialModelPath is not null)
         {
-            throw new ArgumentException($"a warm start (initial model) is not available for {ModelVariants.DeepUNetEnsemble}: its members are trained per cell type; train it from scratch");
+            throw new ArgumentException($"a warm start (initial model) is not available for {UNetArchitectures.DeepUNetEnsemble}: its members are trained per cell type; train it from scratch");
         }
 
         // One deep member per cell type; a finished member is not trained again after a restart.
-        var memberShape = ModelVariants.OptionsFor(ModelVariants.DeepUNetEnsemble, options.Shape);
+        var memberShape = UNetArchitectures.OptionsFor(UNetArchitectures.DeepUNetEnsemble, options.Shape);
         var output = Path.GetFullPath(options.OutputModelPath);
         var membersFolder = output + ".members";
         var results = new Dictionary<string, TrainResult>(StringComparer.Ordinal);
@@ -61,7 +61,7 @@ public static class UNetTrainer
         {
             var memberOptions = options with { Shape = memberShape };
             var checkpoints = options.CheckpointFolder is null ? null : Path.Combine(options.CheckpointFolder, "member-" + cellType);
-            results[cellType] = TrainNetwork(memberOptions, ModelVariants.DeepUNet, options.Train.OfCellType(cellType),
+            results[cellType] = TrainNetwork(memberOptions, UNetArchitectures.DeepUNet, options.Train.OfCellType(cellType),
                 options.Validation?.OfCellType(cellType) is { Count: > 0 } v ? v : null, checkpoints,
                 Path.Combine(membersFolder, cellType + ".model"), cellType, progress, ct);
         }
@@ -72,7 +72,7 @@ public static class UNetTrainer
             using var ensemble = SegmentationModel.Ensemble(members, "cpu");
             ensemble.Save(output, new Dictionary<string, string>
             {
-                ["members"] = string.Join(", ", results.Select(r => $"{r.Key}: {r.Value.Steps} steps, val Dice {Format(r.Value.BestValidationDice)}")),
+                ["members"] = string.Join(", ", results.Select(r => $"{r.Key}: {r.Value.Iterations} iterations, validation F1 {Format(r.Value.BestValidationF1)}")),
                 ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             });
         }
@@ -84,25 +84,25 @@ public static class UNetTrainer
             }
         }
 
-        var dices = results.Values.Select(r => r.BestValidationDice).OfType<double>().ToList();
-        return new TrainResult(output, results.Values.Sum(r => r.Steps), dices.Count > 0 ? dices.Average() : null, 0,
-            results.Values.Any(r => r.StoppedEarly), results.Values.Max(r => r.ResumedFromStep), [], results);
+        var dices = results.Values.Select(r => r.BestValidationF1).OfType<double>().ToList();
+        return new TrainResult(output, results.Values.Sum(r => r.Iterations), dices.Count > 0 ? dices.Average() : null, 0,
+            results.Values.Any(r => r.StoppedEarly), results.Values.Max(r => r.ResumedFromIteration), [], results);
     }
 
-    private static TrainResult TrainNetwork(TrainOptions options, string variant, SegmentationDataset train, SegmentationDataset? validation,
+    private static TrainResult TrainNetwork(TrainOptions options, string architecture, SegmentationDataset train, SegmentationDataset? validation,
         string? checkpointFolder, string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
-        var stepsPerEpoch = options.StepsPerEpoch ?? Math.Max(1, train.Count / options.BatchSize);
-        var totalSteps = (long)stepsPerEpoch * options.Epochs;
-        var fingerprint = Fingerprint(options, variant, stepsPerEpoch, train.Count);
+        var iterationsPerEpoch = options.IterationsPerEpoch ?? Math.Max(1, train.Count / options.BatchSize);
+        var totalIterations = (long)iterationsPerEpoch * options.Epochs;
+        var fingerprint = Fingerprint(options, architecture, iterationsPerEpoch, train.Count);
         using var model = options.InitialModelPath is { } initial
-            ? WarmStart(initial, variant, options)
-            : SegmentationModel.Create(variant, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
+            ? WarmStart(initial, architecture, options)
+            : SegmentationModel.Create(architecture, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
         var network = model.Network;
         using var optimizer = CreateOptimizer(options.Optimizer, options.LearningRate, options.WeightDecay, options.Momentum, network);
         var store = checkpointFolder is null ? null : new CheckpointStore(checkpointFolder);
 
-        var state = new CheckpointState { Step = 0, Fingerprint = fingerprint, Seed = options.Seed, LearningRate = options.LearningRate };
+        var state = new CheckpointState { Iteration = 0, Fingerprint = fingerprint, Seed = options.Seed, LearningRate = options.LearningRate };
         long resumedFrom = 0;
         if (options.Resume && store?.LatestFolder() is { } latest)
         {
@@ -114,20 +114,20 @@ public static class UNetTrainer
             }
 
             state = CheckpointStore.Load(latest, network, optimizer);
-            resumedFrom = state.Step;
+            resumedFrom = state.Iteration;
             SetLearningRate(optimizer, state.LearningRate);
-            progress?.Report(new TrainProgress(TrainEvent.Resumed, state.Step, totalSteps, (int)(state.Step / stepsPerEpoch) + 1, 0,
-                state.History.LastOrDefault()?.ValidationDice, 0, state.LearningRate, member));
+            progress?.Report(new TrainProgress(TrainEvent.Resumed, state.Iteration, totalIterations, (int)(state.Iteration / iterationsPerEpoch) + 1, 0,
+                state.History.LastOrDefault()?.ValidationF1, 0, state.LearningRate, member));
         }
 
         if (member is not null)
         {
-            progress?.Report(new TrainProgress(TrainEvent.Member, state.Step, totalSteps, 0, 0, null, 0, state.LearningRate, member));
+            progress?.Report(new TrainProgress(TrainEvent.Member, state.Iteration, totalIterations, 0, 0, null, 0, state.LearningRate, member));
         }
 
-        if (!state.StoppedEarly && state.Step < totalSteps)
+        if (!state.StoppedEarly && state.Iteration < totalIterations)
         {
-            state = RunSteps(options, model, optimizer, store, state, train, validation, stepsPerEpoch, totalSteps, outputPath, member, progress, ct);
+            state = RunIterations(options, model, optimizer, store, state, train, validation, iterationsPerEpoch, totalIterations, outputPath, member, progress, ct);
         }
 
         if (!state.Finished && store is not null)
@@ -137,29 +137,29 @@ public static class UNetTrainer
         }
 
         // Without validation (or when no epoch ever scored), the final weights are the model.
-        if (state.BestValidationDice is null || !File.Exists(outputPath))
+        if (state.BestValidationF1 is null || !File.Exists(outputPath))
         {
             model.Save(outputPath, TrainingFacts(options, state, member));
         }
 
-        return new TrainResult(Path.GetFullPath(outputPath), state.Step, state.BestValidationDice,
-            state.BestValidationDice is null ? state.History.Count : state.BestEpoch, state.StoppedEarly, resumedFrom, state.History,
+        return new TrainResult(Path.GetFullPath(outputPath), state.Iteration, state.BestValidationF1,
+            state.BestValidationF1 is null ? state.History.Count : state.BestEpoch, state.StoppedEarly, resumedFrom, state.History,
             new Dictionary<string, TrainResult>());
     }
 
-    private static CheckpointState RunSteps(TrainOptions options, SegmentationModel model, OptimizerHelper optimizer, CheckpointStore? store,
-        CheckpointState state, SegmentationDataset train, SegmentationDataset? validation, int stepsPerEpoch, long totalSteps,
+    private static CheckpointState RunIterations(TrainOptions options, SegmentationModel model, OptimizerHelper optimizer, CheckpointStore? store,
+        CheckpointState state, SegmentationDataset train, SegmentationDataset? validation, int iterationsPerEpoch, long totalIterations,
         string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         var network = model.Network;
         var device = model.Device;
         var sampler = new CropSampler(train, options.Augmentation, options.Seed);
-        using var prefetcher = new BatchPrefetcher(sampler, state.Step, totalSteps, options.BatchSize, options.PrefetchBatches);
+        using var prefetcher = new BatchPrefetcher(sampler, state.Iteration, totalIterations, options.BatchSize, options.PrefetchBatches);
         network.train();
         var clock = Stopwatch.StartNew();
         long imagesSinceReport = 0;
         var lr = state.LearningRate;
-        while (state.Step < totalSteps)
+        while (state.Iteration < totalIterations)
         {
             ct.ThrowIfCancellationRequested();
             var batch = prefetcher.Take(ct);
@@ -183,43 +183,43 @@ public static class UNetTrainer
 
             if (!double.IsFinite(lossValue))
             {
-                TorchRuntime.RecheckAfterDivergence($"training diverged at step {state.Step + 1} (the loss is {lossValue})");
-                throw new InvalidOperationException($"training diverged at step {state.Step + 1}: the loss is {lossValue} (the CPU kernels pass the numeric self-check, so try a smaller learning rate; if it comes back at random steps, see README, 'CPU kernels')");
+                TorchRuntime.RecheckAfterDivergence($"training diverged at step {state.Iteration + 1} (the loss is {lossValue})");
+                throw new InvalidOperationException($"training diverged at step {state.Iteration + 1}: the loss is {lossValue} (the CPU kernels pass the numeric self-check, so try a smaller learning rate; if it comes back at random steps, see README, 'CPU kernels')");
             }
 
-            state = state with { Step = state.Step + 1, EpochLossSum = state.EpochLossSum + lossValue };
+            state = state with { Iteration = state.Iteration + 1, EpochLossSum = state.EpochLossSum + lossValue };
             imagesSinceReport += batch.Count;
-            var epoch = (int)((state.Step - 1) / stepsPerEpoch) + 1;
-            if (state.Step % options.ReportEvery == 0 || state.Step == totalSteps)
+            var epoch = (int)((state.Iteration - 1) / iterationsPerEpoch) + 1;
+            if (state.Iteration % options.ReportEvery == 0 || state.Iteration == totalIterations)
             {
                 var rate = imagesSinceReport / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                progress?.Report(new TrainProgress(TrainEvent.Step, state.Step, totalSteps, epoch, lossValue, null, rate, lr, member));
+                progress?.Report(new TrainProgress(TrainEvent.Iteration, state.Iteration, totalIterations, epoch, lossValue, null, rate, lr, member));
                 imagesSinceReport = 0;
                 clock.Restart();
             }
 
-            if (state.Step % stepsPerEpoch == 0)
+            if (state.Iteration % iterationsPerEpoch == 0)
             {
-                state = EndEpoch(options, model, optimizer, state, validation, stepsPerEpoch, totalSteps, epoch, outputPath, member, progress, ct);
+                state = EndEpoch(options, model, optimizer, state, validation, iterationsPerEpoch, totalIterations, epoch, outputPath, member, progress, ct);
                 lr = state.LearningRate;
                 network.train();
                 if (store is not null)
                 {
                     store.Save(state, network, optimizer);
-                    progress?.Report(new TrainProgress(TrainEvent.Checkpoint, state.Step, totalSteps, epoch, lossValue, null, 0, lr, member));
+                    progress?.Report(new TrainProgress(TrainEvent.Checkpoint, state.Iteration, totalIterations, epoch, lossValue, null, 0, lr, member));
                 }
 
                 clock.Restart();
                 if (state.StoppedEarly)
                 {
-                    progress?.Report(new TrainProgress(TrainEvent.EarlyStop, state.Step, totalSteps, epoch, lossValue, state.BestValidationDice, 0, lr, member));
+                    progress?.Report(new TrainProgress(TrainEvent.EarlyStop, state.Iteration, totalIterations, epoch, lossValue, state.BestValidationF1, 0, lr, member));
                     break;
                 }
             }
-            else if (store is not null && state.Step % options.CheckpointEvery == 0)
+            else if (store is not null && state.Iteration % options.CheckpointEvery == 0)
             {
                 store.Save(state, network, optimizer);
-                progress?.Report(new TrainProgress(TrainEvent.Checkpoint, state.Step, totalSteps, epoch, lossValue, null, 0, lr, member));
+                progress?.Report(new TrainProgress(TrainEvent.Checkpoint, state.Iteration, totalIterations, epoch, lossValue, null, 0, lr, member));
                 clock.Restart();
             }
         }
@@ -228,10 +228,10 @@ public static class UNetTrainer
     }
 
     private static CheckpointState EndEpoch(TrainOptions options, SegmentationModel model, OptimizerHelper optimizer, CheckpointState state,
-        SegmentationDataset? validation, int stepsPerEpoch, long totalSteps, int epoch, string outputPath, string? member,
+        SegmentationDataset? validation, int iterationsPerEpoch, long totalIterations, int epoch, string outputPath, string? member,
         IProgress<TrainProgress>? progress, CancellationToken ct)
     {
-        var meanLoss = state.EpochLossSum / stepsPerEpoch;
+        var meanLoss = state.EpochLossSum / iterationsPerEpoch;
         double? dice = null;
         if (validation is { Count: > 0 })
         {
@@ -240,13 +240,13 @@ public static class UNetTrainer
         }
 
         var lr = state.LearningRate;
-        var history = state.History.Append(new EpochSummary(epoch, state.Step, meanLoss, dice, lr)).ToList();
+        var history = state.History.Append(new EpochSummary(epoch, state.Iteration, meanLoss, dice, lr)).ToList();
         state = state with { History = history, EpochLossSum = 0 };
         if (dice is { } d)
         {
-            if (state.BestValidationDice is null || d > state.BestValidationDice)
+            if (state.BestValidationF1 is null || d > state.BestValidationF1)
             {
-                state = state with { BestValidationDice = d, BestEpoch = epoch, EpochsWithoutImprovement = 0 };
+                state = state with { BestValidationF1 = d, BestEpoch = epoch, EpochsWithoutImprovement = 0 };
                 model.Save(outputPath, TrainingFacts(options, state, member));
             }
             else
@@ -266,7 +266,7 @@ public static class UNetTrainer
             }
         }
 
-        progress?.Report(new TrainProgress(TrainEvent.Epoch, state.Step, totalSteps, epoch, meanLoss, dice, 0, lr, member));
+        progress?.Report(new TrainProgress(TrainEvent.Epoch, state.Iteration, totalIterations, epoch, meanLoss, dice, 0, lr, member));
         return state;
     }
 
@@ -274,8 +274,8 @@ public static class UNetTrainer
     {
         var facts = new Dictionary<string, string>
         {
-            ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
-            ["validationDice"] = Format(state.BestValidationDice),
+            ["iterations"] = state.Iteration.ToString(CultureInfo.InvariantCulture),
+            ["validationF1"] = Format(state.BestValidationF1),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["optimizer"] = $"{options.Optimizer} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}",
             ["batch"] = $"{options.BatchSize}×{options.Augmentation.CropSize}²",
@@ -307,14 +307,14 @@ public static class UNetTrainer
     }
 
     /// <summary>The initial model, checked to be the network that is trained (a warm start from a champion).</summary>
-    private static SegmentationModel WarmStart(string path, string variant, TrainOptions options)
+    private static SegmentationModel WarmStart(string path, string architecture, TrainOptions options)
     {
         var header = SegmentationModel.ReadHeader(path);
-        var expected = ModelVariants.OptionsFor(variant, options.Shape);
-        if (header.Variant != variant || JsonSerializer.Serialize(header.Options, SegmentationModel.JsonOptions) != JsonSerializer.Serialize(expected, SegmentationModel.JsonOptions) || header.Normalization != options.Augmentation.Normalization || header.CellTypes is not null)
+        var expected = UNetArchitectures.OptionsFor(architecture, options.Shape);
+        if (header.Architecture != architecture || JsonSerializer.Serialize(header.Options, SegmentationModel.JsonOptions) != JsonSerializer.Serialize(expected, SegmentationModel.JsonOptions) || header.Normalization != options.Augmentation.Normalization || header.CellTypes is not null)
         {
             throw new DataFormatException(path, "header",
-                $"the initial model is a {header.Variant} ({Describe(header.Options)}, {header.Normalization} normalisation) but this training is a {variant} ({Describe(expected)}, {options.Augmentation.Normalization} normalisation): a warm start needs the same network");
+                $"the initial model is a {header.Architecture} ({Describe(header.Options)}, {header.Normalization} normalisation) but this training is a {architecture} ({Describe(expected)}, {options.Augmentation.Normalization} normalisation): a warm start needs the same network");
         }
 
         return SegmentationModel.Load(path, options.Device);
@@ -334,16 +334,16 @@ public static class UNetTrainer
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
-    private static string Fingerprint(TrainOptions options, string variant, int stepsPerEpoch, int trainImages) =>
+    private static string Fingerprint(TrainOptions options, string architecture, int iterationsPerEpoch, int trainImages) =>
         JsonSerializer.Serialize(new
         {
-            variant,
-            shape = ModelVariants.OptionsFor(variant, options.Shape),
+            variant = architecture,   // the key as earlier versions wrote it (with stepsPerEpoch below), so their checkpoints still resume
+            shape = UNetArchitectures.OptionsFor(architecture, options.Shape),
             options.BatchSize,
             options.Augmentation.CropSize,
             options.Augmentation.Flips,
             options.Augmentation.Rotations,
-            stepsPerEpoch,
+            stepsPerEpoch = iterationsPerEpoch,
             trainImages,
             options.Seed,
             options.Optimizer,

@@ -4,14 +4,14 @@ namespace CellSeg.Models.Training;
 
 /// <summary>
 /// detectron2's <c>WarmupMultiStepLR</c>: a linear warm-up from <see cref="WarmupFactor"/>·base to base over
-/// <see cref="WarmupIterations"/> iterations, then ×<see cref="Gamma"/> at each of <see cref="Steps"/>. CenterMask
+/// <see cref="WarmupIterations"/> iterations, then ×<see cref="Gamma"/> at each of <see cref="Milestones"/>. CenterMask
 /// (centermask2, and the LIVECell authors' configs) is trained with it; the formula is detectron2's
 /// <c>_get_warmup_factor_at_iter</c> ("linear": factor·(1−α)+α with α = iter / warm-up iterations, 1 from the
-/// end of warm-up on) times gamma to the number of steps ≤ iter (<c>bisect_right</c>).
+/// end of warm-up on) times gamma to the number of milestones ≤ iter (<c>bisect_right</c>).
 /// </summary>
 public sealed record WarmupMultiStepSchedule
 {
-    /// <summary>Learning rate after warm-up and before the first step.</summary>
+    /// <summary>Learning rate after warm-up and before the first milestone.</summary>
     public required double BaseLearningRate { get; init; }
 
     /// <summary>Images per iteration (all GPUs together); not used by the formula, kept so a preset is a whole solver.</summary>
@@ -26,25 +26,25 @@ public sealed record WarmupMultiStepSchedule
     /// <summary>Factor at iteration 0 (detectron2's <c>WARMUP_FACTOR</c>, 1e-3).</summary>
     public double WarmupFactor { get; init; } = 1e-3;
 
-    /// <summary>Factor applied at each step.</summary>
+    /// <summary>Factor applied at each milestone.</summary>
     public double Gamma { get; init; } = 0.1;
 
     /// <summary>Iterations at which the rate is multiplied by <see cref="Gamma"/>, ascending.</summary>
-    public required IReadOnlyList<int> Steps { get; init; }
+    public required IReadOnlyList<int> Milestones { get; init; }
 
     /// <summary>
-    /// The seed paper's budget on 4 GPUs: batch 8, LR 0.005, 12,500 iterations, 1,000 of warm-up, steps at 10,500
+    /// The seed paper's budget on 4 GPUs: batch 8, LR 0.005, 12,500 iterations, 1,000 of warm-up, milestones at 10,500
     /// and 11,500 (the default of <c>workflows/livecell-centermask.json</c>).
     /// </summary>
     public static WarmupMultiStepSchedule Paper { get; } = new()
     {
-        BaseLearningRate = 0.005, BatchSize = 8, MaxIterations = 12_500, WarmupIterations = 1000, Steps = [10_500, 11_500],
+        BaseLearningRate = 0.005, BatchSize = 8, MaxIterations = 12_500, WarmupIterations = 1000, Milestones = [10_500, 11_500],
     };
 
-    /// <summary>The LIVECell authors' anchor-free config: batch 16, LR 0.01, 100,000 iterations, steps at 80,000 and 90,000.</summary>
+    /// <summary>The LIVECell authors' anchor-free config: batch 16, LR 0.01, 100,000 iterations, milestones at 80,000 and 90,000.</summary>
     public static WarmupMultiStepSchedule LivecellAuthors { get; } = new()
     {
-        BaseLearningRate = 0.01, BatchSize = 16, MaxIterations = 100_000, WarmupIterations = 1000, Steps = [80_000, 90_000],
+        BaseLearningRate = 0.01, BatchSize = 16, MaxIterations = 100_000, WarmupIterations = 1000, Milestones = [80_000, 90_000],
     };
 
     /// <summary>The names of the presets, as workflows write them: <c>paper</c> (<see cref="Paper"/>) and <c>livecell-authors</c> (<see cref="LivecellAuthors"/>).</summary>
@@ -69,7 +69,7 @@ public sealed record WarmupMultiStepSchedule
         int? maxIterations = null,
         int? warmupIterations = null,
         double? warmupFactor = null,
-        IReadOnlyList<int>? steps = null,
+        IReadOnlyList<int>? milestones = null,
         double? gamma = null) => this with
     {
         BatchSize = batchSize ?? BatchSize,
@@ -77,11 +77,11 @@ public sealed record WarmupMultiStepSchedule
         MaxIterations = maxIterations ?? MaxIterations,
         WarmupIterations = warmupIterations ?? WarmupIterations,
         WarmupFactor = warmupFactor ?? WarmupFactor,
-        Steps = steps ?? Steps,
+        Milestones = milestones ?? Milestones,
         Gamma = gamma ?? Gamma,
     };
 
-    /// <summary>Checks the values; a user-built schedule with steps out of order or a factor outside (0, 1] is a mistake.</summary>
+    /// <summary>Checks the values; a user-built schedule with milestones out of order or a factor outside (0, 1] is a mistake.</summary>
     /// <exception cref="ArgumentException">A value out of range.</exception>
     public WarmupMultiStepSchedule Validate()
     {
@@ -100,11 +100,11 @@ public sealed record WarmupMultiStepSchedule
             throw new ArgumentException($"warm-up factor must be in (0, 1] and gamma positive (factor {WarmupFactor}, gamma {Gamma})");
         }
 
-        for (var i = 1; i < Steps.Count; i++)
+        for (var i = 1; i < Milestones.Count; i++)
         {
-            if (Steps[i] <= Steps[i - 1])
+            if (Milestones[i] <= Milestones[i - 1])
             {
-                throw new ArgumentException($"steps must be strictly ascending: {string.Join(", ", Steps)}");
+                throw new ArgumentException($"milestones must be strictly ascending: {string.Join(", ", Milestones)}");
             }
         }
 
@@ -128,9 +128,9 @@ public sealed record WarmupMultiStepSchedule
     {
         ArgumentOutOfRangeException.ThrowIfNegative(iteration);
         var passed = 0;
-        foreach (var step in Steps)
+        foreach (var milestone in Milestones)
         {
-            if (step <= iteration)
+            if (milestone <= iteration)
             {
                 passed++;
             }

@@ -4,14 +4,15 @@ using CellSegFlows.Engine.Activities;
 namespace CellSegFlows.Activities.Evaluation;
 
 /// <summary>An instance model's COCO results → one binary mask PNG per image (the paper's conversion for CenterMask's semantic F1).</summary>
-[Activity("InstancesToSemantic", Category = "Evaluation", Description = "Union of each image's predicted instance masks (score at or above a threshold) as one binary PNG per image, named after the image, so an instance model's semantic F1 can stand beside the U-Nets'.")]
+[Activity("InstancesToSemantic", Category = "Evaluation", Description = "Union of each image's predicted instance masks (score at or above a threshold, at most maxDetections per image) as one binary PNG per image, named after the image, so an instance model's semantic F1 can stand beside the U-Nets'.")]
 public sealed class InstancesToSemantic : Activity<InstancesToSemantic.Input, InstancesToSemantic.Output>
 {
     /// <summary>Inputs.</summary>
     public sealed record Input(
         [property: Port("COCO ground truth of the split: which images, and their sizes.")] ArtifactRef Annotations,
         [property: Port("COCO results file (compressed RLE masks with scores), e.g. PredictInstances' output.")] ArtifactRef Predictions,
-        [property: Port("Score a detection needs to be painted (the paper does not state one; 0.5 as EvaluateInstances' F1).")] double ScoreThreshold = CellSeg.Models.Evaluation.InstancesToSemantic.DefaultScoreThreshold);
+        [property: Port("Score a detection needs to be painted (the paper does not state one; 0.5 as EvaluateInstances' F1).")] double ScoreThreshold = CellSeg.Metrics.Coco.InstancesToSemantic.DefaultScoreThreshold,
+        [property: Port("At most this many detections painted per image, highest scores first: LIVECell's largest maxDets, the cut EvaluateInstances' F1 applies with the livecell preset, so the two F1s of one results file agree.")] int MaxDetections = CellSeg.Metrics.Coco.InstancesToSemantic.DefaultMaxDetections);
 
     /// <summary>Outputs.</summary>
     public sealed record Output(
@@ -24,8 +25,13 @@ public sealed class InstancesToSemantic : Activity<InstancesToSemantic.Input, In
         var ct = context.CancellationToken;
         var truth = await CocoReader.LoadAsync(context.Artifacts.GetPath(input.Annotations), cancellationToken: ct).ConfigureAwait(false);
         var folder = Path.Combine(context.WorkFolder, "masks");
-        var written = await CellSeg.Models.Evaluation.InstancesToSemantic.ConvertAsync(
-            context.Artifacts.GetPath(input.Predictions), truth, folder, input.ScoreThreshold, ct).ConfigureAwait(false);
+        if (input.MaxDetections < 1)
+        {
+            throw new ActivityInputException("maxDetections", $"must be at least 1, not {input.MaxDetections}");
+        }
+
+        var written = await CellSeg.Metrics.Coco.InstancesToSemantic.ConvertAsync(
+            context.Artifacts.GetPath(input.Predictions), truth, folder, input.ScoreThreshold, input.MaxDetections, ct).ConfigureAwait(false);
         var masks = new List<ArtifactRef>(written.Count);
         foreach (var file in written)
         {

@@ -71,8 +71,8 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
 
         var config = ActivityInputs.Check("architecture", () => CenterMaskArchitectures.Get(input.Architecture)).WithInputSizes(input.TrainSizes, input.TestSize) with
         {
-            PreNmsTopKTest = input.PreNmsTopK,
-            PostNmsTopKTest = input.PostNmsTopK,
+            PreNmsTopK = input.PreNmsTopK,
+            PostNmsTopK = input.PostNmsTopK,
         };
         var modelPath = Path.Combine(context.WorkFolder, "model.centermask");
         var historyPath = Path.Combine(context.WorkFolder, "history.csv");

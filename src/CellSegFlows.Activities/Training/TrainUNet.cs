@@ -78,10 +78,10 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         var steps = input.IterationsPerEpoch > 0 ? input.IterationsPerEpoch : Math.Max(1, (int)Math.Ceiling(train.Count / (double)input.BatchSize));
         var options = new TrainOptions
         {
-            Train = train, Validation = validation, Variant = input.Architecture,
+            Train = train, Validation = validation, Architecture = input.Architecture,
             Shape = new UNetOptions { BaseChannels = input.BaseChannels, Depth = input.Depth, Bilinear = input.Bilinear },
             Augmentation = new AugmentationOptions { CropSize = input.CropSize },
-            BatchSize = input.BatchSize, Epochs = input.Epochs, StepsPerEpoch = steps, Optimizer = input.Optimizer, LearningRate = input.LearningRate,
+            BatchSize = input.BatchSize, Epochs = input.Epochs, IterationsPerEpoch = steps, Optimizer = input.Optimizer, LearningRate = input.LearningRate,
             EarlyStoppingPatience = input.EarlyStoppingPatience, Seed = input.Seed, Device = context.Device, Threads = input.Threads > 0 ? input.Threads : null,
             CheckpointFolder = Path.Combine(context.WorkFolder, "checkpoints"), CheckpointEvery = input.CheckpointEvery, Resume = true, OutputModelPath = modelPath,
             InitialModelPath = input.InitialModel is { } initial ? context.Artifacts.GetPath(initial) : null,
@@ -93,7 +93,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         await TrainHistoryCsv.WriteAsync(result.History, history, ct).ConfigureAwait(false);
         return new Output(
             await context.Artifacts.PutFileAsync(modelPath, $"{ArtifactFolders.SafeName(name)}.cellseg", ct).ConfigureAwait(false),
-            name, result.BestValidationDice ?? 0, result.Steps,
+            name, result.BestValidationF1 ?? 0, result.Iterations,
             await context.Artifacts.PutFileAsync(history, $"{ArtifactFolders.SafeName(name)}-history.csv", ct).ConfigureAwait(false));
     }
 
@@ -108,22 +108,22 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         var prefix = p.Member is null ? string.Empty : p.Member + "/";
         switch (p.Event)
         {
-            case TrainEvent.Step:
-                context.Progress.Report(new StepProgress(p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : null,
-                    string.Create(CultureInfo.InvariantCulture, $"{prefix}iteration {p.Step}/{p.TotalSteps} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s")));
-                context.ReportMetric(prefix + "loss", p.Loss, p.Step);
+            case TrainEvent.Iteration:
+                context.Progress.Report(new StepProgress(p.TotalIterations > 0 ? (double)p.Iteration / p.TotalIterations : null,
+                    string.Create(CultureInfo.InvariantCulture, $"{prefix}iteration {p.Iteration}/{p.TotalIterations} loss {p.Loss:0.0000} {p.ImagesPerSecond:0.0} img/s")));
+                context.ReportMetric(prefix + "loss", p.Loss, p.Iteration);
                 break;
             case TrainEvent.Epoch:
-                if (p.ValidationDice is { } dice)
+                if (p.ValidationF1 is { } dice)
                 {
-                    context.ReportMetric(prefix + "validationF1", dice, p.Step);
+                    context.ReportMetric(prefix + "validationF1", dice, p.Iteration);
                 }
 
-                context.ReportMetric(prefix + "imagesPerSecond", p.ImagesPerSecond, p.Step);
-                context.ReportMetric(prefix + "learningRate", p.LearningRate, p.Step);
+                context.ReportMetric(prefix + "imagesPerSecond", p.ImagesPerSecond, p.Iteration);
+                context.ReportMetric(prefix + "learningRate", p.LearningRate, p.Iteration);
                 break;
             case TrainEvent.Resumed:
-                context.Progress.Report(new StepProgress(p.TotalSteps > 0 ? (double)p.Step / p.TotalSteps : null, $"{prefix}resumed at iteration {p.Step}"));
+                context.Progress.Report(new StepProgress(p.TotalIterations > 0 ? (double)p.Iteration / p.TotalIterations : null, $"{prefix}resumed at iteration {p.Iteration}"));
                 break;
             default:
                 break;

@@ -39,13 +39,13 @@ public class CenterMaskModelTests
     public void Prediction_gives_cells_in_the_original_frame_with_masks_of_the_original_size()
     {
         torch.manual_seed(1);
-        var config = TinyCenterMask.Config with { ScoreThresholdTest = 0f };
+        var config = TinyCenterMask.Config with { ScoreThreshold = 0f };
         using var model = new CenterMaskModel(config);
         model.eval();
         using var batch = Batch(config, training: false);
         Assert.Equal((64, 80), batch.ImageSizes[0]);
         var cells = Assert.Single(model.Predict(batch));
-        Assert.Equal(config.PostNmsTopKTest, cells.Count);
+        Assert.Equal(config.PostNmsTopK, cells.Count);
         Assert.All(cells, c =>
         {
             Assert.Equal((48, 60), (c.Mask.Height, c.Mask.Width));
@@ -81,7 +81,7 @@ public class CenterMaskModelTests
     public void Model_file_round_trip_keeps_config_weights_and_predictions()
     {
         torch.manual_seed(4);
-        var config = TinyCenterMask.Config with { ScoreThresholdTest = 0f, PostNmsTopKTest = 20 };
+        var config = TinyCenterMask.Config with { ScoreThreshold = 0f, PostNmsTopK = 20 };
         using var model = new CenterMaskModel(config);
         model.eval();
         var path = Path.Combine(Path.GetTempPath(), $"cm-{Guid.NewGuid():N}.model");

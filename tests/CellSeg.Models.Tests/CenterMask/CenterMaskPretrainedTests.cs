@@ -102,7 +102,7 @@ public class CenterMaskPretrainedTests
         {
             Train = new CocoImageSet(annotations, images),
             Model = TinyCenterMask.Config,
-            Schedule = new WarmupMultiStepSchedule { BaseLearningRate = 1e-6, BatchSize = 1, MaxIterations = 1, WarmupIterations = 0, Steps = [] },
+            Schedule = new WarmupMultiStepSchedule { BaseLearningRate = 1e-6, BatchSize = 1, MaxIterations = 1, WarmupIterations = 0, Milestones = [] },
             PretrainedWeights = path,
             OutputModelPath = Path.Combine(folder, "cm.model"),
             Threads = 2,

@@ -24,6 +24,6 @@ public class CenterMaskTrainOptionsTests
         Assert.Contains("CheckpointEvery", Assert.Throws<ArgumentException>(() => (Valid with { CheckpointEvery = 0 }).Validate()).Message);
         Assert.Contains("GradientClipNorm", Assert.Throws<ArgumentException>(() => (Valid with { GradientClipNorm = 0 }).Validate()).Message);
         Assert.Contains("Momentum", Assert.Throws<ArgumentException>(() => (Valid with { Momentum = -1 }).Validate()).Message);
-        Assert.Contains("steps", Assert.Throws<ArgumentException>(() => (Valid with { Schedule = WarmupMultiStepSchedule.Paper with { Steps = [5, 3] } }).Validate()).Message);
+        Assert.Contains("milestones must be strictly ascending", Assert.Throws<ArgumentException>(() => (Valid with { Schedule = WarmupMultiStepSchedule.Paper with { Milestones = [5, 3] } }).Validate()).Message);
     }
 }

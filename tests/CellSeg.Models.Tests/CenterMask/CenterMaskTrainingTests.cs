@@ -22,7 +22,7 @@ public class CenterMaskTrainingTests(ITestOutputHelper output)
         MaskHeadConvs = 2,
         MaskHeadChannels = 16,
         MaskIouChannels = 16,
-        PostNmsTopKTest = 200,
+        PostNmsTopK = 200,
         Input = new CenterMaskInputOptions { MinSizeTrain = [128], MaxSizeTrain = 128, MinSizeTest = 128, MaxSizeTest = 128, HorizontalFlip = false },
     };
 
@@ -35,7 +35,7 @@ public class CenterMaskTrainingTests(ITestOutputHelper output)
 
             // Two training sizes and flips: the resumed run must draw the same augmentation as the uninterrupted one.
             Model = TinyCenterMask.Config with { Input = TinyCenterMask.Config.Input with { MinSizeTrain = [64, 96], HorizontalFlip = true } },
-            Schedule = new WarmupMultiStepSchedule { BaseLearningRate = 0.01, BatchSize = 2, MaxIterations = iterations, WarmupIterations = 2, Steps = [4] },
+            Schedule = new WarmupMultiStepSchedule { BaseLearningRate = 0.01, BatchSize = 2, MaxIterations = iterations, WarmupIterations = 2, Milestones = [4] },
             GradientClipNorm = 10,
             CheckpointFolder = Path.Combine(folder, "checkpoints"),
             CheckpointEvery = 2,
@@ -57,7 +57,7 @@ public class CenterMaskTrainingTests(ITestOutputHelper output)
             Model = OverfitConfig,
 
             // From scratch (no pretrained backbone) SGD needs a high rate and clipping (the MaskIoU FCs start with huge gradients).
-            Schedule = new WarmupMultiStepSchedule { BaseLearningRate = 0.05, BatchSize = 2, MaxIterations = iterations, WarmupIterations = 20, WarmupFactor = 0.1, Steps = [320] },
+            Schedule = new WarmupMultiStepSchedule { BaseLearningRate = 0.05, BatchSize = 2, MaxIterations = iterations, WarmupIterations = 20, WarmupFactor = 0.1, Milestones = [320] },
             GradientClipNorm = 10,
             OutputModelPath = Path.Combine(folder, "cm.model"),
             Seed = 1,
@@ -119,7 +119,7 @@ public class CenterMaskTrainingTests(ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CenterMaskTrainer.TrainAsync(split, progress, cancel.Token));
         Assert.False(File.Exists(split.OutputModelPath));
         var store = new TrainingCheckpointStore<IterationCheckpointState>(split.CheckpointFolder!);
-        Assert.Equal(4, TrainingCheckpointStore<IterationCheckpointState>.ReadState(store.LatestFolder()!).Step);
+        Assert.Equal(4, TrainingCheckpointStore<IterationCheckpointState>.ReadState(store.LatestFolder()!).Iteration);
 
         var resumedReports = new List<CenterMaskTrainProgress>();
         var resumed = await CenterMaskTrainer.TrainAsync(split, new SyncProgress<CenterMaskTrainProgress>(resumedReports.Add));
@@ -138,7 +138,7 @@ public class CenterMaskTrainingTests(ITestOutputHelper output)
         // A checkpoint holds the weights of its iteration: loading it into a fresh model gives them back.
         using var fresh = new CenterMaskModel(split.Model);
         var state = TrainingCheckpointStore<IterationCheckpointState>.Load(store.LatestFolder()!, fresh, restoreRng: false);
-        Assert.Equal(6, state.Step);
+        Assert.Equal(6, state.Iteration);
         Assert.True(state.Finished);
         Assert.All(sb.Keys, k => Assert.True(Tensors.Same(fresh.state_dict()[k], sb[k]), $"{k} differs from the checkpoint"));
     }

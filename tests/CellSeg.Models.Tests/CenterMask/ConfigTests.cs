@@ -10,7 +10,7 @@ public class ConfigTests
     {
         var c = new CenterMaskConfig();
         Assert.Same(VoVNetSpec.V19SlimDwEse, c.Backbone);
-        Assert.Equal((128, 2, 0.6f, 50), (c.FpnChannels, c.FcosTowerConvs, c.NmsThreshold, c.PostNmsTopKTest));
+        Assert.Equal((128, 2, 0.6f, 50), (c.FpnChannels, c.FcosTowerConvs, c.NmsThreshold, c.PostNmsTopK));
         Assert.Equal(new[] { 580, 600 }, c.Input.MinSizeTrain);
         Assert.Equal((128f, 11.578f, 32), (c.Input.PixelMean, c.Input.PixelStd, c.Input.SizeDivisibility));
     }
@@ -21,7 +21,7 @@ public class ConfigTests
         var c = CenterMaskConfig.LivecellV99;
         Assert.Same(VoVNetSpec.V99Ese, c.Backbone);
         Assert.Equal((256, 4), (c.FpnChannels, c.FcosTowerConvs));
-        Assert.Equal((2000, 4000, 15000, 3000), (c.PreNmsTopKTrain, c.PreNmsTopKTest, c.PostNmsTopKTrain, c.PostNmsTopKTest));
+        Assert.Equal((2000, 4000, 15000, 3000), (c.PreNmsTopKTrain, c.PreNmsTopK, c.PostNmsTopKTrain, c.PostNmsTopK));
         Assert.Equal((800, 1333, 1333), (c.Input.MinSizeTest, c.Input.MaxSizeTest, c.Input.MaxSizeTrain));
         var train = c.CreatePostProcessor(training: true);
         Assert.Equal((2000, 15000), (train.PreNmsTopK, train.PostNmsTopK));

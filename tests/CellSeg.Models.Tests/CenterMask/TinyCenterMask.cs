@@ -19,7 +19,7 @@ internal static class TinyCenterMask
         MaskIouChannels = 8,
         RoiBatchSizePerImage = 64,
         PostNmsTopKTrain = 50,
-        PostNmsTopKTest = 100,
+        PostNmsTopK = 100,
         Input = new CenterMaskInputOptions { MinSizeTrain = [64], MaxSizeTrain = 200, MinSizeTest = 64, MaxSizeTest = 200 },
     };
 }

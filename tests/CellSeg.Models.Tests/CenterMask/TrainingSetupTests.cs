@@ -41,11 +41,11 @@ public class TrainingSetupTests
 
         var paper = WarmupMultiStepSchedule.Paper;
         Assert.Equal(paper, paper.With());
-        var tiny = paper.With(batchSize: 1, maxIterations: 2, warmupIterations: 1, steps: [1]);
-        Assert.Equal(paper with { BatchSize = 1, MaxIterations = 2, WarmupIterations = 1, Steps = tiny.Steps }, tiny);
-        Assert.Equal([1], tiny.Steps);
-        Assert.Equal(paper with { BaseLearningRate = 0.01, WarmupFactor = 0.5, Gamma = 0.2, Steps = paper.Steps }, paper.With(baseLearningRate: 0.01, warmupFactor: 0.5, gamma: 0.2));
-        Assert.Contains("steps must be strictly ascending: 5, 3", Assert.Throws<ArgumentException>(() => paper.With(steps: [5, 3]).Validate()).Message, StringComparison.Ordinal);
+        var tiny = paper.With(batchSize: 1, maxIterations: 2, warmupIterations: 1, milestones: [1]);
+        Assert.Equal(paper with { BatchSize = 1, MaxIterations = 2, WarmupIterations = 1, Milestones = tiny.Milestones }, tiny);
+        Assert.Equal([1], tiny.Milestones);
+        Assert.Equal(paper with { BaseLearningRate = 0.01, WarmupFactor = 0.5, Gamma = 0.2, Milestones = paper.Milestones }, paper.With(baseLearningRate: 0.01, warmupFactor: 0.5, gamma: 0.2));
+        Assert.Contains("milestones must be strictly ascending: 5, 3", Assert.Throws<ArgumentException>(() => paper.With(milestones: [5, 3]).Validate()).Message, StringComparison.Ordinal);
     }
 
     [Fact]

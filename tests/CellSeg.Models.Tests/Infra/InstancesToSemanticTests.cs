@@ -3,7 +3,7 @@ using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Masks;
 using CellSeg.Metrics.Binary;
-using CellSeg.Models.Evaluation;
+using CellSeg.Metrics.Coco;
 
 namespace CellSeg.Models.Tests.Infra;
 
@@ -119,5 +119,34 @@ public class InstancesToSemanticTests
         await File.WriteAllTextAsync(broken, "[{\"image_id\": 1, \"category_id\": 1, \"score\": ");
         var b = await Assert.ThrowsAsync<DataFormatException>(() => InstancesToSemantic.ConvertAsync(broken, truth, Path.Combine(folder, "c")));
         Assert.Equal(broken, b.FilePath);
+    }
+    [Fact]
+    public async Task At_most_max_detections_are_painted_and_the_evaluation_counts_the_same_pixels()
+    {
+        var (truth, folder) = await Tiny();
+        var results = Path.Combine(folder, "results.json");
+        await CocoWriter.WriteDetectionsAsync(
+        [
+            Box(1, 0.7, 0, 0, 2, 2),    // third: cut by a cap of 2
+            Box(1, 0.9, 2, 0, 2, 2),    // highest: kept (4 pixels)
+            Box(1, 0.6, 4, 0, 2, 2),    // fourth: cut
+            Box(1, 0.8, 6, 0, 2, 3),    // second: kept (6 pixels)
+        ], results);
+
+        var capped = await InstancesToSemantic.ConvertAsync(results, truth, Path.Combine(folder, "capped"), maxDetections: 2);
+        Assert.Equal(2, capped[0].Instances);
+        var mask = await ReadMask(capped[0].MaskPath);
+        Assert.Equal(1, mask[2, 0]);   // 0.9
+        Assert.Equal(1, mask[6, 2]);   // 0.8
+        Assert.Equal(0, mask[0, 0]);   // 0.7: third
+        Assert.Equal(0, mask[4, 0]);   // 0.6: fourth
+        Assert.Equal(10, capped[0].ForegroundPixels);
+
+        // The evaluation's semantic F1 keeps the same detections: the pixels it counts as predicted are the mask's.
+        var gt = EvalGroundTruth.FromDataset(truth, IouType.Segm);
+        var dt = EvalDetections.Prepare(await CocoReader.LoadDetectionsAsync(results, truth), gt, IouType.Segm);
+        var counts = InstancesToSemantic.Compare(gt, dt, InstancesToSemantic.DefaultScoreThreshold, maxDetections: 2);
+        Assert.Equal(capped[0].ForegroundPixels, counts[1].TruePositive + counts[1].FalsePositive);
+        Assert.Equal(18, (await InstancesToSemantic.ConvertAsync(results, truth, Path.Combine(folder, "all"))).First().ForegroundPixels);   // the default cap (2000) keeps all four
     }
 }

@@ -9,7 +9,7 @@ public class IterationCheckpointTests
 {
     private static readonly WarmupMultiStepSchedule Schedule = new()
     {
-        BaseLearningRate = 0.05, BatchSize = 4, MaxIterations = 10, WarmupIterations = 3, Steps = [6, 8],
+        BaseLearningRate = 0.05, BatchSize = 4, MaxIterations = 10, WarmupIterations = 3, Milestones = [6, 8],
     };
 
     private static nn.Module<Tensor, Tensor> Net() => nn.Sequential(
@@ -31,7 +31,7 @@ public class IterationCheckpointTests
             sgd.step();
             if (store is not null && (it + 1) % every == 0)
             {
-                store.Save(new IterationCheckpointState { Step = it + 1, Fingerprint = "tiny", Seed = 1, LearningRate = lr, Finished = it + 1 == to },
+                store.Save(new IterationCheckpointState { Iteration = it + 1, Fingerprint = "tiny", Seed = 1, LearningRate = lr, Finished = it + 1 == to },
                     net, (TorchSharp.Modules.OptimizerHelper)sgd);
             }
         }
@@ -58,8 +58,8 @@ public class IterationCheckpointTests
         using var resumed = Net();
         using var resumedSgd = SgdParameterGroups.CreateSgd(resumed, Schedule.BaseLearningRate);
         var state = store.Resume("tiny", resumed, resumedSgd)!;
-        Assert.Equal(4, state.Step);
-        Run(resumed, resumedSgd, state.Step, Schedule.MaxIterations, store, every: 2);
+        Assert.Equal(4, state.Iteration);
+        Run(resumed, resumedSgd, state.Iteration, Schedule.MaxIterations, store, every: 2);
 
         foreach (var ((name, a), (_, b)) in straight.named_parameters().Zip(resumed.named_parameters()))
         {
@@ -96,7 +96,7 @@ public class IterationCheckpointTests
         var kept = Directory.GetDirectories(folder).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(["step-000000004", "step-000000006"], kept);
         var state = TrainingCheckpointStore<IterationCheckpointState>.ReadState(store.LatestFolder()!);
-        Assert.Equal(6, state.Step);
+        Assert.Equal(6, state.Iteration);
         Assert.Equal("tiny", state.Fingerprint);
         Assert.True(state.Finished);
         Assert.False(string.IsNullOrEmpty(state.TorchRngState));

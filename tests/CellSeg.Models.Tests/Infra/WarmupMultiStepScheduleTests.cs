@@ -47,7 +47,7 @@ public class WarmupMultiStepScheduleTests
     [Fact]
     public void A_step_inside_warmup_multiplies_with_the_warmup_factor()
     {
-        var s = new WarmupMultiStepSchedule { BaseLearningRate = 1, BatchSize = 1, MaxIterations = 10, WarmupIterations = 4, Steps = [2] };
+        var s = new WarmupMultiStepSchedule { BaseLearningRate = 1, BatchSize = 1, MaxIterations = 10, WarmupIterations = 4, Milestones = [2] };
         Assert.Equal((1e-3 * 0.5 + 0.5) * 0.1, s.LearningRateAt(2), 12);
     }
 
@@ -67,7 +67,7 @@ public class WarmupMultiStepScheduleTests
     [Fact]
     public void Steps_out_of_order_are_refused()
     {
-        var s = Paper with { Steps = [11_500, 10_500] };
+        var s = Paper with { Milestones = [11_500, 10_500] };
         var e = Assert.Throws<ArgumentException>(() => s.Validate());
         Assert.Contains("ascending", e.Message);
         Assert.Same(Paper, Paper.Validate());
