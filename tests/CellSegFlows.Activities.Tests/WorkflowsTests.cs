@@ -28,7 +28,7 @@ public sealed class WorkflowsTests
     public void The_catalog_describes_every_activity_with_typed_documented_ports()
     {
         var json = ActivityCatalog.Create().ToJson();
-        var types = json.Select(a => a!["type"]!.GetValue<string>()).ToList();
+        var types = json.Select(a => a!["activity"]!.GetValue<string>()).ToList();
         Assert.Contains("MakeSampleDataset", types);
         Assert.Contains("SegmentImageClassical", types);
         Assert.Contains("EvaluateInstances", types);
@@ -41,7 +41,7 @@ public sealed class WorkflowsTests
             }
         }
 
-        var evaluate = json.Single(a => a!["type"]!.GetValue<string>() == "EvaluateInstances")!;
+        var evaluate = json.Single(a => a!["activity"]!.GetValue<string>() == "EvaluateInstances")!;
         var preset = evaluate["inputs"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "preset")!;
         Assert.Equal("string", preset["type"]!.GetValue<string>());
         Assert.Equal("livecell", preset["default"]!.GetValue<string>());

@@ -94,6 +94,6 @@ public sealed class EngineCommandsTests
         var (code, output) = await CliRunner.RunAsync("activities", "--json");
         Assert.Equal(0, code);
         var json = JsonNode.Parse(output)!.AsArray();
-        Assert.Contains(json, a => a!["type"]!.GetValue<string>() == "EvaluateInstances");
+        Assert.Contains(json, a => a!["activity"]!.GetValue<string>() == "EvaluateInstances");
     }
 }

@@ -113,7 +113,7 @@ public sealed class DefinitionApiTests(ServerFixture fixture) : IClassFixture<Se
     {
         using var viewer = await S.LoginAsync(Roles.Viewer);
         var activities = (await TestServer.ReadJsonAsync(await viewer.GetAsync("api/activities"))).AsArray();
-        var sample = activities.Single(a => a!["type"].Str() == "MakeSampleDataset")!;
+        var sample = activities.Single(a => a!["activity"].Str() == "MakeSampleDataset")!;
         Assert.Contains(sample["inputs"]!.AsArray(), i => i!["name"].Str() == "imagesPerCellType");
 
         using var anonymous = S.Anonymous();

@@ -83,7 +83,7 @@ public sealed class ActivityRegistry : IActivityCatalog
         {
             var activity = new JsonObject
             {
-                ["type"] = d.Type,
+                ["activity"] = d.Type,
                 ["version"] = d.Version,
                 ["category"] = d.Category,
                 ["description"] = d.Description,

@@ -177,16 +177,39 @@ public static class WorkflowValidator
                     {
                         context.Add(node.Id, field, $"type mismatch: input '{name}' is {port.Type}, but {mismatch}");
                     }
+                    else if (activity!.Overrides?.Input == name && literal.Value is JsonObject fields)
+                    {
+                        CheckOverrideFields(context, node.Id, field, activity, fields, _ => false);
+                    }
 
                     break;
                 case TemplateInput template:
                     CheckTemplate(context, node.Id, index, field, name, template, port?.Type, itemType);
+                    if (activity?.Overrides?.Input == name && template.Template is JsonObject withReferences)
+                    {
+                        // Fields given as references are known only when the step runs; the literal ones are checked now.
+                        CheckOverrideFields(context, node.Id, field, activity, withReferences, f => template.References.Any(r => r.Path.Count > 0 && r.Path[0] is string at && at == f));
+                    }
+
                     break;
                 case ReferenceInput reference:
                     var type = context.Resolve(reference.Expression, index, field, inInputs: true, itemType);
                     if (port is not null && type is not null && !port.Type.Accepts(type))
                     {
                         context.Add(node.Id, field, $"type mismatch: input '{name}' is {port.Type}, but {reference.Expression} is {type}{MappedHint(context, reference.Expression, port.Type)}");
+                    }
+                    else if (activity?.Overrides?.Input == name && reference.Expression is ItemReference && node.Map?.Over is ParameterReference grid
+                             && context.Definition.Parameters.GetValueOrDefault(grid.Name)?.Default is JsonArray elements)
+                    {
+                        // A node mapped over a parameter's list with the item as its override object (a training grid): the
+                        // default list's entries are checked now; a list given at run time is checked by each step.
+                        for (var e = 0; e < elements.Count; e++)
+                        {
+                            if (elements[e] is JsonObject entry)
+                            {
+                                CheckOverrideFields(context, node.Id, $"parameters.{grid.Name}.default[{e}]", activity, entry, _ => false);
+                            }
+                        }
                     }
 
                     break;
@@ -198,6 +221,29 @@ public static class WorkflowValidator
             foreach (var port in activity.Inputs.Where(p => p.Required && !node.Inputs.ContainsKey(p.Name)))
             {
                 context.Add(node.Id, JsonScope.Join(path + ".inputs", port.Name), $"missing required input '{port.Name}' ({port.Type}) of activity '{activity.Type}'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The fields of an override object (<see cref="ActivityDescriptor.Overrides"/>, e.g. a training grid's <c>branch</c>) that are
+    /// known at save time: each must name an overridable input (or its former name) and hold a value of its type, the same rules
+    /// <see cref="Activities.InputOverrides.Apply(ActivityDescriptor, JsonObject)"/> applies when the step runs.
+    /// </summary>
+    private static void CheckOverrideFields(ValidationContext context, string nodeId, string field, ActivityDescriptor activity, JsonObject fields, Func<string, bool> isReference)
+    {
+        var overrides = activity.Overrides!;
+        foreach (var (written, value) in fields)
+        {
+            var key = activity.Inputs.FirstOrDefault(p => p.FormerNames.Contains(written, StringComparer.Ordinal))?.Name ?? written;
+            var at = JsonScope.Join(field, written);
+            if (!overrides.Fields.Contains(key, StringComparer.Ordinal))
+            {
+                context.Add(nodeId, at, $"{overrides.Input} field '{written}' is not one of {string.Join(", ", overrides.Fields.Order(StringComparer.Ordinal))}");
+            }
+            else if (value is not null && !isReference(written) && JsonKinds.Mismatch(value, activity.Inputs.First(p => p.Name == key).Type) is { } mismatch)
+            {
+                context.Add(nodeId, at, $"type mismatch: {overrides.Input} field '{key}' is {activity.Inputs.First(p => p.Name == key).Type}, but {mismatch}");
             }
         }
     }

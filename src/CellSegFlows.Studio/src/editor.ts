@@ -11,7 +11,7 @@ import type { View } from './main';
  */
 export const editorView: View = async (root, ctx, params, path) => {
   const workflowId = path[0];
-  const activities = new Map((await api.activities()).map((a) => [a.type, a] as [string, ActivityInfo]));
+  const activities = new Map((await api.activities()).map((a) => [a.activity, a] as [string, ActivityInfo]));
   let versions: DefinitionVersion[] = [];
   let loaded: DefinitionVersion | null = null;
   let def: WorkflowDef;
@@ -38,7 +38,7 @@ export const editorView: View = async (root, ctx, params, path) => {
   const extra = h('div', { class: 'extra' });
   const versionSelect = h('select', { 'data-testid': 'version-select', onchange: () => { location.hash = `#/workflow/${encodeURIComponent(workflowId)}?version=${versionSelect.value}`; } },
     versions.map((v) => h('option', { value: v.hash, selected: v.hash === loaded?.hash }, `v${v.versionLabel} · ${v.hash.slice(0, 10)} · ${time(v.savedAt)} · ${v.savedBy ?? ''}`)));
-  const addSelect = h('select', { 'data-testid': 'add-activity' }, [...activities.values()].map((a) => h('option', { value: a.type }, `${a.category} / ${a.type}`)));
+  const addSelect = h('select', { 'data-testid': 'add-activity' }, [...activities.values()].map((a) => h('option', { value: a.activity }, `${a.category} / ${a.activity}`)));
 
   const changedFromModel = () => {
     text = writeDefinition(def);

@@ -82,7 +82,7 @@ public sealed class HostInputsTests
         var descriptor = EngineHarness.Registry().Find("test.HostFiles")!;
         Assert.Equal(PortKind.FolderToWrite, descriptor.Inputs.Single(p => p.Name == "folder").Kind);
         Assert.Equal("folder", descriptor.Inputs.Single(p => p.Name == "read").RelativeTo);
-        Assert.Equal("folderToWrite", EngineHarness.Registry().ToJson().Single(a => a!["type"]!.GetValue<string>() == "test.HostFiles")!["inputs"]![0]!["kind"]!.GetValue<string>());
+        Assert.Equal("folderToWrite", EngineHarness.Registry().ToJson().Single(a => a!["activity"]!.GetValue<string>() == "test.HostFiles")!["inputs"]![0]!["kind"]!.GetValue<string>());
         Assert.Contains("only string inputs", Assert.Throws<ArgumentException>(() => new ActivityRegistry().Add(typeof(BadKind))).Message, StringComparison.Ordinal);
         Assert.Contains("not a folder input", Assert.Throws<ArgumentException>(() => new ActivityRegistry().Add(typeof(BadRelative))).Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CellSegFlows.Engine.Activities;
+using CellSegFlows.Engine.Definitions;
 using CellSegFlows.Engine.Store;
 using CellSegFlows.Engine.TestHost;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +16,30 @@ public sealed class InputErrorTests
         { "id": "throw-{{kind}}", "nodes": [ { "id": "weights", "activity": "test.Throw", "inputs": { "key": "{{key}}", "kind": "{{kind}}", "failures": {{failures}} },
           "retry": { "attempts": 3, "delay": "10ms" } } ] }
         """;
+
+    [Theory]
+    [InlineData("""{ "id": "w", "nodes": [ { "id": "o", "activity": "test.Overridable", "inputs": { "grid": { "lable": "x", "count": "3" } } } ] }""",
+        "nodes[0].inputs.grid.lable", "grid field 'lable' is not one of count, label, rate, tags",
+        "nodes[0].inputs.grid.count", "type mismatch: grid field 'count' is int, but the value is the string \"3\"")]
+    [InlineData("""{ "id": "w", "parameters": { "n": { "type": "int", "default": 2 } }, "nodes": [ { "id": "o", "activity": "test.Overridable", "inputs": { "grid": { "count": "${params.n}", "tags": [1] } } } ] }""",
+        "nodes[0].inputs.grid.tags", "type mismatch: grid field 'tags' is list<string>, but element [0] is the number 1", null, null)]
+    [InlineData("""{ "id": "w", "parameters": { "grid": { "type": "list<json>", "default": [ { "label": "a" }, { "rate": "fast" }, { "file": "x" } ] } }, "nodes": [ { "id": "o", "activity": "test.Overridable", "map": { "over": "${params.grid}", "as": "g" }, "inputs": { "grid": "${g}" } } ] }""",
+        "parameters.grid.default[1].rate", "type mismatch: grid field 'rate' is number, but the value is the string \"fast\"",
+        "parameters.grid.default[2].file", "grid field 'file' is not one of count, label, rate, tags")]
+    public async Task A_grid_written_in_the_definition_is_checked_when_it_is_saved(string json, string field, string message, string? field2, string? message2)
+    {
+        var problems = WorkflowValidator.Validate(WorkflowDefinitionReader.Parse(json, "w.json"), EngineHarness.Registry());
+        var expected = new List<(string, string)> { (field, message) };
+        if (field2 is not null)
+        {
+            expected.Add((field2, message2!));
+        }
+
+        Assert.Equal(expected, problems.Select(p => (p.Field, p.Message)).ToList());
+        await using var h = await EngineHarness.StartAsync();
+        var refused = await Assert.ThrowsAsync<WorkflowDefinitionException>(() => h.Engine.StartRunAsync(json, "w.json", new Dictionary<string, string>()));
+        Assert.Contains(message, refused.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task A_missing_input_file_fails_after_one_attempt_with_one_line_although_the_node_allows_three()
@@ -96,13 +121,15 @@ public sealed class InputErrorTests
     [InlineData("""{ "count": 2.5 }""", "node 'o', grid field 'count' is not of type int: the value is the number 2.5")]
     [InlineData("""{ "tags": ["a", 1] }""", "node 'o', grid field 'tags' is not of type list<string>: element [1] is the number 1")]
     [InlineData("""[1]""", "node 'o', grid should be an object whose fields override other inputs, not an array")]
-    public async Task A_wrong_grid_field_fails_the_step_before_any_attempt_naming_it_and_what_is_allowed(string grid, string expected)
+    public async Task A_wrong_grid_field_given_at_run_time_fails_the_step_before_any_attempt_naming_it_and_what_is_allowed(string grid, string expected)
     {
+        // Given as a run's parameter value, the grid is known only when the step runs (a literal is refused at save: below).
         await using var h = await EngineHarness.StartAsync();
-        var run = await h.RunAsync($$"""
-            { "id": "bad-grid", "nodes": [ { "id": "o", "activity": "test.Overridable", "inputs": { "grid": {{grid}} },
+        var run = await h.RunAsync("""
+            { "id": "bad-grid", "parameters": { "grid": { "type": "json" } },
+              "nodes": [ { "id": "o", "activity": "test.Overridable", "inputs": { "grid": "${params.grid}" },
               "retry": { "attempts": 3, "delay": "10ms" } } ] }
-            """);
+            """, ("grid", grid));
 
         Assert.Equal(RunStatus.Failed, run.Run.Status);
         Assert.Equal(expected, run.Step("o").Error);
@@ -136,9 +163,9 @@ public sealed class InputErrorTests
         Assert.Equal("grid", descriptor.Overrides!.Input);
         Assert.Equal(["label", "count", "rate", "tags"], descriptor.Overrides.Fields);
         Assert.Equal("A grid entry; its fields override these inputs: label, count, rate, tags.", descriptor.Inputs.Single(p => p.Name == "grid").Description);
-        var json = registry.ToJson().Single(a => a!["type"]!.GetValue<string>() == "test.Overridable")!;
+        var json = registry.ToJson().Single(a => a!["activity"]!.GetValue<string>() == "test.Overridable")!;
         Assert.Equal("""{"input":"grid","fields":["label","count","rate","tags"]}""", json["overrides"]!.ToJsonString());
-        Assert.Null(registry.ToJson().Single(a => a!["type"]!.GetValue<string>() == "test.Add")!["overrides"]);
+        Assert.Null(registry.ToJson().Single(a => a!["activity"]!.GetValue<string>() == "test.Add")!["overrides"]);
         Assert.Contains("OverridesInput 'count' is not a json input", Assert.Throws<ArgumentException>(() => new ActivityRegistry().Add(typeof(BadOverride))).Message, StringComparison.Ordinal);
     }
 

@@ -6,7 +6,7 @@ using CellSegFlows.Engine.Activities;
 namespace CellSegFlows.Server.Api.Contracts;
 
 /// <summary>One registered activity, as the studio builds its palette and forms from it.</summary>
-/// <param name="Type">The name definitions use in a node's <c>activity</c> field.</param>
+/// <param name="Activity">The activity's name, as definitions write it in a node's <c>activity</c> field.</param>
 /// <param name="Version">Bumped when the activity's behaviour changes; part of the step-cache key.</param>
 /// <param name="Category">Grouping in the studio's palette.</param>
 /// <param name="Description">What it does.</param>
@@ -15,7 +15,7 @@ namespace CellSegFlows.Server.Api.Contracts;
 /// <param name="Inputs">Inputs in declaration order.</param>
 /// <param name="Outputs">Outputs in declaration order.</param>
 /// <param name="Overrides">The input whose object's fields override the others (a training grid's branch), and those fields; absent when none.</param>
-public sealed record ActivityDto(string Type, int Version, string Category, string Description, string Queue, bool Cacheable,
+public sealed record ActivityDto(string Activity, int Version, string Category, string Description, string Queue, bool Cacheable,
     IReadOnlyList<InputPortDto> Inputs, IReadOnlyList<OutputPortDto> Outputs,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InputOverrideDto? Overrides = null);
 
