@@ -52,6 +52,11 @@ if (command == "compose")
     return 0;
 }
 
+if (command == "diagnose")
+{
+    return await Diagnose.RunAsync(shared, args.Length > 1 ? args[1] : Path.Combine(work, "diagnostics"), args.Skip(2).ToArray());
+}
+
 if (command == "one")
 {
     return await OneAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture), args.Length > 5 ? args[5] : "fastest");

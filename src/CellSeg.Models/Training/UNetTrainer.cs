@@ -44,7 +44,7 @@ public static class UNetTrainer
         TorchRuntime.EnsureKernelsCorrect();   // before the first iteration: wrong kernels stop here, named
         if (options.Architecture != UNetArchitectures.DeepUNetEnsemble)
         {
-            return TrainNetwork(options, options.Architecture, options.Train, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
+            return TrainNetwork(options, options.Architecture, options.Train, options.Synthetic, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
         }
 
         if (options.InitialModelPath is not null)
@@ -57,11 +57,11 @@ public static class UNetTrainer
         var output = Path.GetFullPath(options.OutputModelPath);
         var membersFolder = output + ".members";
         var results = new Dictionary<string, TrainResult>(StringComparer.Ordinal);
-        foreach (var cellType in options.Train.CellTypes)
+        foreach (var cellType in options.Train.CellTypes.Union(options.Synthetic?.CellTypes ?? []).Order(StringComparer.Ordinal))
         {
             var memberOptions = options with { Shape = memberShape };
             var checkpoints = options.CheckpointFolder is null ? null : Path.Combine(options.CheckpointFolder, "member-" + cellType);
-            results[cellType] = TrainNetwork(memberOptions, UNetArchitectures.DeepUNet, options.Train.OfCellType(cellType),
+            results[cellType] = TrainNetwork(memberOptions, UNetArchitectures.DeepUNet, options.Train.OfCellType(cellType), options.Synthetic?.OfCellType(cellType),
                 options.Validation?.OfCellType(cellType) is { Count: > 0 } v ? v : null, checkpoints,
                 Path.Combine(membersFolder, cellType + ".model"), cellType, progress, ct);
         }
@@ -89,12 +89,18 @@ public static class UNetTrainer
             results.Values.Any(r => r.StoppedEarly), results.Values.Max(r => r.ResumedFromIteration), [], results);
     }
 
-    private static TrainResult TrainNetwork(TrainOptions options, string architecture, SegmentationDataset train, SegmentationDataset? validation,
+    private static TrainResult TrainNetwork(TrainOptions options, string architecture, SegmentationDataset train, SegmentationDataset? synthetic, SegmentationDataset? validation,
         string? checkpointFolder, string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
-        var iterationsPerEpoch = options.IterationsPerEpoch ?? Math.Max(1, train.Count / options.BatchSize);
+        var images = train.Count + (synthetic?.Count ?? 0);
+        var iterationsPerEpoch = options.IterationsPerEpoch ?? Math.Max(1, images / options.BatchSize);
         var totalIterations = (long)iterationsPerEpoch * options.Epochs;
-        var fingerprint = Fingerprint(options, architecture, iterationsPerEpoch, train.Count);
+        var fingerprint = Fingerprint(options, architecture, iterationsPerEpoch, images);
+        if (options.Mixing.SyntheticFraction is not null || options.Mixing.DensityCurriculum > 0)
+        {
+            // Only a run that mixes on purpose carries it, so checkpoints of earlier runs still resume.
+            fingerprint += FormattableString.Invariant($" mixing: syntheticImages {synthetic?.Count ?? 0}, syntheticFraction {options.Mixing.SyntheticFraction}, densityCurriculum {options.Mixing.DensityCurriculum}");
+        }
         using var model = options.InitialModelPath is { } initial
             ? WarmStart(initial, architecture, options)
             : SegmentationModel.Create(architecture, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
@@ -127,7 +133,7 @@ public static class UNetTrainer
 
         if (!state.StoppedEarly && state.Iteration < totalIterations)
         {
-            state = RunIterations(options, model, optimizer, store, state, train, validation, iterationsPerEpoch, totalIterations, outputPath, member, progress, ct);
+            state = RunIterations(options, model, optimizer, store, state, train, synthetic, validation, iterationsPerEpoch, totalIterations, outputPath, member, progress, ct);
         }
 
         if (!state.Finished && store is not null)
@@ -148,12 +154,12 @@ public static class UNetTrainer
     }
 
     private static CheckpointState RunIterations(TrainOptions options, SegmentationModel model, OptimizerHelper optimizer, CheckpointStore? store,
-        CheckpointState state, SegmentationDataset train, SegmentationDataset? validation, int iterationsPerEpoch, long totalIterations,
+        CheckpointState state, SegmentationDataset train, SegmentationDataset? synthetic, SegmentationDataset? validation, int iterationsPerEpoch, long totalIterations,
         string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         var network = model.Network;
         var device = model.Device;
-        var sampler = new CropSampler(train, options.Augmentation, options.Seed);
+        var sampler = new CropSampler(train, synthetic, options.Mixing with { TotalIterations = Math.Max(1, totalIterations) }, options.Augmentation, options.Seed);
         using var prefetcher = new BatchPrefetcher(sampler, state.Iteration, totalIterations, options.BatchSize, options.PrefetchBatches);
         network.train();
         var clock = Stopwatch.StartNew();
