@@ -141,7 +141,8 @@ public static class ReportFigures
             var points = quantity switch
             {
                 "validation F1" => history.Points.Where(p => p.ValidationF1 is not null).Select(p => (X: (double)p.Iteration, Y: p.ValidationF1!.Value)).ToList(),
-                "learning rate" => history.Points.Select(p => (X: (double)p.Iteration, Y: p.LearningRate)).ToList(),
+                // Rates span decades (warm-up, milestones ×0.1): drawn as log10, so a drop is a visible step.
+                "learning rate" => history.Points.Where(p => p.LearningRate > 0).Select(p => (X: (double)p.Iteration, Y: Math.Log10(p.LearningRate))).ToList(),
                 _ => history.Points.Where(p => double.IsFinite(p.Loss)).Select(p => (X: (double)p.Iteration, Y: p.Loss)).ToList(),
             };
             if (points.Count == 0)
@@ -174,8 +175,8 @@ public static class ReportFigures
 
         plot.Title(quantity == "learning rate" ? "learning rate (dotted: end of warm-up; dashed: milestones)" : quantity);
         plot.XLabel("iteration");
-        plot.YLabel(quantity);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.YLabel(quantity == "learning rate" ? "log10 learning rate" : quantity);
+        plot.ShowLegend(quantity == "validation F1" ? Alignment.LowerRight : Alignment.UpperRight);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
