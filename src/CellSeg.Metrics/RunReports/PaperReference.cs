@@ -9,16 +9,16 @@ namespace CellSeg.Metrics.RunReports;
 /// <param name="Model">The paper's model name (e.g. "U-Net", "CenterMask V-19-SlimDW").</param>
 /// <param name="Dataset">"L" (original LIVECell) or "EL" (extended with synthetic images).</param>
 /// <param name="Training">"LIVECell-wide" or "single cell type" (trained on the row's cell type only).</param>
-/// <param name="Split">"LIVECell" (the whole test set) or a cell type (<see cref="CellTypes"/>).</param>
+/// <param name="Row">"LIVECell" (the whole test set) or a cell type (<see cref="CellTypes"/>).</param>
 /// <param name="Metric">F1, AP or AFNR.</param>
 /// <param name="Value">The value as a fraction in [0, 1].</param>
 /// <param name="Mark">The mark printed beside it ("*" in Table 1: layer 1 expansion), or null.</param>
-public sealed record PaperValue(int Table, string Model, string Dataset, string Training, string Split, string Metric, double Value, string? Mark);
+public sealed record PaperValue(int Table, string Model, string Dataset, string Training, string Row, string Metric, double Value, string? Mark);
 
 /// <summary>A row of the paper's tables: the whole test set or one cell type, with the label the paper prints.</summary>
-/// <param name="Split">"LIVECell" or a cell type name (<see cref="CellTypes"/>).</param>
+/// <param name="Row">"LIVECell" or a cell type name (<see cref="CellTypes"/>).</param>
 /// <param name="Label">As printed, e.g. "SH-SY5Y".</param>
-public sealed record PaperSplit(string Split, string Label);
+public sealed record PaperRow(string Row, string Label);
 
 /// <summary>How a run's model name reads: the model family, the dataset and the cell type it was trained on.</summary>
 /// <param name="Family">The name without dataset and cell type, e.g. "Deep U-Net".</param>
@@ -38,11 +38,11 @@ public sealed class PaperReference
 
     private readonly Dictionary<string, string[]> _aliases;
 
-    private PaperReference(string source, IReadOnlyList<string> notes, IReadOnlyList<PaperSplit> splits, IReadOnlyList<PaperValue> values, Dictionary<string, string[]> aliases)
+    private PaperReference(string source, IReadOnlyList<string> notes, IReadOnlyList<PaperRow> rows, IReadOnlyList<PaperValue> values, Dictionary<string, string[]> aliases)
     {
         Source = source;
         Notes = notes;
-        Splits = splits;
+        Rows = rows;
         Values = values;
         _aliases = aliases;
     }
@@ -54,7 +54,7 @@ public sealed class PaperReference
     public IReadOnlyList<string> Notes { get; }
 
     /// <summary>The rows, in the paper's order: LIVECell, then the 8 cell types.</summary>
-    public IReadOnlyList<PaperSplit> Splits { get; }
+    public IReadOnlyList<PaperRow> Rows { get; }
 
     /// <summary>Every number of the four tables.</summary>
     public IReadOnlyList<PaperValue> Values { get; }
@@ -76,8 +76,8 @@ public sealed class PaperReference
         var src = root["source"] as JsonObject ?? throw new FormatException("paper reference: no 'source'");
         var source = $"{Text(src, "paper")} {Text(src, "section")}";
         var notes = (root["notes"] as JsonArray ?? []).Select(n => n!.GetValue<string>()).ToList();
-        var splits = (root["splits"] as JsonArray ?? throw new FormatException("paper reference: no 'splits'"))
-            .Select(s => new PaperSplit(Text(s!, "split"), Text(s!, "label"))).ToList();
+        var rows = (root["rows"] as JsonArray ?? throw new FormatException("paper reference: no 'rows'"))
+            .Select(s => new PaperRow(Text(s!, "row"), Text(s!, "label"))).ToList();
         var aliases = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var m in root["models"] as JsonArray ?? [])
         {
@@ -99,30 +99,30 @@ public sealed class PaperReference
                 }
 
                 var dataset = Text(c!, "dataset");
-                foreach (var (split, cell) in c!["values"] as JsonObject ?? throw new FormatException($"paper reference: table {table}, {model} ({dataset}) has no 'values'"))
+                foreach (var (row, cell) in c!["values"] as JsonObject ?? throw new FormatException($"paper reference: table {table}, {model} ({dataset}) has no 'values'"))
                 {
-                    if (!splits.Any(s => s.Split == split))
+                    if (!rows.Any(s => s.Row == row))
                     {
-                        throw new FormatException($"paper reference: table {table}, {model} ({dataset}): unknown split '{split}'");
+                        throw new FormatException($"paper reference: table {table}, {model} ({dataset}): unknown row '{row}'");
                     }
 
                     var mark = cell!["mark"]?.GetValue<string>();
                     foreach (var (metric, value) in cell.AsObject().Where(p => p.Key != "mark"))
                     {
                         var v = value!.GetValue<double>();
-                        values.Add(new PaperValue(table, model, dataset, training, split, metric, percent.Contains(metric) ? v / 100 : v, mark));
+                        values.Add(new PaperValue(table, model, dataset, training, row, metric, percent.Contains(metric) ? v / 100 : v, mark));
                     }
                 }
             }
         }
 
-        return new PaperReference(source, notes, splits, values, aliases);
+        return new PaperReference(source, notes, rows, values, aliases);
     }
 
-    /// <summary>The printed label of a split ("SHSY5Y" → "SH-SY5Y"); the split itself when the paper has no such row.</summary>
-    public string LabelOf(string split) => Splits.FirstOrDefault(s => s.Split == split)?.Label ?? split;
+    /// <summary>The printed label of a row ("SHSY5Y" → "SH-SY5Y"); the row itself when the paper has no such row.</summary>
+    public string LabelOf(string row) => Rows.FirstOrDefault(s => s.Row == row)?.Label ?? row;
 
-    /// <summary>Splits a run's model name ("U-Net SH-SY5Y (EL)", "CenterMask (L)", "unet+synthetic") into family, dataset and cell type.</summary>
+    /// <summary>Parses a run's model name ("U-Net SH-SY5Y (EL)", "CenterMask (L)", "unet+synthetic") into family, dataset and cell type.</summary>
     public static ModelNameParts ParseModelName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -159,22 +159,22 @@ public sealed class PaperReference
     }
 
     /// <summary>
-    /// The paper's value for a run's model on a split and metric, or null when the paper has none: the model's family
+    /// The paper's value for a run's model on a row and metric, or null when the paper has none: the model's family
     /// must be one of the paper model's aliases, the dataset must agree, and a model trained on one cell type matches
     /// only the single-cell-type tables' row of that cell type.
     /// </summary>
-    public PaperValue? Find(string runModel, string split, string metric)
+    public PaperValue? Find(string runModel, string row, string metric)
     {
         var parts = ParseModelName(runModel);
         var family = Normalise(parts.Family);
         var training = parts.CellType is null ? "LIVECell-wide" : "single cell type";
-        if (parts.CellType is not null && parts.CellType != split)
+        if (parts.CellType is not null && parts.CellType != row)
         {
             return null;
         }
 
         return Values.FirstOrDefault(v =>
-            v.Training == training && v.Dataset == parts.Dataset && v.Split == split &&
+            v.Training == training && v.Dataset == parts.Dataset && v.Row == row &&
             v.Metric.Equals(metric, StringComparison.OrdinalIgnoreCase) &&
             _aliases.TryGetValue(v.Model, out var names) && names.Contains(family));
     }

@@ -28,12 +28,12 @@ public static class ReportFigures
 
     private static readonly ScottPlot.Palettes.Category10 Palette = new();
 
-    /// <summary>Precision against recall at one IoU threshold, one line per split, for one model.</summary>
+    /// <summary>Precision against recall at one IoU threshold, one line per row, for one model.</summary>
     public static byte[] PrCurves(ModelResult model, double iou, Func<string, string> label)
     {
         ArgumentNullException.ThrowIfNull(model);
         var plot = new Plot();
-        foreach (var (split, scores) in Ordered(model))
+        foreach (var (row, scores) in Ordered(model))
         {
             var curve = iou >= 0.7 ? scores.PrIou75 : scores.PrIou50;
             if (curve is null || model.RecallThresholds.Count != curve.Count)
@@ -59,9 +59,9 @@ public static class ReportFigures
             }
 
             var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
-            line.Color = ColourOf(split);
-            line.LineWidth = split == PaperReference.WholeSet ? 3 : 1.5f;
-            line.LegendText = label(split);
+            line.Color = ColourOf(row);
+            line.LineWidth = row == PaperReference.WholeSet ? 3 : 1.5f;
+            line.LegendText = label(row);
         }
 
         plot.Title($"{model.Model}: precision–recall at IoU {iou:0.00}");
@@ -72,12 +72,12 @@ public static class ReportFigures
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
-    /// <summary>AP at each IoU threshold 0.50:0.05:0.95, one line per split, for one model.</summary>
+    /// <summary>AP at each IoU threshold 0.50:0.05:0.95, one line per row, for one model.</summary>
     public static byte[] ApPerIou(ModelResult model, Func<string, string> label)
     {
         ArgumentNullException.ThrowIfNull(model);
         var plot = new Plot();
-        foreach (var (split, scores) in Ordered(model))
+        foreach (var (row, scores) in Ordered(model))
         {
             if (scores.ApPerIou is not { Count: > 0 } ap)
             {
@@ -86,9 +86,9 @@ public static class ReportFigures
 
             var xs = Enumerable.Range(0, ap.Count).Select(i => 0.5 + 0.05 * i).ToArray();
             var line = plot.Add.Scatter(xs, ap.Select(v => Math.Max(v, 0)).ToArray());
-            line.Color = ColourOf(split);
-            line.LineWidth = split == PaperReference.WholeSet ? 3 : 1.5f;
-            line.LegendText = label(split);
+            line.Color = ColourOf(row);
+            line.LineWidth = row == PaperReference.WholeSet ? 3 : 1.5f;
+            line.LegendText = label(row);
         }
 
         plot.Title($"{model.Model}: AP per IoU threshold");
@@ -99,20 +99,20 @@ public static class ReportFigures
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
-    /// <summary>Grouped bars of one metric: a group per split, a bar per model that has the metric.</summary>
-    public static byte[] Bars(IReadOnlyList<ModelResult> models, string metric, IReadOnlyList<string> splits, Func<string, string> label)
+    /// <summary>Grouped bars of one metric: a group per row, a bar per model that has the metric.</summary>
+    public static byte[] Bars(IReadOnlyList<ModelResult> models, string metric, IReadOnlyList<string> rows, Func<string, string> label)
     {
         ArgumentNullException.ThrowIfNull(models);
         var plot = new Plot();
-        var withMetric = models.Where(m => m.Splits.Values.Any(s => s.Get(metric) is not null)).ToList();
+        var withMetric = models.Where(m => m.Rows.Values.Any(s => s.Get(metric) is not null)).ToList();
         var width = 0.8 / Math.Max(1, withMetric.Count);
         var bars = new List<Bar>();
         for (var m = 0; m < withMetric.Count; m++)
         {
             var colour = Palette.GetColor(m);
-            for (var s = 0; s < splits.Count; s++)
+            for (var s = 0; s < rows.Count; s++)
             {
-                if (withMetric[m].Splits.GetValueOrDefault(splits[s])?.Get(metric) is { } v)
+                if (withMetric[m].Rows.GetValueOrDefault(rows[s])?.Get(metric) is { } v)
                 {
                     bars.Add(new Bar { Position = s - 0.4 + width * (m + 0.5), Value = v, Size = width * 0.92, FillColor = colour, LineWidth = 0 });
                 }
@@ -122,10 +122,10 @@ public static class ReportFigures
         }
 
         plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, splits.Count).Select(i => (double)i)], [.. splits.Select(label)]);
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, rows.Count).Select(i => (double)i)], [.. rows.Select(label)]);
         plot.Title(metric == "AFNR" ? "AFNR per cell type (lower is better)" : $"{metric} per cell type");
         plot.YLabel(metric);
-        plot.Axes.SetLimits(-0.6, splits.Count - 0.4, 0, 1.05);
+        plot.Axes.SetLimits(-0.6, rows.Count - 0.4, 0, 1.05);
         plot.ShowLegend(Alignment.UpperRight);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
@@ -217,8 +217,8 @@ public static class ReportFigures
         return plot.GetImageBytes(Width + 200, Math.Max(240, 60 + 24 * steps.Count), ImageFormat.Png);
     }
 
-    private static Color ColourOf(string split) => SplitColours.TryGetValue(split, out var c) ? c : Colors.Gray;
+    private static Color ColourOf(string row) => SplitColours.TryGetValue(row, out var c) ? c : Colors.Gray;
 
-    private static IEnumerable<KeyValuePair<string, SplitScores>> Ordered(ModelResult model) =>
-        model.Splits.OrderBy(s => s.Key == PaperReference.WholeSet ? 0 : 1).ThenBy(s => s.Key, StringComparer.OrdinalIgnoreCase);
+    private static IEnumerable<KeyValuePair<string, RowScores>> Ordered(ModelResult model) =>
+        model.Rows.OrderBy(s => s.Key == PaperReference.WholeSet ? 0 : 1).ThenBy(s => s.Key, StringComparer.OrdinalIgnoreCase);
 }

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace CellSeg.Metrics.RunReports;
 
 /// <summary>
-/// Two runs' score tables side by side: per metric, a row per split and, for every model of either run (matched by
+/// Two runs' score tables side by side: per metric, a row per row and, for every model of either run (matched by
 /// name), run A's value, run B's value and B − A, coloured by whether B is better. What a change of data, model or
 /// budget did, at a glance.
 /// </summary>
@@ -21,22 +21,22 @@ public static class RunComparison
         return [.. a.ModelsWith(metric).Select(m => m.Model).Concat(b.ModelsWith(metric).Select(m => m.Model)).Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
-    /// <summary>Run A's and run B's value of a model on a split.</summary>
-    public static (double? A, double? B) Values(RunReport a, RunReport b, string model, string split, string metric)
+    /// <summary>Run A's and run B's value of a model on a row.</summary>
+    public static (double? A, double? B) Values(RunReport a, RunReport b, string model, string row, string metric)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        static double? Of(RunReport r, string model, string split, string metric) =>
-            r.Models.FirstOrDefault(m => m.Model.Equals(model, StringComparison.OrdinalIgnoreCase))?.Splits.GetValueOrDefault(split)?.Get(metric);
-        return (Of(a, model, split, metric), Of(b, model, split, metric));
+        static double? Of(RunReport r, string model, string row, string metric) =>
+            r.Models.FirstOrDefault(m => m.Model.Equals(model, StringComparison.OrdinalIgnoreCase))?.Rows.GetValueOrDefault(row)?.Get(metric);
+        return (Of(a, model, row, metric), Of(b, model, row, metric));
     }
 
-    /// <summary>The splits of either report, A's order first.</summary>
-    public static IReadOnlyList<string> Splits(RunReport a, RunReport b)
+    /// <summary>The rows of either report, A's order first.</summary>
+    public static IReadOnlyList<string> Rows(RunReport a, RunReport b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return [.. a.Splits.Concat(b.Splits).Distinct(StringComparer.Ordinal)];
+        return [.. a.Rows.Concat(b.Rows).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>The comparison as a self-contained HTML page (inline CSS, no script, no link).</summary>
@@ -48,7 +48,7 @@ public static class RunComparison
             .Append(E($"{Name(a)} vs {Name(b)}")).Append("</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1280px;padding:0 16px;color:#1d2330}")
             .Append("table{border-collapse:collapse;margin:12px 0;font-size:.85rem}th,td{border:1px solid #d5d9e0;padding:4px 8px;text-align:right}")
-            .Append("th{background:#f1f3f7}td.split{text-align:left;font-weight:600}.better{color:#13793b;font-weight:600}.worse{color:#b3261e;font-weight:600}")
+            .Append("th{background:#f1f3f7}td.row{text-align:left;font-weight:600}.better{color:#13793b;font-weight:600}.worse{color:#b3261e;font-weight:600}")
             .Append(".missing{background:#fff6e0;border-left:4px solid #e0a800;padding:6px 10px}</style></head><body>\n")
             .Append("<h1>Run comparison</h1><p>A: ").Append(E(Name(a))).Append(" (").Append(E(a.Title)).Append(")<br>B: ").Append(E(Name(b))).Append(" (").Append(E(b.Title))
             .Append(")</p><p>Each model: A's value, B's value and B − A; green where B is better, red where worse.</p>\n");
@@ -62,19 +62,19 @@ public static class RunComparison
                 continue;
             }
 
-            html.Append("<table class=\"compare\" data-metric=\"").Append(metric).Append("\"><thead><tr><th rowspan=\"2\">split</th>");
+            html.Append("<table class=\"compare\" data-metric=\"").Append(metric).Append("\"><thead><tr><th rowspan=\"2\">cell type</th>");
             foreach (var m in models)
             {
                 html.Append("<th colspan=\"3\">").Append(E(m)).Append("</th>");
             }
 
             html.Append("</tr><tr>").Append(string.Concat(models.Select(_ => "<th>A</th><th>B</th><th>B − A</th>"))).Append("</tr></thead><tbody>");
-            foreach (var split in Splits(a, b))
+            foreach (var row in Rows(a, b))
             {
-                html.Append("<tr><td class=\"split\">").Append(E(a.Paper.LabelOf(split))).Append("</td>");
+                html.Append("<tr><td class=\"row\">").Append(E(a.Paper.LabelOf(row))).Append("</td>");
                 foreach (var m in models)
                 {
-                    var (va, vb) = Values(a, b, m, split, metric);
+                    var (va, vb) = Values(a, b, m, row, metric);
                     html.Append("<td>").Append(ReportFormat.Value(va)).Append("</td><td>").Append(ReportFormat.Value(vb)).Append("</td><td");
                     if (va is { } x && vb is { } y)
                     {
@@ -115,14 +115,14 @@ public static class RunComparison
                 continue;
             }
 
-            md.AppendLine("| split | " + string.Join(" | ", models.Select(m => $"{m} A | {m} B | {m} B − A")) + " |");
+            md.AppendLine("| cell type | " + string.Join(" | ", models.Select(m => $"{m} A | {m} B | {m} B − A")) + " |");
             md.AppendLine("|---|" + string.Concat(models.Select(_ => "---:|---:|---:|")));
-            foreach (var split in Splits(a, b))
+            foreach (var row in Rows(a, b))
             {
-                md.Append("| ").Append(a.Paper.LabelOf(split));
+                md.Append("| ").Append(a.Paper.LabelOf(row));
                 foreach (var m in models)
                 {
-                    var (va, vb) = Values(a, b, m, split, metric);
+                    var (va, vb) = Values(a, b, m, row, metric);
                     md.Append(" | ").Append(ReportFormat.Value(va)).Append(" | ").Append(ReportFormat.Value(vb)).Append(" | ")
                         .Append(va is { } x && vb is { } y ? ReportFormat.Delta(y - x) : string.Empty);
                 }
@@ -136,7 +136,7 @@ public static class RunComparison
         return md.ToString();
     }
 
-    /// <summary>The comparison as JSON: <c>{a, b, tables: {METRIC: {models, rows: [{split, cells: [{model, a, b, delta}]}]}}}</c>.</summary>
+    /// <summary>The comparison as JSON: <c>{a, b, tables: {METRIC: {models, rows: [{row, cells: [{model, a, b, delta}]}]}}}</c>.</summary>
     public static string Json(RunReport a, RunReport b)
     {
         var tables = new JsonObject();
@@ -146,12 +146,12 @@ public static class RunComparison
             tables[metric] = new JsonObject
             {
                 ["models"] = new JsonArray([.. models.Select(m => (JsonNode)m)]),
-                ["rows"] = new JsonArray([.. Splits(a, b).Select(split => (JsonNode)new JsonObject
+                ["rows"] = new JsonArray([.. Rows(a, b).Select(row => (JsonNode)new JsonObject
                 {
-                    ["split"] = split,
+                    ["row"] = row,
                     ["cells"] = new JsonArray([.. models.Select(m =>
                     {
-                        var (va, vb) = Values(a, b, m, split, metric);
+                        var (va, vb) = Values(a, b, m, row, metric);
                         return (JsonNode)new JsonObject { ["model"] = m, ["a"] = va, ["b"] = vb, ["delta"] = va is { } x && vb is { } y ? y - x : null };
                     })]),
                 })]),

@@ -38,7 +38,7 @@ public sealed record RunReport
     public required PaperReference Paper { get; init; }
 
     /// <summary>The rows: LIVECell, the 8 cell types, then any other group the run's reports hold.</summary>
-    public required IReadOnlyList<string> Splits { get; init; }
+    public required IReadOnlyList<string> Rows { get; init; }
 
     /// <summary>The run's models (the columns).</summary>
     public required IReadOnlyList<ModelResult> Models { get; init; }
@@ -52,14 +52,14 @@ public sealed record RunReport
     /// <summary>Why the tables are empty, or null.</summary>
     public string? TablesMissing { get; init; }
 
-    /// <summary>The models that have <paramref name="metric"/> on some split, in order.</summary>
+    /// <summary>The models that have <paramref name="metric"/> on some row, in order.</summary>
     public IReadOnlyList<ModelResult> ModelsWith(string metric) =>
-        [.. Models.Where(m => m.Splits.Values.Any(s => s.Get(metric) is not null))];
+        [.. Models.Where(m => m.Rows.Values.Any(s => s.Get(metric) is not null))];
 
     /// <summary>The cell of a table.</summary>
-    public ScoreCell Cell(ModelResult model, string split, string metric)
+    public ScoreCell Cell(ModelResult model, string row, string metric)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new ScoreCell(model.Splits.GetValueOrDefault(split)?.Get(metric), Paper.Find(model.Model, split, metric));
+        return new ScoreCell(model.Rows.GetValueOrDefault(row)?.Get(metric), Paper.Find(model.Model, row, metric));
     }
 }

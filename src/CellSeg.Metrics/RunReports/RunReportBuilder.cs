@@ -29,10 +29,10 @@ public static class RunReportBuilder
         ArgumentNullException.ThrowIfNull(sources);
         paper ??= PaperReference.Load();
         var models = await RunResults.ReadAsync(sources.SemanticReports, sources.InstanceReports, sources.InstanceReportNames, cancellationToken).ConfigureAwait(false);
-        var splits = paper.Splits.Select(s => s.Split)
-            .Concat(models.SelectMany(m => m.Splits.Keys).Where(k => !paper.Splits.Any(s => s.Split == k)).Distinct(StringComparer.Ordinal).Order(StringComparer.OrdinalIgnoreCase))
+        var rows = paper.Rows.Select(s => s.Row)
+            .Concat(models.SelectMany(m => m.Rows.Keys).Where(k => !paper.Rows.Any(s => s.Row == k)).Distinct(StringComparer.Ordinal).Order(StringComparer.OrdinalIgnoreCase))
             .ToList();
-        string Label(string split) => paper.LabelOf(split);
+        string Label(string row) => paper.LabelOf(row);
         var sections = new List<ReportSection>();
 
         var instance = models.Where(m => m.RecallThresholds.Count > 0).ToList();
@@ -51,17 +51,17 @@ public static class RunReportBuilder
                 [.. instance.Select(m => new ReportFigure($"apiou-{m.Model}", $"{m.Model}: AP at each IoU threshold 0.50:0.05:0.95", ReportFigures.ApPerIou(m, Label)))], null));
 
         var bars = new List<ReportFigure>();
-        var barSplits = splits.Where(s => models.Any(m => m.Splits.ContainsKey(s))).ToList();
+        var barRows = rows.Where(s => models.Any(m => m.Rows.ContainsKey(s))).ToList();
         foreach (var metric in new[] { "F1", "AFNR" })
         {
-            if (models.Any(m => m.Splits.Values.Any(s => s.Get(metric) is not null)))
+            if (models.Any(m => m.Rows.Values.Any(s => s.Get(metric) is not null)))
             {
-                bars.Add(new ReportFigure($"bars-{metric}", $"{metric} per cell type and model", ReportFigures.Bars(models, metric, barSplits, Label)));
+                bars.Add(new ReportFigure($"bars-{metric}", $"{metric} per cell type and model", ReportFigures.Bars(models, metric, barRows, Label)));
             }
         }
 
         sections.Add(new ReportSection("bars", "F1 and AFNR per cell type", bars,
-            bars.Count == 2 ? null : models.Count == 0 ? "no evaluation report in this run" : bars.Count == 0 ? "no F1 or AFNR in the run's reports" : models.Any(m => m.Splits.Values.Any(s => s.Afnr is not null)) ? "no F1 in the run's reports" : "no AFNR: the run has no instance evaluation"));
+            bars.Count == 2 ? null : models.Count == 0 ? "no evaluation report in this run" : bars.Count == 0 ? "no F1 or AFNR in the run's reports" : models.Any(m => m.Rows.Values.Any(s => s.Afnr is not null)) ? "no F1 in the run's reports" : "no AFNR: the run has no instance evaluation"));
 
         var histories = new List<TrainingHistory>();
         foreach (var h in sources.Histories)
@@ -84,7 +84,7 @@ public static class RunReportBuilder
 
         sections.Add(new ReportSection("training", "Training curves", training,
             histories.Count == 0 ? (sources.Histories.Count == 0 ? "no training history in this run" : "the training histories hold no iteration (nothing was trained)")
-            : training.Count < 3 ? "no validation F1 in the histories (no validation split, or CenterMask, which is not validated while training)" : null));
+            : training.Count < 3 ? "no validation F1 in the histories (no validation row, or CenterMask, which is not validated while training)" : null));
 
         var overlays = await OverlaysAsync(sources, Label, cancellationToken).ConfigureAwait(false);
         var unet = models.Where(m => m.RecallThresholds.Count == 0).Select(m => m.Model).ToList();
@@ -108,7 +108,7 @@ public static class RunReportBuilder
             RunId = sources.RunId,
             GeneratedAt = DateTimeOffset.UtcNow,
             Paper = paper,
-            Splits = splits,
+            Rows = rows,
             Models = models,
             Sections = sections,
             Steps = steps,

@@ -16,7 +16,7 @@ public static class RunReportHtml
         .meta{color:#5b6475;font-size:.9rem}
         table.scores{border-collapse:collapse;margin:12px 0 4px;font-size:.85rem}
         table.scores th,table.scores td{border:1px solid #d5d9e0;padding:4px 8px;text-align:right;vertical-align:top}
-        table.scores th{background:#f1f3f7}table.scores td.split,table.scores th.split{text-align:left;font-weight:600}
+        table.scores th{background:#f1f3f7}table.scores td.row,table.scores th.row{text-align:left;font-weight:600}
         .paper{display:block;color:#5b6475;font-size:.75rem}.better{color:#13793b;font-weight:600}.worse{color:#b3261e;font-weight:600}
         .missing{background:#fff6e0;border-left:4px solid #e0a800;padding:6px 10px;color:#5c4400}
         figure{margin:12px 0 20px}figure img{max-width:100%;border:1px solid #e3e6eb}figcaption{font-size:.85rem;color:#5b6475}
@@ -96,19 +96,19 @@ public static class RunReportHtml
             return;
         }
 
-        html.Append("<table class=\"scores\" data-metric=\"").Append(metric).Append("\"><thead><tr><th class=\"split\">split</th>");
+        html.Append("<table class=\"scores\" data-metric=\"").Append(metric).Append("\"><thead><tr><th class=\"row\">cell type</th>");
         foreach (var m in models)
         {
             html.Append("<th>").Append(E(m.Model)).Append("</th>");
         }
 
         html.Append("</tr></thead><tbody>");
-        foreach (var split in report.Splits)
+        foreach (var row in report.Rows)
         {
-            html.Append("<tr><td class=\"split\">").Append(E(report.Paper.LabelOf(split))).Append("</td>");
+            html.Append("<tr><td class=\"row\">").Append(E(report.Paper.LabelOf(row))).Append("</td>");
             foreach (var m in models)
             {
-                var cell = report.Cell(m, split, metric);
+                var cell = report.Cell(m, row, metric);
                 html.Append("<td>").Append(ReportFormat.Value(cell.Value));
                 if (cell.Paper is { } p)
                 {

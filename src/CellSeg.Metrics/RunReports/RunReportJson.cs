@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace CellSeg.Metrics.RunReports;
 
 /// <summary>
-/// A <see cref="RunReport"/> as JSON: <c>{title, runId, generatedAt, reference, splits, tables: {F1|AP|AFNR: {models,
-/// rows: [{split, cells: [{model, value, paper, paperTable, delta}]}]}}, sections: [{id, title, figures, missing}], steps}</c>.
+/// A <see cref="RunReport"/> as JSON: <c>{title, runId, generatedAt, reference, rows, tables: {F1|AP|AFNR: {models,
+/// rows: [{row, cells: [{model, value, paper, paperTable, delta}]}]}}, sections: [{id, title, figures, missing}], steps}</c>.
 /// The figures are named, not embedded (they are in the HTML page).
 /// </summary>
 public static class RunReportJson
@@ -19,19 +19,19 @@ public static class RunReportJson
         {
             var models = report.ModelsWith(metric);
             var rows = new JsonArray();
-            foreach (var split in report.Splits)
+            foreach (var row in report.Rows)
             {
                 var cells = new JsonArray();
                 foreach (var m in models)
                 {
-                    var c = report.Cell(m, split, metric);
+                    var c = report.Cell(m, row, metric);
                     cells.Add(new JsonObject
                     {
                         ["model"] = m.Model, ["value"] = c.Value, ["paper"] = c.Paper?.Value, ["paperTable"] = c.Paper?.Table, ["delta"] = c.Delta,
                     });
                 }
 
-                rows.Add(new JsonObject { ["split"] = split, ["label"] = report.Paper.LabelOf(split), ["cells"] = cells });
+                rows.Add(new JsonObject { ["row"] = row, ["label"] = report.Paper.LabelOf(row), ["cells"] = cells });
             }
 
             tables[metric] = new JsonObject { ["models"] = new JsonArray([.. models.Select(m => (JsonNode)m.Model)]), ["rows"] = rows };
@@ -44,7 +44,7 @@ public static class RunReportJson
             ["generatedAt"] = report.GeneratedAt,
             ["reference"] = report.Paper.Source,
             ["tablesMissing"] = report.TablesMissing,
-            ["splits"] = new JsonArray([.. report.Splits.Select(s => (JsonNode)s)]),
+            ["rows"] = new JsonArray([.. report.Rows.Select(s => (JsonNode)s)]),
             ["tables"] = tables,
             ["sections"] = new JsonArray([.. report.Sections.Select(s => (JsonNode)new JsonObject
             {

@@ -36,14 +36,14 @@ public static class RunReportMarkdown
                     continue;
                 }
 
-                md.AppendLine("| split | " + string.Join(" | ", models.Select(m => m.Model)) + " |");
+                md.AppendLine("| cell type | " + string.Join(" | ", models.Select(m => m.Model)) + " |");
                 md.AppendLine("|---|" + string.Concat(models.Select(_ => "---:|")));
-                foreach (var split in report.Splits)
+                foreach (var row in report.Rows)
                 {
-                    md.Append("| ").Append(report.Paper.LabelOf(split));
+                    md.Append("| ").Append(report.Paper.LabelOf(row));
                     foreach (var m in models)
                     {
-                        var cell = report.Cell(m, split, metric);
+                        var cell = report.Cell(m, row, metric);
                         md.Append(" | ").Append(ReportFormat.Value(cell.Value));
                         if (cell.Paper is { } p)
                         {

@@ -2,25 +2,25 @@ using System.Text.Json.Nodes;
 
 namespace CellSeg.Metrics.RunReports;
 
-/// <summary>A model's scores on one split (the whole test set or one cell type); null where the run did not measure it.</summary>
+/// <summary>A model's scores on one row (the whole test set or one cell type); null where the run did not measure it.</summary>
 /// <param name="F1">Pooled pixel F1 (= Dice).</param>
 /// <param name="Ap">COCO AP at IoU 0.50:0.95.</param>
 /// <param name="Afnr">Average false-negative ratio.</param>
-/// <param name="Images">Images in the split.</param>
+/// <param name="Images">Images in the row.</param>
 /// <param name="ApPerIou">AP at each IoU threshold 0.50:0.05:0.95.</param>
 /// <param name="PrIou50">Precision at each recall threshold at IoU 0.50.</param>
 /// <param name="PrIou75">Precision at each recall threshold at IoU 0.75.</param>
-public sealed record SplitScores(double? F1, double? Ap, double? Afnr, int? Images, IReadOnlyList<double>? ApPerIou = null, IReadOnlyList<double>? PrIou50 = null, IReadOnlyList<double>? PrIou75 = null)
+public sealed record RowScores(double? F1, double? Ap, double? Afnr, int? Images, IReadOnlyList<double>? ApPerIou = null, IReadOnlyList<double>? PrIou50 = null, IReadOnlyList<double>? PrIou75 = null)
 {
     /// <summary>The value of F1, AP or AFNR.</summary>
     public double? Get(string metric) => metric switch { "F1" => F1, "AP" => Ap, "AFNR" => Afnr, _ => null };
 }
 
-/// <summary>One model of a run with its scores per split (<see cref="PaperReference.WholeSet"/> and the cell types).</summary>
+/// <summary>One model of a run with its scores per row (<see cref="PaperReference.WholeSet"/> and the cell types).</summary>
 /// <param name="Model">Its name in the run.</param>
-/// <param name="Splits">Scores by split.</param>
+/// <param name="Rows">Scores by row.</param>
 /// <param name="RecallThresholds">The recall axis of the PR curves (instance reports), or empty.</param>
-public sealed record ModelResult(string Model, IReadOnlyDictionary<string, SplitScores> Splits, IReadOnlyList<double> RecallThresholds);
+public sealed record ModelResult(string Model, IReadOnlyDictionary<string, RowScores> Rows, IReadOnlyList<double> RecallThresholds);
 
 /// <summary>Reads EvaluateSemantic and EvaluateInstances report files into one list of models, merging a model found in both.</summary>
 public static class RunResults
@@ -64,16 +64,16 @@ public static class RunResults
         foreach (var m in models)
         {
             var name = m?["model"]?.GetValue<string>() ?? throw new FormatException($"{path}: a model without 'model'");
-            var splits = new Dictionary<string, SplitScores>(StringComparer.Ordinal)
+            var rows = new Dictionary<string, RowScores>(StringComparer.Ordinal)
             {
                 [PaperReference.WholeSet] = SemanticScores(path, name, m["overall"]),
             };
             foreach (var (type, scores) in m["perCellType"] as JsonObject ?? [])
             {
-                splits[type] = SemanticScores(path, name, scores);
+                rows[type] = SemanticScores(path, name, scores);
             }
 
-            result.Add(new ModelResult(name, splits, []));
+            result.Add(new ModelResult(name, rows, []));
         }
 
         return result;
@@ -98,26 +98,26 @@ public static class RunResults
             throw new FormatException($"{path}: not an instance report (no 'AP' and 'AFNR')");
         }
 
-        var splits = new Dictionary<string, SplitScores>(StringComparer.Ordinal) { [PaperReference.WholeSet] = InstanceScores(report) };
+        var rows = new Dictionary<string, RowScores>(StringComparer.Ordinal) { [PaperReference.WholeSet] = InstanceScores(report) };
         foreach (var (type, row) in report["per_cell_type"] as JsonObject ?? [])
         {
-            splits[type] = InstanceScores(row!);
+            rows[type] = InstanceScores(row!);
         }
 
-        return new ModelResult(name, splits, Numbers(report["recall_thresholds"]) ?? []);
+        return new ModelResult(name, rows, Numbers(report["recall_thresholds"]) ?? []);
     }
 
-    private static SplitScores SemanticScores(string path, string model, JsonNode? node)
+    private static RowScores SemanticScores(string path, string model, JsonNode? node)
     {
         if (node is not JsonObject o)
         {
-            throw new FormatException($"{path}: model '{model}' has a split without scores");
+            throw new FormatException($"{path}: model '{model}' has a row without scores");
         }
 
-        return new SplitScores(Number(o["f1"]), null, null, o["images"]?.GetValue<int>());
+        return new RowScores(Number(o["f1"]), null, null, o["images"]?.GetValue<int>());
     }
 
-    private static SplitScores InstanceScores(JsonNode row) =>
+    private static RowScores InstanceScores(JsonNode row) =>
         new(Number(row["F1"]), Valid(Number(row["AP"])), Valid(Number(row["AFNR"])), row["n_images"]?.GetValue<int>(),
             Numbers(row["AP_per_iou"]), Numbers(row["pr_iou50"]), Numbers(row["pr_iou75"]));
 
@@ -134,15 +134,15 @@ public static class RunResults
             }
 
             var sem = merged[i];
-            var splits = new Dictionary<string, SplitScores>(StringComparer.Ordinal);
-            foreach (var key in sem.Splits.Keys.Union(inst.Splits.Keys))
+            var rows = new Dictionary<string, RowScores>(StringComparer.Ordinal);
+            foreach (var key in sem.Rows.Keys.Union(inst.Rows.Keys))
             {
-                var s = sem.Splits.GetValueOrDefault(key);
-                var n = inst.Splits.GetValueOrDefault(key);
-                splits[key] = n is null ? s! : n with { F1 = s?.F1 ?? n.F1, Images = s?.Images ?? n.Images };
+                var s = sem.Rows.GetValueOrDefault(key);
+                var n = inst.Rows.GetValueOrDefault(key);
+                rows[key] = n is null ? s! : n with { F1 = s?.F1 ?? n.F1, Images = s?.Images ?? n.Images };
             }
 
-            merged[i] = new ModelResult(sem.Model, splits, inst.RecallThresholds);
+            merged[i] = new ModelResult(sem.Model, rows, inst.RecallThresholds);
         }
 
         return merged;

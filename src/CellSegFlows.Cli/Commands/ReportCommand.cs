@@ -94,17 +94,17 @@ internal sealed class ReportCommand(IAnsiConsole console) : AsyncCommand<ReportC
                 continue;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(ReportFormat.Caption(metric))).AddColumn("split");
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(ReportFormat.Caption(metric))).AddColumn("cell type");
             foreach (var m in models)
             {
                 table.AddColumn(new TableColumn(Markup.Escape(m.Model)).RightAligned());
             }
 
-            foreach (var split in report.Splits.Where(s => models.Any(m => m.Splits.ContainsKey(s))))
+            foreach (var row in report.Rows.Where(s => models.Any(m => m.Rows.ContainsKey(s))))
             {
-                table.AddRow([Markup.Escape(report.Paper.LabelOf(split)), .. models.Select(m =>
+                table.AddRow([Markup.Escape(report.Paper.LabelOf(row)), .. models.Select(m =>
                 {
-                    var cell = report.Cell(m, split, metric);
+                    var cell = report.Cell(m, row, metric);
                     return Markup.Escape(ReportFormat.Value(cell.Value) + (cell.Paper is { } p ? $" (paper {ReportFormat.Value(p.Value)}, {ReportFormat.Delta(cell.Delta)})" : string.Empty));
                 })]);
             }
@@ -123,21 +123,21 @@ internal sealed class ReportCommand(IAnsiConsole console) : AsyncCommand<ReportC
                 continue;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{metric}: A = {a.RunId}, B = {b.RunId}")).AddColumn("split");
+            var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{metric}: A = {a.RunId}, B = {b.RunId}")).AddColumn("cell type");
             foreach (var m in models)
             {
                 table.AddColumn(new TableColumn(Markup.Escape($"{m} A / B / B − A")).RightAligned());
             }
 
-            foreach (var split in RunComparison.Splits(a, b))
+            foreach (var row in RunComparison.Rows(a, b))
             {
-                var cells = models.Select(m => RunComparison.Values(a, b, m, split, metric)).ToList();
+                var cells = models.Select(m => RunComparison.Values(a, b, m, row, metric)).ToList();
                 if (cells.All(c => c.A is null && c.B is null))
                 {
                     continue;
                 }
 
-                table.AddRow([Markup.Escape(a.Paper.LabelOf(split)), .. cells.Select(c =>
+                table.AddRow([Markup.Escape(a.Paper.LabelOf(row)), .. cells.Select(c =>
                     Markup.Escape($"{ReportFormat.Value(c.A)} / {ReportFormat.Value(c.B)} / {(c.A is { } x && c.B is { } y ? ReportFormat.Delta(y - x) : "–")}"))]);
             }
 

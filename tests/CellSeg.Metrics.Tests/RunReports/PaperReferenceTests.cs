@@ -10,8 +10,8 @@ public sealed class PaperReferenceTests
 
     private static string[] PaperLines => File.ReadAllLines(Path.Combine(TestPaths.Shared, "paper", "deep-learning-for-cell-segmentation.txt"));
 
-    private static double Value(string model, string split, string metric) =>
-        (Paper.Find(model, split, metric) ?? throw new Xunit.Sdk.XunitException($"no paper value for {model}, {split}, {metric}")).Value;
+    private static double Value(string model, string row, string metric) =>
+        (Paper.Find(model, row, metric) ?? throw new Xunit.Sdk.XunitException($"no paper value for {model}, {row}, {metric}")).Value;
 
     [Fact]
     public void Table_3_rows_match_the_paper_text_value_for_value()
@@ -21,14 +21,14 @@ public sealed class PaperReferenceTests
         Assert.Equal(9, rows.Count);
         foreach (var cells in rows)
         {
-            var split = Paper.Splits.Single(s => s.Label == cells[0].Replace("$\\mathrm{Huh}7$", "Huh7", StringComparison.Ordinal)).Split;
+            var row = Paper.Rows.Single(s => s.Label == cells[0].Replace("$\\mathrm{Huh}7$", "Huh7", StringComparison.Ordinal)).Row;
             double At(int i) => double.Parse(cells[i], CultureInfo.InvariantCulture);
-            Assert.Equal(At(1), Value("CenterMask (L)", split, "F1"), 12);
-            Assert.Equal(At(2) / 100, Value("CenterMask (L)", split, "AP"), 12);
-            Assert.Equal(At(3) / 100, Value("CenterMask (L)", split, "AFNR"), 12);
-            Assert.Equal(At(4), Value("Oracle V-99", split, "F1"), 12);
-            Assert.Equal(At(5) / 100, Value("Oracle V-99", split, "AP"), 12);
-            Assert.Equal(At(6) / 100, Value("Oracle V-99", split, "AFNR"), 12);
+            Assert.Equal(At(1), Value("CenterMask (L)", row, "F1"), 12);
+            Assert.Equal(At(2) / 100, Value("CenterMask (L)", row, "AP"), 12);
+            Assert.Equal(At(3) / 100, Value("CenterMask (L)", row, "AFNR"), 12);
+            Assert.Equal(At(4), Value("Oracle V-99", row, "F1"), 12);
+            Assert.Equal(At(5) / 100, Value("Oracle V-99", row, "AP"), 12);
+            Assert.Equal(At(6) / 100, Value("Oracle V-99", row, "AFNR"), 12);
         }
     }
 
@@ -41,11 +41,11 @@ public sealed class PaperReferenceTests
         string[] columns = ["U-Net (L)", "U-Net (EL)", "Deep U-Net (L)", "Deep U-Net Ensemble (EL)"];
         for (var r = 0; r < rows.Count; r++)
         {
-            var split = Paper.Splits[r].Split;
+            var row = Paper.Rows[r].Row;
             for (var c = 0; c < 4; c++)
             {
                 var printed = rows[r][c];
-                var recorded = Paper.Find(columns[c], split, "F1")!;
+                var recorded = Paper.Find(columns[c], row, "F1")!;
                 Assert.Equal(double.Parse(printed.TrimEnd('*'), CultureInfo.InvariantCulture), recorded.Value, 12);
                 Assert.Equal(printed.EndsWith('*') ? "*" : null, recorded.Mark);
             }
@@ -93,7 +93,7 @@ public sealed class PaperReferenceTests
     public void A_reference_file_naming_an_unlisted_model_is_refused_with_its_name()
     {
         var ex = Assert.Throws<FormatException>(() => PaperReference.Parse("""
-            { "source": { "paper": "p", "section": "s" }, "splits": [ { "split": "LIVECell", "label": "LIVECell" } ], "models": [],
+            { "source": { "paper": "p", "section": "s" }, "rows": [ { "row": "LIVECell", "label": "LIVECell" } ], "models": [],
               "tables": [ { "table": 9, "training": "LIVECell-wide", "columns": [ { "model": "X-Net", "dataset": "L", "values": {} } ] } ] }
             """));
         Assert.Contains("X-Net", ex.Message);

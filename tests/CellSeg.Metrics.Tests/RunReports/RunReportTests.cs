@@ -129,7 +129,7 @@ public sealed class RunReportTests
         Assert.Equal(0.5 - 0.4391, report.Cell(unet, "A172", "F1").Delta!.Value, 12);
         Assert.Null(report.Cell(unet, "MCF7", "F1").Value);
         Assert.Null(report.Cell(unet, "LIVECell", "AP").Value);
-        Assert.Equal(["LIVECell", .. CellTypes.All], report.Splits);
+        Assert.Equal(["LIVECell", .. CellTypes.All], report.Rows);
 
         var md = RunReportMarkdown.Render(report);
         Assert.Contains("| LIVECell | 0.6000 (paper 0.5873, +0.0127) | 0.8000 (paper 0.8230, −0.0230) |", md);
