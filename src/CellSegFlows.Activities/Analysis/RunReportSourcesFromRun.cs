@@ -17,6 +17,8 @@ namespace CellSegFlows.Activities.Analysis;
 /// </summary>
 public static partial class RunReportSourcesFromRun
 {
+    private static readonly Lazy<PaperReference> Paper = new(PaperReference.Load);
+
     /// <summary>The sources of a run's report; artifacts the store no longer holds are left out.</summary>
     public static RunReportSources Collect(RunDetail run, IArtifactStore artifacts)
     {
@@ -72,6 +74,14 @@ public static partial class RunReportSourcesFromRun
             Steps = steps,
             StepsMissing = "no step of this run has started",
         };
+    }
+
+    /// <summary>The run's report page (HTML), as <c>cellsegflows report</c> writes it: what the server shows in the studio's run page.</summary>
+    /// <exception cref="FormatException">A report input of the run is unreadable; the message names it.</exception>
+    public static async Task<string> PageAsync(RunDetail run, IArtifactStore artifacts, CancellationToken cancellationToken)
+    {
+        var report = await RunReportBuilder.BuildAsync(Collect(run, artifacts), Paper.Value, cancellationToken).ConfigureAwait(false);
+        return RunReportHtml.Render(report);
     }
 
     private static IEnumerable<OverlaySource> Overlays(StepRecord evaluate, IReadOnlyList<StepRecord> done, IArtifactStore artifacts)
