@@ -49,8 +49,13 @@ public sealed class ReportCommandTests
         var runA = await RunAsync(workflow, home, seed: 3);
 
         // The Report node's own page is an artifact of the run.
-        var (_, show) = await CliRunner.RunAsync("runs", "show", runA, "--home", home);
-        Assert.Contains("report.html", show);
+        var detail = await new Engine.Hosting.RunQueries(Engine.Store.RunStoreOptions.Sqlite(Path.Combine(home, "runs.db"))).DetailAsync(runA);
+        var page = detail.Artifacts.Single(a => a.Name == "report.html");
+        var inRun = await File.ReadAllTextAsync(new Engine.Artifacts.LocalArtifactStore(Path.Combine(home, "artifacts")).GetPath(new Engine.Activities.ArtifactRef(page.Hash, page.Name, page.Size)));
+        Assert.Contains("<table class=\"scores\" data-metric=\"F1\">", inRun);
+        Assert.Contains("data-figure=\"overlay-classical baseline-A172\"", inRun);
+        Assert.Contains("data-figure=\"training-validation\"", inRun);
+        Assert.Contains("adds the Gantt of the finished run", inRun);
 
         var outA = Path.Combine(home, "report-a");
         var (code, output) = await CliRunner.RunAsync("report", runA, "--home", home, "--out", outA);

@@ -55,7 +55,7 @@ public static class RunResults
     public static IReadOnlyList<ModelResult> ParseSemantic(string path, JsonNode report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (report["models"] is not JsonArray models || report["models"]?[0]?["overall"] is null && models.Count > 0)
+        if (report["models"] is not JsonArray models || (models.Count > 0 && models[0]?["overall"] is null))
         {
             throw new FormatException($"{path}: not a semantic report (no 'models' with 'overall')");
         }

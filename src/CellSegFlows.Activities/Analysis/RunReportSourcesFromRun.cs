@@ -24,7 +24,7 @@ public static partial class RunReportSourcesFromRun
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(artifacts);
-        var done = run.Steps.Where(s => s.Status == StepStatus.Succeeded && s.OutputsJson is not null)
+        var done = run.Steps.Where(s => (s.Status is StepStatus.Succeeded or StepStatus.Cached) && s.OutputsJson is not null)
             .OrderBy(s => s.NodeId, StringComparer.Ordinal).ThenBy(s => s.MapIndex ?? -1).ToList();
         string? PathOf(JsonNode? node) =>
             Artifact(node) is { } a && artifacts.Contains(a.Hash) ? artifacts.GetPath(a) : null;

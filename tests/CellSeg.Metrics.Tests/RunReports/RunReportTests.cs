@@ -197,6 +197,11 @@ public sealed class RunReportTests
     [Fact]
     public async Task A_file_that_is_not_a_report_is_refused_with_its_path()
     {
+        // EvaluateSemantic's report when it scored nothing (a champion that does not exist yet) is no model, not an error.
+        var empty = Path.Combine(TestPaths.NewTempFolder(), "semantic.json");
+        await File.WriteAllTextAsync(empty, """{ "split": "test", "models": [] }""");
+        Assert.NotNull((await RunReportBuilder.BuildAsync(new RunReportSources { SemanticReports = [empty] })).TablesMissing);
+
         var bad = Path.Combine(TestPaths.NewTempFolder(), "semantic.json");
         await File.WriteAllTextAsync(bad, """{ "hello": 1 }""");
         var ex = await Assert.ThrowsAsync<FormatException>(() => RunReportBuilder.BuildAsync(new RunReportSources { SemanticReports = [bad] }));
