@@ -58,6 +58,10 @@ public static class CliApp
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Run a workflow on the embedded engine (SQLite, in-process worker) and wait for it.")
                 .WithExample("run", "workflows/quickstart.json", "--param", "imagesPerCellType=2");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("A run's results as the paper shows them (Tables 1-4 layout beside the paper's values, PR curves, AP per IoU, bars per cell type, training curves, TP/FP/FN overlays, a Gantt of the steps): one self-contained report.html plus report.json and report.md; --compare RUN_A RUN_B puts two runs' tables side by side.")
+                .WithExample("report", "RUN_ID", "--out", "out/report")
+                .WithExample("report", "--compare", "RUN_A", "RUN_B");
             config.AddBranch("runs", runs =>
             {
                 runs.SetDescription("The run history.");

@@ -24,5 +24,12 @@ public sealed record ServerOptions
     /// <summary>How often the live run stream looks for changes.</summary>
     public TimeSpan StreamPollInterval { get; init; } = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>
+    /// Builds a run's report page, one self-contained HTML file, from its records and the artifact store (the engine
+    /// knows no cells: <c>cellsegflows serve</c> plugs in CellSegFlows' run report). Null: <c>GET /api/runs/{id}/report</c>
+    /// answers 404 saying this server has none. A <see cref="FormatException"/> it throws is an unreadable input (422).
+    /// </summary>
+    public Func<Engine.Hosting.RunDetail, Engine.Artifacts.IArtifactStore, CancellationToken, Task<string>>? RunReportPage { get; init; }
+
     internal string ResolvedStudioRoot => StudioRoot ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
 }

@@ -28,9 +28,10 @@ public sealed class StudioBrowserTests
               "inputs": { "image": "${image}", "annotations": "${nodes.sample.annotations}" } },
             { "id": "evaluate", "activity": "EvaluateInstances",
               "inputs": { "annotations": "${nodes.sample.annotations}", "predictions": "${nodes.segment.predictions}" } },
-            { "id": "train", "activity": "test.Train", "inputs": { "steps": 12, "delayMs": 150 } }
+            { "id": "train", "activity": "test.Train", "inputs": { "steps": 12, "delayMs": 150 } },
+            { "id": "pca", "activity": "DatasetPca", "inputs": { "annotations": "${nodes.sample.annotations}", "images": "${nodes.sample.images}" } }
           ],
-          "outputs": { "ap": "${nodes.evaluate.ap}", "loss": "${nodes.train.finalLoss}" }
+          "outputs": { "ap": "${nodes.evaluate.ap}", "loss": "${nodes.train.finalLoss}", "pca": "${nodes.pca.plot}" }
         }
         """;
 

@@ -9,7 +9,9 @@ namespace CellSeg.Metrics.Reports;
 /// Writes an <see cref="EvaluationReport"/> as JSON. The whole-set numbers sit at the top level under
 /// the field names of the pycocotools reference files (<c>AP</c>, <c>AP50</c>, <c>AP75</c>, <c>APs</c>,
 /// <c>APm</c>, <c>APl</c>, <c>AR</c>, <c>AP_per_iou</c>, <c>recall_per_iou</c>, <c>AFNR</c>), so a
-/// release check can compare them directly; per-cell-type rows are under <c>per_cell_type</c>.
+/// release check can compare them directly; per-cell-type rows are under <c>per_cell_type</c>. Each row also holds its
+/// precision–recall curves at IoU 0.50 and 0.75 (<c>pr_iou50</c>, <c>pr_iou75</c>: the precision at each of
+/// <c>recall_thresholds</c>, mean over categories, all areas, last maxDets; −1 where no category has a value).
 /// </summary>
 public static class ReportJson
 {
@@ -60,6 +62,7 @@ public static class ReportJson
         }
 
         w.WriteEndArray();
+        WriteArray(w, "recall_thresholds", p.RecallThresholds);
         if (p.IouType == IouType.Segm)
         {
             w.WriteNumber("semantic_score_threshold", report.SemanticScoreThreshold);
@@ -110,6 +113,8 @@ public static class ReportJson
         WriteArray(w, "AP_per_iou", s.APPerIou);
         WriteArray(w, "recall_per_iou", s.RecallPerIou);
         w.WriteNumber("AFNR", s.AFNR);
+        WriteArray(w, "pr_iou50", PrecisionCurve(s, p, 0.5));
+        WriteArray(w, "pr_iou75", PrecisionCurve(s, p, 0.75));
         if (row.Semantic is { } sem)
         {
             w.WriteNumber("F1", sem.F1);
@@ -118,6 +123,40 @@ public static class ReportJson
             w.WriteNumber("recall", sem.Recall);
             w.WriteNumber("IoU", sem.Iou);
         }
+    }
+
+    /// <summary>precision[t, :, k, all areas, last maxDets] averaged over the categories with a value, at the IoU threshold <paramref name="iou"/>.</summary>
+    internal static double[] PrecisionCurve(CocoEvalSummary s, CocoEvalParams p, double iou)
+    {
+        var t = -1;
+        for (var i = 0; i < p.IouThresholds.Count; i++)
+        {
+            if (Math.Abs(p.IouThresholds[i] - iou) < 1e-9)
+            {
+                t = i;
+            }
+        }
+
+        var precision = s.Precision;
+        var curve = new double[precision.GetLength(1)];
+        for (var r = 0; r < curve.Length; r++)
+        {
+            double sum = 0;
+            var n = 0;
+            for (var k = 0; t >= 0 && k < precision.GetLength(2); k++)
+            {
+                var v = precision[t, r, k, 0, precision.GetLength(4) - 1];
+                if (v > -1)
+                {
+                    sum += v;
+                    n++;
+                }
+            }
+
+            curve[r] = n == 0 ? -1 : sum / n;
+        }
+
+        return curve;
     }
 
     private static void WriteArray(Utf8JsonWriter w, string name, IReadOnlyList<double> values)

@@ -72,6 +72,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             SecureCookies = remote.Length > 0,
             AdminPasswordFile = settings.AdminPasswordFile,
             StudioRoot = settings.Studio,
+            RunReportPage = CellSegFlows.Activities.Analysis.RunReportSourcesFromRun.PageAsync,
         };
         // Warnings and errors (an unhandled request error, say) go to the console; requests themselves are not logged.
         await using var server = await ServerHost.StartAsync(engine, options, l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,9 @@ internal static class RunEndpoints
         runs.MapGet("/{id}", DetailAsync).WithSummary("A run with its steps, nodes, the full step journal (attempts, workers, errors, logs), artifacts, metrics and its definition version.");
         runs.MapGet("/{id}/metrics", async (string id, WorkflowEngine engine, CancellationToken ct) => (await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false)).Metrics.ToDtos(ContractMapping.ToDto))
             .WithSummary("The numbers the run's steps reported (e.g. loss per training step).");
+        runs.MapGet("/{id}/report", ReportAsync)
+            .WithSummary("The run's report: one self-contained HTML page (its scores in the paper's table layout beside the paper's values, figures as data: images, no script), built from the run's records when asked; served under a policy that allows nothing but inline styles and data: images, framed only by the studio.")
+            .Produces<string>(200, contentType: "text/html").ProducesProblem(404).ProducesProblem(422);
         runs.MapPost("/{id}/cancel", CancelAsync).RequireAuthorization(Roles.Policies.Operate).WithSummary("Ask a running run to stop (409 when it has finished).");
         runs.MapPost("/{id}/retry", RetryAsync).RequireAuthorization(Roles.Policies.Operate).WithSummary("Retry a failed run from its failed steps; succeeded steps are kept (409 unless the run failed).");
         runs.MapGet("/{id}/stream", StreamAsync).WithSummary("Server-sent events: 'run' (run, steps and nodes whenever they change), 'journal' (new journal entries), 'metrics', 'artifacts', and 'end' when the run has finished.")
@@ -173,6 +176,24 @@ internal static class RunEndpoints
 
         await AuditLog.WriteAsync(engine.Store, actor, "run.retry", id, null, ct).ConfigureAwait(false);
         return TypedResults.Ok(new RunActionResult(id, "retry", (await engine.Runs.RunAsync(id, ct).ConfigureAwait(false)).Status));
+    }
+
+    private static async Task<IResult> ReportAsync(string id, WorkflowEngine engine, ServerOptions options, CancellationToken ct)
+    {
+        if (options.RunReportPage is not { } build)
+        {
+            return ProblemResponses.Problem(404, "No run reports", "this server was started without a run report builder");
+        }
+
+        var detail = await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false);
+        try
+        {
+            return Results.Content(await build(detail, engine.Artifacts, ct).ConfigureAwait(false), "text/html; charset=utf-8");
+        }
+        catch (FormatException ex)
+        {
+            return ProblemResponses.Problem(422, "Report input unreadable", ex.Message);
+        }
     }
 
     private static async Task<IResult> ArtifactAsync(string hash, string? name, WorkflowEngine engine, CancellationToken ct)

@@ -20,15 +20,22 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// A run's report page (<c>/api/runs/{id}/report</c>): its own inline styles and data: images, nothing else, no script
+    /// even when opened alone (sandbox), framed by the studio only.
+    /// </summary>
+    public const string ReportPagePolicy = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
+
     /// <summary>Adds the headers before anything else can answer.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/scalar") ? ReferencePagePolicy : ContentSecurityPolicy;
+            var report = IsReportPage(context.Request.Path);
+            headers.ContentSecurityPolicy = report ? ReportPagePolicy : context.Request.Path.StartsWithSegments("/scalar") ? ReferencePagePolicy : ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
+            headers.XFrameOptions = report ? "SAMEORIGIN" : "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
@@ -42,4 +49,7 @@ public static class SecurityHeaders
         });
         await next(context).ConfigureAwait(false);
     });
+
+    private static bool IsReportPage(PathString path) =>
+        path.StartsWithSegments("/api/runs", out var rest) && rest.Value is { } r && r.Count(c => c == '/') == 2 && r.EndsWith("/report", StringComparison.Ordinal);
 }

@@ -8,7 +8,8 @@ import type { View } from './main';
 /**
  * The live run view: the definition's graph coloured by node state, kept current by the server's event
  * stream; per step the journal (attempts, times, worker, inputs, outputs, progress, logs, error); the run's
- * artifacts to download; metric charts; and a link to the exact definition version the run executed.
+ * artifacts to download (images previewed inline); metric charts; the run's report (the paper's tables and figures,
+ * built by the server and shown in a sandboxed frame); and a link to the exact definition version the run executed.
  */
 export const runView: View = async (root, ctx, _params, path) => {
   const runId = path[0];
@@ -30,7 +31,8 @@ export const runView: View = async (root, ctx, _params, path) => {
   const artifactsBox = h('div', { class: 'card', 'data-testid': 'artifacts' });
   const historyBox = h('div', { class: 'card', 'data-testid': 'history' });
   const metricsBox = h('div', { class: 'card' });
-  appendAll(root, head, summary, h('div', { class: 'run-layout' }, h('section', { class: 'card graph-panel' }, h('h3', {}, 'Steps'), graphBox), stepPanel), metricsBox, artifactsBox, historyBox);
+  const reportBox = h('div', { class: 'card', 'data-testid': 'report' });
+  appendAll(root, head, summary, h('div', { class: 'run-layout' }, h('section', { class: 'card graph-panel' }, h('h3', {}, 'Steps'), graphBox), stepPanel), metricsBox, reportBox, artifactsBox, historyBox);
 
   const isDone = () => ['Succeeded', 'Failed', 'Cancelled'].includes(run.status);
 
@@ -152,7 +154,30 @@ export const runView: View = async (root, ctx, _params, path) => {
           h('td', {}, h('a', { href: artifactUrl(a), download: a.name, 'data-artifact': a.name }, a.name)),
           h('td', {}, `${a.size.toLocaleString('en')} B`),
           h('td', {}, a.stepId.slice(run.id.length + 1)),
-          h('td', {}, h('code', {}, a.hash.slice(0, 16))))))));
+          h('td', {}, h('code', {}, a.hash.slice(0, 16))))))),
+      previews(list));
+  }
+
+  // Images a browser shows (not TIFF), the first few, straight from the artifact store.
+  function previews(list: ArtifactRecord[]): Node | false {
+    const images = list.filter((a) => /\.(png|jpe?g|gif|webp)$/i.test(a.name)).slice(0, 24);
+    return images.length > 0 && h('div', { class: 'artifact-previews', 'data-testid': 'artifact-previews' },
+      images.map((a) => h('figure', {}, h('img', { src: artifactUrl(a), alt: a.name, loading: 'lazy', 'data-preview': a.name }), h('figcaption', {}, a.name))));
+  }
+
+  // The report page is built on request (it reads every report of the run); it has no script and is framed with
+  // every sandbox restriction, so nothing in it can act on the studio.
+  const reportUrl = `/api/runs/${encodeURIComponent(runId)}/report`;
+  function renderReport(): void {
+    clear(reportBox);
+    appendAll(reportBox, h('h3', {}, 'Report'),
+      h('p', { class: 'muted small' }, "The run's scores in the paper's table layout beside the paper's values, with PR curves, AP per IoU, bars per cell type, training curves, mask overlays and the steps' timeline."),
+      h('button', { 'data-testid': 'report-show', onclick: () => {
+        clear(reportBox);
+        appendAll(reportBox, h('h3', {}, 'Report'),
+          h('a', { href: reportUrl, target: '_blank', rel: 'noopener', 'data-testid': 'report-open' }, 'open in a new tab'),
+          h('iframe', { class: 'report-frame', sandbox: '', src: reportUrl, title: `report of run ${runId}`, 'data-testid': 'report-frame' }));
+      } }, isDone() ? 'Show the report' : 'Show the report so far'));
   }
 
   function renderMetrics(): void {
@@ -174,6 +199,7 @@ export const runView: View = async (root, ctx, _params, path) => {
     renderStep();
     renderArtifacts();
     renderMetrics();
+    renderReport();
   }
 
   renderAll();

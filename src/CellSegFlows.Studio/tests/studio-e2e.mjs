@@ -1,6 +1,6 @@
 // Drives the studio in headless Chromium (Debian's, through playwright-core): log in, open a workflow, change a
 // node's input, see the validation error on the node, fix it, save a version, diff, start a run, watch it finish,
-// open a step's journal, download an artifact, filter the runs list, open the operations view, export a definition, and make,
+// open a step's journal, download an artifact, see an image artifact previewed and the run's report in its frame, filter the runs list, open the operations view, export a definition, and make,
 // edit, fire and remove a schedule on the triggers page.
 // Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
 import { chromium } from 'playwright-core';
@@ -144,6 +144,20 @@ try {
   const file = join(out, `downloaded-${download.suggestedFilename()}`);
   await download.saveAs(file);
   if (statSync(file).size === 0) throw new Error('the downloaded artifact is empty');
+
+  step('preview an image artifact and show the run report');
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid=artifact-previews] img[data-preview="pca.png"]');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  await page.click('[data-testid=report-show]');
+  const report = page.frameLocator('[data-testid=report-frame]');
+  await report.locator('table.scores[data-metric="AP"]').waitFor();
+  await report.locator('figure[data-figure="gantt"] img').waitFor();
+  const reportFigures = await report.locator('figure img').evaluateAll((imgs) => imgs.map((i) => i.naturalWidth));
+  if (reportFigures.length < 5 || reportFigures.some((w) => w === 0)) throw new Error(`report figures not drawn: ${reportFigures}`);
+  await page.locator('[data-testid=report]').scrollIntoViewIfNeeded();
+  await snap('run-report');
 
   step('follow the link to the exact definition version');
   await page.click('[data-testid=definition-link]');
