@@ -174,6 +174,9 @@ public sealed class RunReportTests
         Assert.Contains("no validation F1", report.Sections.Single(s => s.Id == "training").Missing);
         Assert.Contains("U-Net (L)", report.Sections.Single(s => s.Id == "overlays").Missing);
         Assert.Equal(3, report.Steps.Count);
+
+        // Kept for a person to look at (TestResults is not committed).
+        await RunReportWriter.WriteAsync(report, Path.Combine(TestPaths.RepoRoot, "TestResults", "run-report-tiny"));
     }
 
     [Fact]
