@@ -29,6 +29,14 @@ public class StoreSettings : CommandSettings
     /// <summary>The home folder: --home, else CELLSEGFLOWS_HOME, else ./.cellsegflows.</summary>
     internal string HomeFolder => Home ?? EngineOptions.DefaultHome;
 
+    [CommandOption("--artifacts <DIR>")]
+    [Description("Artifact store folder (default: CELLSEGFLOWS_ARTIFACTS, else HOME/artifacts); several workers may share one (README, 'Shared artifact folder').")]
+    public string? Artifacts { get; init; }
+
+    /// <summary>The artifact store folder: --artifacts, else CELLSEGFLOWS_ARTIFACTS, else HOME/artifacts.</summary>
+    internal string ArtifactFolder => Artifacts
+        ?? (Environment.GetEnvironmentVariable("CELLSEGFLOWS_ARTIFACTS") is { Length: > 0 } fromEnvironment ? fromEnvironment : Path.Combine(HomeFolder, "artifacts"));
+
     /// <summary>
     /// The run store, migrated, after checking it exists when it is the home's SQLite file (a mistyped --home must not
     /// create an empty store); null when it does not and <paramref name="create"/> is false.
@@ -157,6 +165,7 @@ public class EngineSettings : StoreSettings
                 ? ServerHostAccess.Create(Home ?? EngineOptions.DefaultHome, ParseRoots(), ParseOrigins())
                 : Engine.Access.HostAccess.Unrestricted,
             Home = Home ?? EngineOptions.DefaultHome,
+            ArtifactRoot = ArtifactFolder,
             RunStore = runStore,
             QuartzPostgres = ResolvedQuartzPostgres,
             ClientOnly = clientOnly,
