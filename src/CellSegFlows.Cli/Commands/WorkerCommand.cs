@@ -7,7 +7,7 @@ namespace CellSegFlows.Cli.Commands;
 
 /// <summary>
 /// <c>cellsegflows worker --queues gpu,cpu</c>: a worker process that runs steps of the queues it serves
-/// until stopped (Ctrl+C lets running steps finish). With PostgreSQL stores, start several on several machines.
+/// until stopped (SIGTERM or Ctrl+C drains: no new steps, running ones finish or are handed back). With PostgreSQL stores, start several on several machines.
 /// </summary>
 internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCommand.Settings>
 {
@@ -21,25 +21,21 @@ internal sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerC
             console.MarkupLine("[yellow]note:[/] without --quartz-pg this worker uses the SQLite job store: run only one process per home folder.");
         }
 
+        using var drain = new Drain();
         await using var engine = await WorkflowEngine.StartAsync(settings.ToWorkerOptions(), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         var schedules = (await engine.Triggers.ListSchedulesAsync(cancellationToken).ConfigureAwait(false)).Count(s => s.Schedule.Enabled);
         var watches = (await engine.Triggers.ListFileWatchesAsync(cancellationToken).ConfigureAwait(false)).Count(w => w.Watch.Enabled);
-        console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}, firing {schedules} schedule(s) and {watches} watch(es); Ctrl+C to stop");
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        console.MarkupLineInterpolated($"worker [bold]{engine.Options.WorkerName}[/] serving {string.Join(", ", queues)}, firing {schedules} schedule(s) and {watches} watch(es); SIGTERM or Ctrl+C drains and stops");
         try
         {
-            await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken).Token).ConfigureAwait(false);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(drain.Requested, cancellationToken);
+            await Task.Delay(Timeout.Infinite, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            console.MarkupLine("stopping: waiting for running steps to finish");
         }
 
+        await drain.RunAsync(engine, TimeSpan.FromSeconds(settings.DrainTimeout), console).ConfigureAwait(false);
         return 0;
     }
 }

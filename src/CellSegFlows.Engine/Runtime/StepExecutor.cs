@@ -29,6 +29,24 @@ internal sealed class StepExecutor(
 {
     private static readonly TimeSpan CancelPoll = TimeSpan.FromMilliseconds(250);
     private readonly ModelRegistry _models = new(coordinator.Store);
+    private int _running;
+
+    /// <summary>Steps executing in this process now (a draining worker waits for zero).</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Runs one step's job, counted in <see cref="Running"/>.</summary>
+    public async Task ExecuteCountedAsync(string runId, string stepId, bool recovering, CancellationToken workerToken)
+    {
+        Interlocked.Increment(ref _running);
+        try
+        {
+            await ExecuteAsync(runId, stepId, recovering, workerToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
 
     /// <param name="runId">The step's run.</param>
     /// <param name="stepId">The step.</param>
