@@ -65,6 +65,8 @@ public static class CliApp
                 runs.AddCommand<RunsShowCommand>("show").WithDescription("A run with its steps, journal, artifacts and metrics.");
                 runs.AddCommand<RunsResumeCommand>("resume").WithDescription("Carry on an interrupted run.");
                 runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Ask a run to stop.");
+                runs.AddCommand<RunsPruneCommand>("prune").WithDescription("Delete finished runs older than an age and the artifact blobs nothing kept references (--dry-run lists them).")
+                    .WithExample("runs", "prune", "--older-than", "30d", "--dry-run");
             });
             config.AddBranch("schedule", schedule =>
             {
