@@ -125,6 +125,17 @@ public class EngineSettings : StoreSettings
         }
     }
 
+    [CommandOption("--gpus <N>")]
+    [Description("GPU slots of the gpu queue: with --device cuda, lease cuda:0 … cuda:N-1 to its steps, one step per GPU unless the activity shares (with --device cpu: N gpu-queue steps at once on the CPU).")]
+    public int? Gpus { get; init; }
+
+    /// <summary>The engine's options with the gpu queue's device (and, for --gpus, its device list).</summary>
+    internal EngineOptions WithDevices(EngineOptions options)
+    {
+        var device = ResolveDevice();
+        return options with { Device = device, GpuDevices = GpuDeviceList.Resolve(device, Gpus, () => CellSeg.Models.Runtime.TorchMachineReport.Collect().CudaDevices) };
+    }
+
     [CommandOption("--max-nodes <N>")]
     [Description("Refuse definitions with more nodes (default 500).")]
     public int? MaxNodes { get; init; }

@@ -44,5 +44,5 @@ public abstract class WorkerSettings : EngineSettings
 
     /// <summary>The engine's options for this worker: its queues, name, triggers file and device, with host access restricted.</summary>
     internal EngineOptions ToWorkerOptions() =>
-        ToOptions(queues: QueueList, workerName: Name, triggersFile: Triggers, restrict: true) with { Device = ResolveDevice() };
+        WithDevices(ToOptions(queues: QueueList, workerName: Name, triggersFile: Triggers, restrict: true));
 }

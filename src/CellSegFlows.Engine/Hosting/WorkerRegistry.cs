@@ -37,7 +37,7 @@ public sealed class WorkerRegistry
             var row = await db.Workers.FindAsync([_options.WorkerName], ct).ConfigureAwait(false);
             if (row is null)
             {
-                row = new WorkerRecord { Name = _options.WorkerName, Queues = string.Empty, Device = _options.Device, StartedAt = now };
+                row = new WorkerRecord { Name = _options.WorkerName, Queues = string.Empty, Device = DeviceText(_options), StartedAt = now };
                 db.Workers.Add(row);
             }
             else if (row.StoppedAt is not null && !stopped)
@@ -55,11 +55,14 @@ public sealed class WorkerRegistry
             }
 
             row.Queues = string.Join(",", _options.Queues);
-            row.Device = _options.Device;
+            row.Device = DeviceText(_options);
             row.Threads = _options.Threads;
             row.LastSeenAt = now;
             row.StoppedAt = stopped ? now : null;
             return true;
         }, ct).ConfigureAwait(false);
     }
+
+    // The devices of its gpu queue, as the operations view shows them: "cuda:0,cuda:1".
+    private static string DeviceText(EngineOptions options) => string.Join(",", options.ResolvedGpuDevices.Distinct());
 }

@@ -84,7 +84,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         var artifacts = new LocalArtifactStore(options.ResolvedArtifactRoot);
         var coordinator = new RunCoordinator(store, registry, options.Limits);
         var stepScheduler = new DeferredStepScheduler();
-        var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, options.Device, options.HostAccess, new ContentHasher(Path.Combine(Path.GetFullPath(options.Home), "cache", "content-hashes.json")));
+        var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, new DeviceLeases(options.ResolvedGpuDevices), options.HostAccess, new ContentHasher(Path.Combine(Path.GetFullPath(options.Home), "cache", "content-hashes.json")));
         var starter = new RunStarter(coordinator, registry, stepScheduler, options.Limits);
         var triggerRuntime = new TriggerRuntime(triggers, starter);
         var scheduler = await SchedulerFactory.CreateAsync(options, executor, triggerRuntime, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,7 @@ internal sealed class StepExecutor(
     string workRoot,
     IStepScheduler scheduler,
     string worker,
-    string device,
+    DeviceLeases devices,
     HostAccess hostAccess,
     ContentHasher hasher)
 {
@@ -202,6 +202,11 @@ internal sealed class StepExecutor(
 
         Directory.CreateDirectory(work);
         await using var journal = new StepJournal(coordinator.Store, step.RunId, step.Id, attempt, worker);
+
+        // A gpu-queue step holds one of the worker's devices for the attempt; a cpu-queue step runs on the CPU.
+        using var lease = step.Queue == QueueNames.Gpu
+            ? await devices.AcquireAsync(registry.Find(step.Activity)?.SharesDevice == true, timeout.Token).ConfigureAwait(false)
+            : null;
         var context = new ActivityContext
         {
             RunId = step.RunId,
@@ -213,15 +218,15 @@ internal sealed class StepExecutor(
             Progress = journal,
             Logger = journal,
             CancellationToken = timeout.Token,
-            // The configured device is the gpu queue's; a cpu-queue step runs on the CPU whatever the worker holds.
-            Device = step.Queue == QueueNames.Gpu ? device : QueueNames.CpuDevice,
+            Device = lease?.Device ?? QueueNames.CpuDevice,
             ReportMetric = journal.Metric,
             HostAccess = access,
             Models = _models,
         };
-        if (step.Queue == QueueNames.Gpu)
+        if (lease is not null)
         {
-            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(journal, "device {Device} (gpu queue, worker {Worker})", device, worker);
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(journal, "device {Device} (gpu queue, worker {Worker}, {Lease})", lease.Device, worker,
+                lease.Shared ? $"shared lease, {lease.Holders} step(s) on it" : "exclusive lease");
         }
 
         var activity = registry.Create(step.Activity);
