@@ -71,6 +71,56 @@ public class WorkerStopTests
     }
 
     [Fact]
+    public async Task Worker_drain_name_asks_a_running_worker_to_drain_and_it_stops()
+    {
+        var home = TestPaths.NewTempFolder();
+        var output = new StringBuilder();
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "cellsegflows"))
+        {
+            ArgumentList = { "worker", "--home", home, "--queues", "cpu" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var worker = Process.Start(start)!;
+        var serving = new TaskCompletionSource();
+        worker.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("serving cpu", StringComparison.Ordinal) == true)
+            {
+                serving.TrySetResult();
+            }
+        };
+        worker.BeginOutputReadLine();
+        try
+        {
+            await serving.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            var (none, noneText, noneErrors) = await CliRunner.RunSplitAsync("worker", "--home", home, "--drain", "nobody");
+            Assert.Equal(CliApp.UserError, none);
+            Assert.Contains("--drain nobody: no running worker", noneErrors + noneText);
+
+            var name = $"{Environment.MachineName}:{worker.Id}";
+            var (code, text) = await CliRunner.RunAsync("worker", "--home", home, "--drain", name);
+            Assert.True(code == 0, text);
+            Assert.Contains($"asked worker {name} to drain", text);
+            await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(worker.ExitCode == 0, output.ToString());
+            Assert.Contains("drained: 0 step(s) finished; stopped", output.ToString());
+        }
+        finally
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Health_fails_with_one_line_for_an_unknown_worker_a_silent_address_and_bad_options()
     {
         var home = TestPaths.NewTempFolder();

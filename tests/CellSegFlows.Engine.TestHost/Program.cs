@@ -5,7 +5,7 @@ using CellSegFlows.Engine.TestHost;
 // A worker process for engine tests:
 //   run HOME WORKFLOW.json [name=value ...]   start a run, print "RUN <id>", wait, print "STATUS <status>"
 //   resume HOME RUN_ID                          start the engine (recovery + reconcile), wait, print "STATUS <status>"
-//   drain HOME WORKFLOW.json DRAIN_MS         start a run, print "RUN <id>", serve until SIGTERM, then drain for DRAIN_MS
+//   drain HOME WORKFLOW.json DRAIN_MS         start a run, print "RUN <id>", serve until SIGTERM or a drain request in the run store, then drain for DRAIN_MS
 //                                               and print "DRAINED <finished> <handed back>"
 //   worker HOME QUARTZ_PG RUN_STORE QUEUES NAME [THREADS]
 //                                               serve steps from a clustered store until killed
@@ -48,7 +48,8 @@ switch (args[0])
         Console.WriteLine($"RUN {drained}");
         try
         {
-            await Task.WhenAny(Task.Delay(Timeout.Infinite, signals!.Drain), WaitForParentExitAsync());
+            using var asked = CancellationTokenSource.CreateLinkedTokenSource(signals!.Drain, engine.DrainRequested);
+            await Task.WhenAny(Task.Delay(Timeout.Infinite, asked.Token), WaitForParentExitAsync());
         }
         catch (OperationCanceledException)
         {

@@ -101,7 +101,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
         try
         {
             // Ctrl+C and SIGTERM stop the web host (its console lifetime); then the engine drains.
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(drain.Requested, cancellationToken);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(drain.Requested, engine.DrainRequested, cancellationToken);
             await server.WaitForShutdownAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

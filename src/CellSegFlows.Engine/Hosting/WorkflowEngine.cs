@@ -23,6 +23,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private readonly TriggerSync _triggerSync;
     private readonly StepExecutor _executor;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _drainRequested = new();
     private Task _triggerLoop = Task.CompletedTask;
     private Task _reconciler = Task.CompletedTask;
 
@@ -61,6 +62,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
 
     /// <summary>The workers that have checked in to this run store.</summary>
     public WorkerRegistry Workers { get; }
+
+    /// <summary>
+    /// Cancelled when someone asked this worker to drain through the run store (<see cref="WorkerRegistry.RequestDrainAsync(string, CancellationToken)"/>,
+    /// <c>worker --drain NAME</c>), seen at a check-in; the process should then call <see cref="DrainAsync"/>.
+    /// </summary>
+    public CancellationToken DrainRequested => _drainRequested.Token;
 
     /// <summary>
     /// Migrates the run store, applies <see cref="EngineOptions.TriggersFile"/>, starts the scheduler (which
@@ -102,7 +109,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         await engine.ReconcileAsync(null, cancellationToken).ConfigureAwait(false);
         if (!options.ClientOnly)
         {
-            await engine.Workers.CheckInAsync(stopped: false, cancellationToken).ConfigureAwait(false);
+            await engine.Workers.CheckInAsync(stopped: false, cancellationToken, starting: true).ConfigureAwait(false);
             await engine._triggerSync.SyncAllAsync(cancellationToken).ConfigureAwait(false);
             engine._triggerLoop = engine.SyncTriggersPeriodicallyAsync(engine._stopping.Token);
             if (options.ReconcileInterval > TimeSpan.Zero)
@@ -284,6 +291,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     {
         await StopAsync(waitForSteps: true).ConfigureAwait(false);
         _stopping.Dispose();
+        _drainRequested.Dispose();
     }
 
     private async Task SyncTriggersPeriodicallyAsync(CancellationToken ct)
@@ -293,7 +301,11 @@ public sealed class WorkflowEngine : IAsyncDisposable
         {
             try
             {
-                await Workers.CheckInAsync(stopped: false, ct).ConfigureAwait(false);
+                if (await Workers.CheckInAsync(stopped: false, ct).ConfigureAwait(false) && !_drainRequested.IsCancellationRequested)
+                {
+                    await _drainRequested.CancelAsync().ConfigureAwait(false);
+                }
+
                 await _triggerSync.SyncAllAsync(ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -75,6 +75,29 @@ public sealed class DrainTests
         Assert.Contains(detail.EventsOf("slow"), e => e.Message!.Contains("attempt 1 was interrupted"));
     }
 
+    [Fact]
+    public async Task A_drain_requested_through_the_run_store_reaches_the_worker_at_its_next_check_in()
+    {
+        // The step outlasts a check-in interval (5 s), so it is still running when the worker sees the request.
+        var (home, calls, workflow, env) = await SetUpAsync(9000);
+        using var worker = TestHostProcess.Start(env, "drain", home, workflow, "60000");
+        var runId = await worker.WaitForLineAsync("RUN ", TimeSpan.FromSeconds(60));
+        await WaitForCallAsync(calls, "slow", worker);
+        var store = RunStoreOptions.Sqlite(Path.Combine(home, "runs.db"));
+        Assert.Empty(await WorkerRegistry.RequestDrainAsync(store, "no-such-worker"));
+        var asked = await WorkerRegistry.RequestDrainAsync(store, Environment.MachineName);
+        Assert.Single(asked);
+        Assert.Equal("1 0", await worker.WaitForLineAsync("DRAINED ", TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var detail = await new RunQueries(store).DetailAsync(runId);
+        Assert.Equal(StepStatus.Succeeded, detail.Step("slow").Status);
+        Assert.Equal(0, Calls.InFile(calls, "after"));
+
+        // The next process of that name starts afresh: the request was for the one before.
+        using var next = TestHostProcess.Start(env, "resume", home, runId);
+        Assert.Equal("Succeeded", await next.WaitForLineAsync("STATUS ", TimeSpan.FromSeconds(90)));
+    }
+
     private static async Task<(string Home, string Calls, string Workflow, Dictionary<string, string> Env)> SetUpAsync(int sleepMs)
     {
         var home = TestPaths.NewTempFolder();
