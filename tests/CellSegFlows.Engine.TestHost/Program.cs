@@ -31,6 +31,9 @@ var options = args[0] == "worker"
         RunStore = CellSegFlows.Engine.Store.RunStoreOptions.Parse(args[3]),
         Queues = args[4].Split(','),
         WorkerName = args.Length > 5 ? args[5] : $"worker-{Environment.ProcessId}",
+
+        // A shared artifact folder for workers on one machine (the chaos drill); default HOME/artifacts.
+        ArtifactRoot = Environment.GetEnvironmentVariable("CELLSEGFLOWS_TEST_ARTIFACTS") is { Length: > 0 } shared ? shared : null,
     }
     : new EngineOptions { Home = args[1] };
 if (args[0] == "worker" && args.Length > 6)
