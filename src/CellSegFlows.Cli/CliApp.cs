@@ -69,6 +69,8 @@ public static class CliApp
                 runs.AddCommand<RunsShowCommand>("show").WithDescription("A run with its steps, journal, artifacts and metrics.");
                 runs.AddCommand<RunsResumeCommand>("resume").WithDescription("Carry on an interrupted run.");
                 runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Ask a run to stop.");
+                runs.AddCommand<RunsPruneCommand>("prune").WithDescription("Delete finished runs older than an age and the artifact blobs nothing kept references (--dry-run lists them).")
+                    .WithExample("runs", "prune", "--older-than", "30d", "--dry-run");
             });
             config.AddBranch("schedule", schedule =>
             {
@@ -117,6 +119,9 @@ public static class CliApp
             config.AddCommand<SegmentCommand>("segment")
                 .WithDescription("Segment images with a trained U-Net: binary masks, instance labels, overlays and a COCO results file.")
                 .WithExample("segment", "--model", "unet.cellseg", "--out", "out/masks", "images/");
+            config.AddCommand<HealthCommand>("health")
+                .WithDescription("A health check for containers: a server's URL answers 2xx, or a worker checked in to the run store lately (exit 0 healthy, 1 not).")
+                .WithExample("health", "--url", "http://127.0.0.1:5080/openapi/v1.json");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("This machine as torch sees it (CPU and ISA, libtorch, oneMKL, threads, CUDA devices, the libstdc++ patch) and the numeric self-check of the training kernels.");
             config.AddCommand<ActivitiesCommand>("activities")

@@ -330,3 +330,68 @@ public sealed class ThrowActivity : Activity<ThrowActivity.Input, ThrowActivity.
         };
     }
 }
+
+/// <summary>How many steps held each device at once, per test key (in-process engine tests).</summary>
+public static class DeviceHolds
+{
+    private static readonly Dictionary<string, int> Now = [];
+    private static readonly Dictionary<string, int> Peak = [];
+
+    public static int PeakOf(string key, string device)
+    {
+        lock (Now)
+        {
+            return Peak.GetValueOrDefault(key + "|" + device);
+        }
+    }
+
+    public static async Task HoldAsync(string key, string device, int milliseconds, CancellationToken cancellationToken)
+    {
+        var slot = key + "|" + device;
+        lock (Now)
+        {
+            Now[slot] = Now.GetValueOrDefault(slot) + 1;
+            Peak[slot] = Math.Max(Peak.GetValueOrDefault(slot), Now[slot]);
+        }
+
+        try
+        {
+            await Task.Delay(milliseconds, cancellationToken);
+        }
+        finally
+        {
+            lock (Now)
+            {
+                Now[slot]--;
+            }
+        }
+    }
+}
+
+[Activity("test.HoldDevice", Category = "Test", Queue = "gpu", Description = "Holds its device a while (alone: it does not share).")]
+public sealed class HoldDeviceActivity : Activity<HoldDeviceActivity.Input, HoldDeviceActivity.Output>
+{
+    public sealed record Input(int Milliseconds, string Key, int Index = 0);
+
+    public sealed record Output(string Device);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        await DeviceHolds.HoldAsync(input.Key, context.Device, input.Milliseconds, context.CancellationToken);
+        return new Output(context.Device);
+    }
+}
+
+[Activity("test.ShareDevice", Category = "Test", Queue = "gpu", SharesDevice = true, Description = "Holds its device a while, sharing it with other sharing steps.")]
+public sealed class ShareDeviceActivity : Activity<ShareDeviceActivity.Input, ShareDeviceActivity.Output>
+{
+    public sealed record Input(int Milliseconds, string Key, int Index = 0);
+
+    public sealed record Output(string Device);
+
+    protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
+    {
+        await DeviceHolds.HoldAsync(input.Key, context.Device, input.Milliseconds, context.CancellationToken);
+        return new Output(context.Device);
+    }
+}

@@ -53,6 +53,7 @@ internal sealed class DoctorCommand(IAnsiConsole console) : Command<DoctorComman
         Row("oneDNN", machine.OneDnnEnabled switch { true => "on", false => "off", null => "unknown (switch not found)" });
         Row("threads", $"{machine.Threads} intra-op, {machine.InteropThreads} inter-op, {machine.Processors} processors");
         Row("cuda", machine.CudaDevices == 0 ? "no device" : $"{machine.CudaDevices} device(s)");
+        Row("devices", string.Join(", ", GpuDeviceList.Available(machine.CudaDevices)) + (machine.CudaDevices > 1 ? $" (a worker takes them all with --device cuda --gpus {machine.CudaDevices})" : string.Empty));
         Row("native library", machine.NativeLibrary ?? "?");
         Row("libstdc++ patch", machine.LibstdcxxPatch);
         console.Write(info);

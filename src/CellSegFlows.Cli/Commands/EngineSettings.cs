@@ -29,6 +29,14 @@ public class StoreSettings : CommandSettings
     /// <summary>The home folder: --home, else CELLSEGFLOWS_HOME, else ./.cellsegflows.</summary>
     internal string HomeFolder => Home ?? EngineOptions.DefaultHome;
 
+    [CommandOption("--artifacts <DIR>")]
+    [Description("Artifact store folder (default: CELLSEGFLOWS_ARTIFACTS, else HOME/artifacts); several workers may share one (README, 'Shared artifact folder').")]
+    public string? Artifacts { get; init; }
+
+    /// <summary>The artifact store folder: --artifacts, else CELLSEGFLOWS_ARTIFACTS, else HOME/artifacts.</summary>
+    internal string ArtifactFolder => Artifacts
+        ?? (Environment.GetEnvironmentVariable("CELLSEGFLOWS_ARTIFACTS") is { Length: > 0 } fromEnvironment ? fromEnvironment : Path.Combine(HomeFolder, "artifacts"));
+
     /// <summary>
     /// The run store, migrated, after checking it exists when it is the home's SQLite file (a mistyped --home must not
     /// create an empty store); null when it does not and <paramref name="create"/> is false.
@@ -117,6 +125,17 @@ public class EngineSettings : StoreSettings
         }
     }
 
+    [CommandOption("--gpus <N>")]
+    [Description("GPU slots of the gpu queue: with --device cuda, lease cuda:0 … cuda:N-1 to its steps, one step per GPU unless the activity shares (with --device cpu: N gpu-queue steps at once on the CPU).")]
+    public int? Gpus { get; init; }
+
+    /// <summary>The engine's options with the gpu queue's device (and, for --gpus, its device list).</summary>
+    internal EngineOptions WithDevices(EngineOptions options)
+    {
+        var device = ResolveDevice();
+        return options with { Device = device, GpuDevices = GpuDeviceList.Resolve(device, Gpus, () => CellSeg.Models.Runtime.TorchMachineReport.Collect().CudaDevices) };
+    }
+
     [CommandOption("--max-nodes <N>")]
     [Description("Refuse definitions with more nodes (default 500).")]
     public int? MaxNodes { get; init; }
@@ -157,6 +176,7 @@ public class EngineSettings : StoreSettings
                 ? ServerHostAccess.Create(Home ?? EngineOptions.DefaultHome, ParseRoots(), ParseOrigins())
                 : Engine.Access.HostAccess.Unrestricted,
             Home = Home ?? EngineOptions.DefaultHome,
+            ArtifactRoot = ArtifactFolder,
             RunStore = runStore,
             QuartzPostgres = ResolvedQuartzPostgres,
             ClientOnly = clientOnly,

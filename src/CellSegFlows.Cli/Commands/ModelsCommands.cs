@@ -34,7 +34,7 @@ internal static class ModelRegistryAccess
             throw new UserInputException(ex.Message);
         }
 
-        var artifacts = new LocalArtifactStore(Path.Combine(settings.HomeFolder, "artifacts"));
+        var artifacts = new LocalArtifactStore(settings.ArtifactFolder);
         if (!artifacts.Contains(version.ArtifactHash))
         {
             throw new UserInputException($"{parsed} is version {version.Version}, whose artifact {version.ArtifactHash[..12]} is not in {artifacts.Root}");

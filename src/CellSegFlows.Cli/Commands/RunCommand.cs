@@ -35,7 +35,7 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
     {
         var path = EvalCommand.RequireFile(settings.File, "FILE");
         var parameters = ParseParameters(settings.Parameters);
-        await using var engine = await WorkflowEngine.StartAsync(settings.ToOptions(clientOnly: settings.Detach, triggersFile: settings.Triggers) with { Device = settings.ResolveDevice() }, ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
+        await using var engine = await WorkflowEngine.StartAsync(settings.WithDevices(settings.ToOptions(clientOnly: settings.Detach, triggersFile: settings.Triggers)), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         string runId;
         try
         {

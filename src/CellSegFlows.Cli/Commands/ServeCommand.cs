@@ -65,6 +65,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             console.MarkupLineInterpolated($"[yellow]warning:[/] listening on plain HTTP beyond this machine ({string.Join(", ", remote)}); only a TLS proxy in front keeps credentials private; the sign-in cookie is Secure, so browsers sign in only through HTTPS.");
         }
 
+        using var drain = new Drain();
         await using var engine = await WorkflowEngine.StartAsync(settings.ToWorkerOptions(), ActivityCatalog.Create(), cancellationToken).ConfigureAwait(false);
         var options = new ServerOptions
         {
@@ -97,17 +98,18 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             console.MarkupLine("[yellow]note:[/] there are no users yet: restart with --admin-password-file FILE, or add one with `cellsegflows users add NAME --role admin --password-file FILE`.");
         }
 
-        console.MarkupLineInterpolated($"serving [bold]{string.Join(", ", server.Addresses)}[/] (studio at /, API at /api, OpenAPI at /openapi/v1.json); worker {engine.Options.WorkerName} runs {string.Join(", ", queues)}; Ctrl+C to stop");
+        console.MarkupLineInterpolated($"serving [bold]{string.Join(", ", server.Addresses)}[/] (studio at /, API at /api, OpenAPI at /openapi/v1.json); worker {engine.Options.WorkerName} runs {string.Join(", ", queues)}; SIGTERM or Ctrl+C drains and stops");
         try
         {
-            // Ctrl+C and SIGTERM stop the web host (its console lifetime); then the engine lets running steps finish.
-            await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            // Ctrl+C and SIGTERM stop the web host (its console lifetime); then the engine drains.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(drain.Requested, engine.DrainRequested, cancellationToken);
+            await server.WaitForShutdownAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
 
-        console.MarkupLine("stopping: waiting for running steps to finish");
+        await drain.RunAsync(engine, TimeSpan.FromSeconds(settings.DrainTimeout), console).ConfigureAwait(false);
         return 0;
     }
 }

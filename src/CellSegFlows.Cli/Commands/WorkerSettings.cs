@@ -25,6 +25,11 @@ public abstract class WorkerSettings : EngineSettings
     [Description("A triggers file (JSON: schedules and watches) whose schedules and watches are added or updated at start, by id.")]
     public string? Triggers { get; init; }
 
+    [CommandOption("--drain-timeout <SECONDS>")]
+    [Description("On SIGTERM or Ctrl+C: take no new steps, wait this long for running ones to finish, then hand the rest back to other workers (default 120; a second Ctrl+C hands back at once).")]
+    [DefaultValue(120)]
+    public int DrainTimeout { get; init; } = 120;
+
     /// <summary>Whether <c>--queues none</c> is allowed (a process that only serves the API).</summary>
     private protected virtual bool AcceptsNone => false;
 
@@ -32,11 +37,12 @@ public abstract class WorkerSettings : EngineSettings
     internal string[] QueueList => AcceptsNone && Queues == QueueNames.None ? [QueueNames.None] : QueueNames.Split(Queues);
 
     public override ValidationResult Validate() =>
+        DrainTimeout < 0 ? ValidationResult.Error($"--drain-timeout takes seconds (0 or more), not {DrainTimeout}") :
         (AcceptsNone && Queues == QueueNames.None) || QueueNames.Split(Queues).All(QueueNames.IsKnown)
             ? ValidationResult.Success()
             : ValidationResult.Error($"--queues takes cpu and/or gpu{(AcceptsNone ? " (or none)" : string.Empty)}, not '{Queues}'");
 
     /// <summary>The engine's options for this worker: its queues, name, triggers file and device, with host access restricted.</summary>
     internal EngineOptions ToWorkerOptions() =>
-        ToOptions(queues: QueueList, workerName: Name, triggersFile: Triggers, restrict: true) with { Device = ResolveDevice() };
+        WithDevices(ToOptions(queues: QueueList, workerName: Name, triggersFile: Triggers, restrict: true));
 }

@@ -27,6 +27,12 @@ public sealed class ActivityAttribute(string type) : Attribute
     public bool Cacheable { get; init; } = true;
 
     /// <summary>
+    /// True when steps of this activity may run beside other sharing steps on one GPU (small inference, say); false
+    /// (default): a gpu-queue step holds its device alone. Only matters when a worker has more gpu slots than devices.
+    /// </summary>
+    public bool SharesDevice { get; init; }
+
+    /// <summary>
     /// The name (as definitions write it) of a <c>json</c> input whose fields override the node's other inputs, e.g. a
     /// training grid's <c>branch</c>: one mapped node then runs one grid entry per map element. The engine merges the
     /// object into the inputs before the step runs (before the host-path checks and the cache key) and refuses a field

@@ -32,6 +32,7 @@ public sealed record InputOverride(string Input, IReadOnlyList<string> Fields);
 /// <param name="Cacheable">False for an activity whose result depends on more than its inputs (the model registry's
 /// current champion, a decision it records): its steps always run, whatever the node's <c>cache</c> says.</param>
 /// <param name="Overrides">The input whose object overrides others, if the activity has one.</param>
+/// <param name="SharesDevice">Whether its gpu-queue steps may share a device with other sharing steps.</param>
 public sealed record ActivityDescriptor(
     string Type,
     int Version,
@@ -41,7 +42,8 @@ public sealed record ActivityDescriptor(
     IReadOnlyList<PortDescriptor> Outputs,
     string Queue,
     bool Cacheable = true,
-    InputOverride? Overrides = null);
+    InputOverride? Overrides = null,
+    bool SharesDevice = false);
 
 /// <summary>The activities that exist; only these can run (a definition can never name code or commands).</summary>
 public interface IActivityCatalog

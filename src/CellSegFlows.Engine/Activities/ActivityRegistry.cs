@@ -160,7 +160,8 @@ public sealed class ActivityRegistry : IActivityCatalog
             Ports(args[1], inputs: false),
             attribute.Queue,
             attribute.Cacheable,
-            overrides);
+            overrides,
+            attribute.SharesDevice);
     }
 
     /// <summary>

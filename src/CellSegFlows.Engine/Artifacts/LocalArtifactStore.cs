@@ -5,8 +5,9 @@ namespace CellSegFlows.Engine.Artifacts;
 
 /// <summary>
 /// Artifacts on a local (or shared) folder: <c>ROOT/sha256/ab/abcdef….ext</c>. A file is written to a
-/// temporary name and renamed into place, so a reader never sees a partial artifact and two workers
-/// storing the same content at once both succeed.
+/// temporary name in <c>ROOT/tmp</c> (same file system), flushed to disk and renamed into place, so a reader never
+/// sees a partial artifact and two workers (processes or machines sharing the folder) storing the same content at
+/// once both succeed: the name is the content's hash, so a rename over an existing file replaces identical bytes.
 /// </summary>
 public sealed class LocalArtifactStore : IArtifactStore
 {
@@ -70,6 +71,9 @@ public sealed class LocalArtifactStore : IArtifactStore
                 }
 
                 size = target.Length;
+
+                // On disk before the rename: after a power loss the name must not point at a file with missing bytes.
+                target.Flush(flushToDisk: true);
             }
 
             hash = Convert.ToHexStringLower(sha.GetHashAndReset());

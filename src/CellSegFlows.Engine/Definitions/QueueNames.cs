@@ -9,7 +9,7 @@ public static class QueueNames
     /// <summary>The CPU queue: the default of every activity and node.</summary>
     public const string Cpu = "cpu";
 
-    /// <summary>The GPU queue: its steps get the worker's device, a few at a time (<see cref="Hosting.EngineOptions.GpuSlots"/>).</summary>
+    /// <summary>The GPU queue: its steps lease one of the worker's devices (<see cref="Hosting.EngineOptions.GpuDevices"/>), one step per device unless the activity shares.</summary>
     public const string Gpu = "gpu";
 
     /// <summary>No queue: a process that serves it runs no steps (an API next to other workers, a client).</summary>

@@ -27,13 +27,20 @@ public sealed record EngineOptions
     /// <summary>Steps run at once on this process.</summary>
     public int Threads { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
-    /// <summary>Steps on the gpu queue at once on this process (one GPU: 1).</summary>
-    public int GpuSlots { get; init; } = 1;
+    /// <summary>Steps on the gpu queue at once on this process; null (default): one per device of <see cref="GpuDevices"/>.
+    /// More slots than devices lets activities that share a device (<c>SharesDevice</c>) run side by side.</summary>
+    public int? GpuSlots { get; init; }
+
+    /// <summary>
+    /// The devices this worker leases to its gpu-queue steps, one step per device unless the activity shares (e.g.
+    /// <c>cuda:0</c>, <c>cuda:1</c>; the command line's <c>--device cuda --gpus 2</c>); null (default): <see cref="Device"/> alone.
+    /// </summary>
+    public IReadOnlyList<string>? GpuDevices { get; init; }
 
     /// <summary>Name of this worker in the journal; default host name and process id.</summary>
     public string WorkerName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
-    /// <summary>Device given to activities on this worker: cpu, or cuda when the worker has a GPU.</summary>
+    /// <summary>Device given to gpu-queue steps on this worker: cpu, or cuda / cuda:N when it has a GPU (see <see cref="GpuDevices"/> for several).</summary>
     public string Device { get; init; } = Definitions.QueueNames.CpuDevice;
 
     /// <summary>How often a worker re-checks unfinished runs for steps without a job (zero turns it off).</summary>
@@ -66,6 +73,10 @@ public sealed record EngineOptions
         : Path.Combine(Environment.CurrentDirectory, ".cellsegflows");
 
     internal RunStoreOptions ResolvedRunStore => RunStore ?? RunStoreOptions.Sqlite(Path.Combine(Home, "runs.db"));
+
+    internal IReadOnlyList<string> ResolvedGpuDevices => GpuDevices is { Count: > 0 } devices ? devices : [Device];
+
+    internal int ResolvedGpuSlots => GpuSlots is > 0 and var slots ? slots : ResolvedGpuDevices.Count;
 
     internal string ResolvedArtifactRoot => ArtifactRoot ?? Path.Combine(Home, "artifacts");
 

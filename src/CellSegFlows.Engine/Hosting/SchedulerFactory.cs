@@ -42,7 +42,7 @@ internal static class SchedulerFactory
             });
             q.UseDefaultThreadPool(maxConcurrency: options.Threads);
             q.ServeExecutionGroups(options.ClientOnly ? [QueueNames.None] : [.. options.Queues, TriggerSync.ExecutionGroup]);
-            q.UseExecutionLimits(l => l.ForGroup(QueueNames.Gpu, options.GpuSlots));
+            q.UseExecutionLimits(l => l.ForGroup(QueueNames.Gpu, options.ResolvedGpuSlots));
             q.UsePersistentStore(s =>
             {
                 if (options.QuartzPostgres is { } pg)

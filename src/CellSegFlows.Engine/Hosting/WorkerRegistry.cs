@@ -27,17 +27,44 @@ public sealed class WorkerRegistry
         return workers.OrderByDescending(w => w.LastSeenAt).ToList();
     }
 
+    /// <summary>
+    /// Asks the running workers named <paramref name="name"/> (or, for a host name, every <c>host:pid</c> worker there) to
+    /// drain and stop; each does at its next check-in (within a trigger-sync interval).
+    /// </summary>
+    /// <returns>The workers asked (none when no such worker is running).</returns>
+    public Task<IReadOnlyList<string>> RequestDrainAsync(string name, CancellationToken cancellationToken = default) =>
+        RequestDrainAsync(_options.ResolvedRunStore, name, cancellationToken);
+
+    /// <summary>As <see cref="RequestDrainAsync(string, CancellationToken)"/>, on a run store without an engine (the command line).</summary>
+    public static async Task<IReadOnlyList<string>> RequestDrainAsync(RunStoreOptions store, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return await store.WriteAsync<IReadOnlyList<string>>(async db =>
+        {
+            var rows = (await db.Workers.ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Where(w => w.StoppedAt is null && (w.Name == name || w.Name.StartsWith(name + ":", StringComparison.Ordinal))).ToList();
+            foreach (var row in rows)
+            {
+                row.DrainRequestedAt ??= DateTimeOffset.UtcNow;
+            }
+
+            return rows.Select(r => r.Name).ToList();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Records that this worker is alive (every trigger-sync interval) or has stopped.</summary>
-    internal async Task CheckInAsync(bool stopped, CancellationToken ct)
+    /// <returns>Whether someone asked it to drain since it started.</returns>
+    internal async Task<bool> CheckInAsync(bool stopped, CancellationToken ct, bool starting = false)
     {
         CheckedIn = true;
         var now = DateTimeOffset.UtcNow;
-        await _options.ResolvedRunStore.WriteAsync(async db =>
+        return await _options.ResolvedRunStore.WriteAsync(async db =>
         {
             var row = await db.Workers.FindAsync([_options.WorkerName], ct).ConfigureAwait(false);
             if (row is null)
             {
-                row = new WorkerRecord { Name = _options.WorkerName, Queues = string.Empty, Device = _options.Device, StartedAt = now };
+                row = new WorkerRecord { Name = _options.WorkerName, Queues = string.Empty, Device = DeviceText(_options), StartedAt = now };
                 db.Workers.Add(row);
             }
             else if (row.StoppedAt is not null && !stopped)
@@ -55,11 +82,19 @@ public sealed class WorkerRegistry
             }
 
             row.Queues = string.Join(",", _options.Queues);
-            row.Device = _options.Device;
+            row.Device = DeviceText(_options);
             row.Threads = _options.Threads;
             row.LastSeenAt = now;
             row.StoppedAt = stopped ? now : null;
-            return true;
+            if (starting)
+            {
+                row.DrainRequestedAt = null;   // a request was for the process before this one
+            }
+
+            return row.DrainRequestedAt is not null;
         }, ct).ConfigureAwait(false);
     }
+
+    // The devices of its gpu queue, as the operations view shows them: "cuda:0,cuda:1".
+    private static string DeviceText(EngineOptions options) => string.Join(",", options.ResolvedGpuDevices.Distinct());
 }

@@ -21,15 +21,18 @@ public sealed class WorkflowEngine : IAsyncDisposable
     private readonly RunCoordinator _coordinator;
     private readonly RunStarter _starter;
     private readonly TriggerSync _triggerSync;
+    private readonly StepExecutor _executor;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _drainRequested = new();
     private Task _triggerLoop = Task.CompletedTask;
     private Task _reconciler = Task.CompletedTask;
 
-    private WorkflowEngine(EngineOptions options, ActivityRegistry registry, IScheduler scheduler, RunCoordinator coordinator, RunStarter starter, IArtifactStore artifacts, TriggerStore triggers, TriggerRuntime triggerRuntime)
+    private WorkflowEngine(EngineOptions options, ActivityRegistry registry, StepExecutor executor, IScheduler scheduler, RunCoordinator coordinator, RunStarter starter, IArtifactStore artifacts, TriggerStore triggers, TriggerRuntime triggerRuntime)
     {
         Options = options;
         Registry = registry;
         _scheduler = scheduler;
+        _executor = executor;
         _coordinator = coordinator;
         _starter = starter;
         Artifacts = artifacts;
@@ -61,6 +64,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
     public WorkerRegistry Workers { get; }
 
     /// <summary>
+    /// Cancelled when someone asked this worker to drain through the run store (<see cref="WorkerRegistry.RequestDrainAsync(string, CancellationToken)"/>,
+    /// <c>worker --drain NAME</c>), seen at a check-in; the process should then call <see cref="DrainAsync"/>.
+    /// </summary>
+    public CancellationToken DrainRequested => _drainRequested.Token;
+
+    /// <summary>
     /// Migrates the run store, applies <see cref="EngineOptions.TriggersFile"/>, starts the scheduler (which
     /// recovers steps a crashed process left running), reconciles unfinished runs so no ready step is left
     /// without a job, and (unless client-only) gives every enabled schedule and watch its Quartz job.
@@ -82,12 +91,12 @@ public sealed class WorkflowEngine : IAsyncDisposable
         var artifacts = new LocalArtifactStore(options.ResolvedArtifactRoot);
         var coordinator = new RunCoordinator(store, registry, options.Limits);
         var stepScheduler = new DeferredStepScheduler();
-        var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, options.Device, options.HostAccess, new ContentHasher(Path.Combine(Path.GetFullPath(options.Home), "cache", "content-hashes.json")));
+        var executor = new StepExecutor(coordinator, registry, artifacts, options.WorkRoot, stepScheduler, options.WorkerName, new DeviceLeases(options.ResolvedGpuDevices), options.HostAccess, new ContentHasher(Path.Combine(Path.GetFullPath(options.Home), "cache", "content-hashes.json")));
         var starter = new RunStarter(coordinator, registry, stepScheduler, options.Limits);
         var triggerRuntime = new TriggerRuntime(triggers, starter);
         var scheduler = await SchedulerFactory.CreateAsync(options, executor, triggerRuntime, cancellationToken).ConfigureAwait(false);
         stepScheduler.Scheduler = scheduler;
-        var engine = new WorkflowEngine(options, registry, scheduler, coordinator, starter, artifacts, triggers, triggerRuntime);
+        var engine = new WorkflowEngine(options, registry, executor, scheduler, coordinator, starter, artifacts, triggers, triggerRuntime);
         if (options.ClientOnly && options.QuartzPostgres is null)
         {
             // A client next to a worker on the one-process SQLite job store must not start its scheduler:
@@ -100,7 +109,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
         await engine.ReconcileAsync(null, cancellationToken).ConfigureAwait(false);
         if (!options.ClientOnly)
         {
-            await engine.Workers.CheckInAsync(stopped: false, cancellationToken).ConfigureAwait(false);
+            await engine.Workers.CheckInAsync(stopped: false, cancellationToken, starting: true).ConfigureAwait(false);
             await engine._triggerSync.SyncAllAsync(cancellationToken).ConfigureAwait(false);
             engine._triggerLoop = engine.SyncTriggersPeriodicallyAsync(engine._stopping.Token);
             if (options.ReconcileInterval > TimeSpan.Zero)
@@ -205,6 +214,50 @@ public sealed class WorkflowEngine : IAsyncDisposable
         IsPaused = false;
     }
 
+    /// <summary>
+    /// Drains this process before it stops: it takes no new step or trigger (Quartz standby) and waits up to
+    /// <paramref name="timeout"/> for its running steps to finish; then it stops. Steps still running at the deadline
+    /// are handed back: the scheduler stops without waiting and, once the process has exited, the job store gives them
+    /// to another worker (clustered PostgreSQL: within seconds; the SQLite store: at this home's next start), whose
+    /// journal records the interrupted attempt. Cancelling <paramref name="cancellationToken"/> ends the wait early
+    /// (a second Ctrl+C) and hands back what is still running.
+    /// </summary>
+    /// <returns>How many steps finished during the drain and how many were handed back.</returns>
+    public async Task<DrainResult> DrainAsync(TimeSpan timeout, IProgress<int>? running = null, CancellationToken cancellationToken = default)
+    {
+        if (_scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
+        {
+            await _scheduler.Standby(CancellationToken.None).ConfigureAwait(false);
+            IsPaused = true;
+        }
+
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        var atStart = -1;
+        var left = 0;
+        while (_scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
+        {
+            left = _executor.Running;
+            atStart = atStart < 0 ? left : atStart;
+            running?.Report(left);
+            if (left == 0 || DateTimeOffset.UtcNow >= deadline || cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Asked to stop waiting: what runs now is handed back below.
+            }
+        }
+
+        await StopAsync(waitForSteps: left == 0).ConfigureAwait(false);
+        return new DrainResult(Math.Max(0, atStart - left), left);
+    }
+
     /// <summary>Stops the scheduler, letting running steps finish when <paramref name="waitForSteps"/> is true.</summary>
     public async Task StopAsync(bool waitForSteps = true)
     {
@@ -238,6 +291,7 @@ public sealed class WorkflowEngine : IAsyncDisposable
     {
         await StopAsync(waitForSteps: true).ConfigureAwait(false);
         _stopping.Dispose();
+        _drainRequested.Dispose();
     }
 
     private async Task SyncTriggersPeriodicallyAsync(CancellationToken ct)
@@ -247,7 +301,11 @@ public sealed class WorkflowEngine : IAsyncDisposable
         {
             try
             {
-                await Workers.CheckInAsync(stopped: false, ct).ConfigureAwait(false);
+                if (await Workers.CheckInAsync(stopped: false, ct).ConfigureAwait(false) && !_drainRequested.IsCancellationRequested)
+                {
+                    await _drainRequested.CancelAsync().ConfigureAwait(false);
+                }
+
                 await _triggerSync.SyncAllAsync(ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -284,3 +342,8 @@ public sealed class WorkflowEngine : IAsyncDisposable
         }
     }
 }
+
+/// <summary>What a drain did: steps that finished while it waited, and steps still running at its deadline (handed back).</summary>
+/// <param name="Finished">Steps that were running when the drain began and finished before its deadline.</param>
+/// <param name="HandedBack">Steps still running at the deadline: the job store gives them to another worker once this process has exited.</param>
+public sealed record DrainResult(int Finished, int HandedBack);

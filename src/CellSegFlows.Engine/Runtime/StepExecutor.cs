@@ -23,12 +23,30 @@ internal sealed class StepExecutor(
     string workRoot,
     IStepScheduler scheduler,
     string worker,
-    string device,
+    DeviceLeases devices,
     HostAccess hostAccess,
     ContentHasher hasher)
 {
     private static readonly TimeSpan CancelPoll = TimeSpan.FromMilliseconds(250);
     private readonly ModelRegistry _models = new(coordinator.Store);
+    private int _running;
+
+    /// <summary>Steps executing in this process now (a draining worker waits for zero).</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Runs one step's job, counted in <see cref="Running"/>.</summary>
+    public async Task ExecuteCountedAsync(string runId, string stepId, bool recovering, CancellationToken workerToken)
+    {
+        Interlocked.Increment(ref _running);
+        try
+        {
+            await ExecuteAsync(runId, stepId, recovering, workerToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
 
     /// <param name="runId">The step's run.</param>
     /// <param name="stepId">The step.</param>
@@ -184,6 +202,11 @@ internal sealed class StepExecutor(
 
         Directory.CreateDirectory(work);
         await using var journal = new StepJournal(coordinator.Store, step.RunId, step.Id, attempt, worker);
+
+        // A gpu-queue step holds one of the worker's devices for the attempt; a cpu-queue step runs on the CPU.
+        using var lease = step.Queue == QueueNames.Gpu
+            ? await devices.AcquireAsync(registry.Find(step.Activity)?.SharesDevice == true, timeout.Token).ConfigureAwait(false)
+            : null;
         var context = new ActivityContext
         {
             RunId = step.RunId,
@@ -195,15 +218,15 @@ internal sealed class StepExecutor(
             Progress = journal,
             Logger = journal,
             CancellationToken = timeout.Token,
-            // The configured device is the gpu queue's; a cpu-queue step runs on the CPU whatever the worker holds.
-            Device = step.Queue == QueueNames.Gpu ? device : QueueNames.CpuDevice,
+            Device = lease?.Device ?? QueueNames.CpuDevice,
             ReportMetric = journal.Metric,
             HostAccess = access,
             Models = _models,
         };
-        if (step.Queue == QueueNames.Gpu)
+        if (lease is not null)
         {
-            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(journal, "device {Device} (gpu queue, worker {Worker})", device, worker);
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(journal, "device {Device} (gpu queue, worker {Worker}, {Lease})", lease.Device, worker,
+                lease.Shared ? $"shared lease, {lease.Holders} step(s) on it" : "exclusive lease");
         }
 
         var activity = registry.Create(step.Activity);

@@ -16,6 +16,6 @@ internal sealed class StepJob(StepExecutor executor) : IJob
     {
         var stepId = context.MergedJobDataMap.GetString(StepIdKey) ?? throw new JobExecutionException("step job without a step id");
         var runId = context.MergedJobDataMap.GetString(RunIdKey) ?? throw new JobExecutionException("step job without a run id");
-        await executor.ExecuteAsync(runId, stepId, context.Recovering, cancellationToken).ConfigureAwait(false);
+        await executor.ExecuteCountedAsync(runId, stepId, context.Recovering, cancellationToken).ConfigureAwait(false);
     }
 }

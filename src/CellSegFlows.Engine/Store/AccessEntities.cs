@@ -93,4 +93,7 @@ public sealed class WorkerRecord
 
     /// <summary>Set when it stopped cleanly.</summary>
     public DateTimeOffset? StoppedAt { get; set; }
+
+    /// <summary>When someone asked it to drain (<c>worker --drain NAME</c>); it drains at its next check-in. Cleared when it starts again.</summary>
+    public DateTimeOffset? DrainRequestedAt { get; set; }
 }

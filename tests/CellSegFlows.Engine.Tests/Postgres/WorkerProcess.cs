@@ -45,7 +45,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "CellSegFlows.Engine.TestHost.dll");
 
     /// <summary>Starts <c>dotnet TestHost.dll worker HOME QUARTZ_PG RUN_STORE QUEUES NAME THREADS</c>; call <see cref="WaitReadyAsync"/> next.</summary>
-    public static WorkerProcess Start(string name, string connectionString, string callsFile, int threads)
+    public static WorkerProcess Start(string name, string connectionString, string callsFile, int threads, string? artifacts = null)
     {
         var home = TestPaths.NewTempFolder();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -55,6 +55,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
 
         info.Environment["CELLSEGFLOWS_TEST_CALLS"] = callsFile;
+        if (artifacts is not null)
+        {
+            info.Environment["CELLSEGFLOWS_TEST_ARTIFACTS"] = artifacts;
+        }
+
         info.Environment["CELLSEGFLOWS_TEST_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new WorkerProcess(name, Process.Start(info) ?? throw new InvalidOperationException($"could not start worker {name}"));
     }

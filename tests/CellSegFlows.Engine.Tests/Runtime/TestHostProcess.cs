@@ -51,6 +51,18 @@ internal sealed class TestHostProcess : IDisposable
         }
     }
 
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Every line printed so far that starts with <paramref name="prefix"/>, without it.</summary>
+    public IReadOnlyList<string> Lines(string prefix)
+    {
+        lock (_lines)
+        {
+            return _lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).Select(l => l[prefix.Length..]).ToList();
+        }
+    }
+
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "CellSegFlows.Engine.TestHost.dll");
 
     public static TestHostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
@@ -108,6 +120,20 @@ internal sealed class TestHostProcess : IDisposable
                 throw new TimeoutException($"no '{prefix}' line within {timeout}:\n{Output}");
             }
         }
+    }
+
+    /// <summary>SIGTERM, as <c>docker stop</c> and systemd send it (the process decides what to do).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit(10_000);
+    }
+
+    /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill.</summary>

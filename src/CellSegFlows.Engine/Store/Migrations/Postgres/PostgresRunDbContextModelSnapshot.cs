@@ -922,6 +922,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("device");
 
+                    b.Property<DateTimeOffset?>("DrainRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("drain_requested_at");
+
                     b.Property<DateTimeOffset>("LastSeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_seen_at");

@@ -905,6 +905,10 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("device");
 
+                    b.Property<long?>("DrainRequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("drain_requested_at");
+
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_seen_at");
