@@ -16,24 +16,25 @@ internal static class Diagnose
         var test = await CocoReader.LoadAsync(Path.Combine(shared, "annotations", "livecell_coco_test.json"));
         var folder = Path.Combine(shared, "images", "livecell_test_images");
         string Locate(CocoImage i) => Path.Combine(folder, i.FileName);
-        var bank = await CellBank.BuildAsync(test, Locate);
-        var real = await DiagnosticImage.LoadAsync(test, Locate, int.MaxValue);
         var options = new SynthesisOptions { Seed = 1, ImagesPerCellType = 4, Overlap = OverlapMode.Bounded };
+        var bankOptions = new CellBankOptions();
         double? fraction = null;
         var calibration = new DensityCalibration(0.95);
         foreach (var setting in settings)
         {
             var (key, value) = (setting.Split('=')[0], setting.Split('=')[1]);
-            options = key switch
+            switch (key)
             {
-                "syntheticFraction" => options,
-                _ => throw new ArgumentException($"unknown setting {key}"),
-            };
-            if (key == "syntheticFraction")
-            {
-                fraction = double.Parse(value, CultureInfo.InvariantCulture);
+                case "syntheticFraction": fraction = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "pasteHalo": options = options with { PasteHalo = bool.Parse(value) }; break;
+                case "realDensity": options = options with { RealDensity = bool.Parse(value) }; break;
+                case "haloWidth": bankOptions = bankOptions with { HaloWidth = int.Parse(value, CultureInfo.InvariantCulture) }; break;
+                default: throw new ArgumentException($"unknown setting {key}");
             }
         }
+
+        var bank = await CellBank.BuildAsync(test, Locate, bankOptions);
+        var real = await DiagnosticImage.LoadAsync(test, Locate, int.MaxValue);
 
         var synthetic = new List<DiagnosticImage>();
         var composer = new ImageComposer();
@@ -41,10 +42,10 @@ internal static class Diagnose
         {
             foreach (var type in bank.CellTypes)
             {
-                var target = DensityPlan.TargetFor(bank, type, density, calibration);
                 for (var k = 0; k < options.ImagesPerCellType; k++)
                 {
-                    var image = composer.Compose(bank, type, target, options, SyntheticGenerator.ImageSeed(options.Seed, density, type, k));
+                    var seed = SyntheticGenerator.ImageSeed(options.Seed, density, type, k);
+                    var image = composer.Compose(bank, type, DensityPlan.ImageTarget(bank, type, density, calibration, options, seed), options, seed);
                     synthetic.Add(DiagnosticImage.FromComposed(type, SyntheticGenerator.ImageFileName(type, density, k), image));
                 }
             }

@@ -14,6 +14,9 @@ namespace CellSeg.Synthesis;
 /// <param name="SourceAnnotationId">The annotation it was cut along.</param>
 public sealed record BankCell(string CellType, int Width, int Height, byte[] Pixels, byte[] Mask, int Area, long SourceImageId, long SourceAnnotationId)
 {
+    /// <summary>The cell's halo ring from its source image (see <see cref="CellBankOptions.HaloWidth"/>); null: none was cut.</summary>
+    public CellHalo? Halo { get; init; }
+
     /// <summary>
     /// 16 mask pixels spread evenly over the cell, as (x, y) offsets from the patch centre in half pixels:
     /// before a cell is rasterised, these are rotated forward to turn down crowded positions cheaply.

@@ -84,6 +84,10 @@ public sealed class CellBank
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(locate);
         options ??= new CellBankOptions();
+        if (options.HaloWidth is < 0 or > 32)
+        {
+            throw new ArgumentException($"cell bank option HaloWidth must be in 0..32, was {options.HaloWidth}", nameof(options));
+        }
         var source = dataset.SourcePath ?? "annotations";
         var cells = new Dictionary<string, List<BankCell>>(StringComparer.Ordinal);
         var perImage = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -121,9 +125,21 @@ public sealed class CellBank
             cells.TryAdd(cellType, []);
             var (border, small, crowd) = excluded.GetValueOrDefault(cellType);
             var union = new byte[w * h];
+            if (options.HaloWidth > 0)
+            {
+                foreach (var annotation in annotations)
+                {
+                    foreach (var (x, y) in annotation.Segmentation.ToRle(h, w).ForegroundPixels())
+                    {
+                        union[y * w + x] = 1;
+                    }
+                }
+            }
+
+            var level = options.HaloWidth > 0 ? BackgroundLevel(pixels.Pixels8, BackgroundBuilder.FreeMask(union, w, h, options.BackgroundMargin)) : (byte)128;
             foreach (var annotation in annotations)
             {
-                var (cut, touchesBorder) = CellCutter.Cut(annotation, cellType, pixels.Pixels8, w, h, union);
+                var (cut, touchesBorder) = CellCutter.Cut(annotation, cellType, pixels.Pixels8, w, h, union, options.HaloWidth, level);
                 if (annotation.IsCrowd)
                 {
                     crowd++;
@@ -154,6 +170,43 @@ public sealed class CellBank
             perImage.ToDictionary(p => p.Key, p => (IReadOnlyList<int>)p.Value, StringComparer.Ordinal),
             excluded.ToDictionary(p => p.Key, p => new BankExclusions(p.Value.Border, p.Value.Small, p.Value.Crowd), StringComparer.Ordinal),
             originals);
+    }
+
+    /// <summary>The median of the free pixels (all pixels when none is free).</summary>
+    private static byte BackgroundLevel(byte[] pixels, byte[] free)
+    {
+        var counts = new long[256];
+        long n = 0;
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            if (free[i] != 0)
+            {
+                counts[pixels[i]]++;
+                n++;
+            }
+        }
+
+        if (n == 0)
+        {
+            foreach (var p in pixels)
+            {
+                counts[p]++;
+            }
+
+            n = pixels.Length;
+        }
+
+        long seen = 0;
+        for (var v = 0; v < 256; v++)
+        {
+            seen += counts[v];
+            if (2 * seen >= n)
+            {
+                return (byte)v;
+            }
+        }
+
+        return 128;
     }
 
     /// <summary>Reservoir sampling: with a cap, every usable cell has the same chance to be kept.</summary>

@@ -8,13 +8,14 @@ namespace CellSeg.Synthesis;
 /// <summary>
 /// Saves a <see cref="CellBank"/> to one compressed binary file and loads it back, so a bank cut from a
 /// large annotation file once can be reused by every density branch. Layout (little-endian, zlib):
-/// magic <c>CSFBANK</c>, version, then per cell type its cells (size, area, source ids, pixels, mask bits),
+/// magic <c>CSFBANK</c>, version, then per cell type its cells (size, area, source ids, pixels, mask bits; since
+/// version 2 the halo margin and, when not 0, the halo level, pixels and weights),
 /// backgrounds, real cells per image, exclusions and original image.
 /// </summary>
 public static class CellBankFile
 {
     private static readonly byte[] Magic = "CSFBANK"u8.ToArray();
-    private const int Version = 1;
+    private const int Version = 2;
 
     /// <summary>Writes the bank atomically.</summary>
     public static Task SaveAsync(CellBank bank, string path, CancellationToken cancellationToken = default)
@@ -43,6 +44,13 @@ public static class CellBankFile
                     w.Write(c.SourceAnnotationId);
                     w.Write(c.Pixels);
                     w.Write(PackBits(c.Mask));
+                    w.Write((byte)(c.Halo?.Margin ?? 0));
+                    if (c.Halo is { } halo)
+                    {
+                        w.Write(halo.Level);
+                        w.Write(halo.Pixels);
+                        w.Write(halo.Weight);
+                    }
                 }
 
                 var backgrounds = bank.BackgroundsOf(type);
@@ -85,9 +93,10 @@ public static class CellBankFile
             throw new DataFormatException(path, null, "not a CellSegFlows cell bank file");
         }
 
-        if (bytes[Magic.Length] != Version)
+        var version = bytes[Magic.Length];
+        if (version is < 1 or > Version)
         {
-            throw new DataFormatException(path, null, $"cell bank version {bytes[Magic.Length]}; this build reads version {Version}");
+            throw new DataFormatException(path, null, $"cell bank version {version}; this build reads versions 1 to {Version}");
         }
 
         try
@@ -111,7 +120,15 @@ public static class CellBankFile
                     long imageId = r.ReadInt64(), annotationId = r.ReadInt64();
                     var pixels = ReadExactly(r, checked(width * height), path);
                     var mask = UnpackBits(ReadExactly(r, (width * height + 7) / 8, path), width * height);
-                    list.Add(new BankCell(type, width, height, pixels, mask, area, imageId, annotationId));
+                    CellHalo? halo = null;
+                    if (version >= 2 && r.ReadByte() is var margin and > 0)
+                    {
+                        var level = r.ReadByte();
+                        var grown = checked((width + 2 * margin) * (height + 2 * margin));
+                        halo = new CellHalo(margin, level, ReadExactly(r, grown, path), ReadExactly(r, grown, path));
+                    }
+
+                    list.Add(new BankCell(type, width, height, pixels, mask, area, imageId, annotationId) { Halo = halo });
                 }
 
                 cells[type] = list;

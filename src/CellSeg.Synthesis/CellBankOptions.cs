@@ -26,6 +26,14 @@ public sealed record CellBankOptions
     /// <summary>At most this many source images per cell type are kept as backgrounds (those with the most free background), bounding the bank's memory.</summary>
     public int MaxBackgroundsPerType { get; init; } = 8;
 
+    /// <summary>
+    /// Each cell keeps the source pixels up to this far outside its mask (not on other cells) as its halo, which
+    /// <see cref="SynthesisOptions.PasteHalo"/> blends onto the new background: a phase-contrast cell's bright rim
+    /// lies just outside its annotation (measured on the LIVECell sample: +1 to +3 gray levels at 1 px, none in
+    /// images pasted without it). 0: no halo.
+    /// </summary>
+    public int HaloWidth { get; init; } = 3;
+
     /// <summary>Radius of the box over which the background's slowly varying brightness is averaged.</summary>
     public int IlluminationRadius { get; init; } = 24;
 }

@@ -7,9 +7,10 @@ internal static class CellCutter
 {
     /// <summary>
     /// The cell's patch and mask in its bounding box (null for an empty mask), whether the mask touches
-    /// the image border; every mask pixel is also set to 1 in <paramref name="union"/> (row-major).
+    /// the image border; every mask pixel is also set to 1 in <paramref name="union"/> (row-major). With a
+    /// <paramref name="haloWidth"/>, the cell also gets its halo ring (pixels of <paramref name="union"/> left out).
     /// </summary>
-    public static (BankCell? Cell, bool TouchesBorder) Cut(CocoAnnotation annotation, string cellType, byte[] pixels, int w, int h, byte[] union)
+    public static (BankCell? Cell, bool TouchesBorder) Cut(CocoAnnotation annotation, string cellType, byte[] pixels, int w, int h, byte[] union, int haloWidth = 0, byte backgroundLevel = 128)
     {
         var rle = annotation.Segmentation.ToRle(h, w);
         int x0 = int.MaxValue, y0 = int.MaxValue, x1 = -1, y1 = -1;
@@ -43,6 +44,9 @@ internal static class CellCutter
         }
 
         var touches = x0 == 0 || y0 == 0 || x1 == w - 1 || y1 == h - 1;
-        return (new BankCell(cellType, cw, ch, patch, mask, area, annotation.ImageId, annotation.Id), touches);
+        // The halo needs every cell of the image in the union (the caller marks them all first), so no
+        // neighbour's pixels become this cell's rim.
+        var halo = haloWidth > 0 ? CellHalo.Cut(haloWidth, backgroundLevel, pixels, w, h, union, x0, y0, mask, cw, ch) : null;
+        return (new BankCell(cellType, cw, ch, patch, mask, area, annotation.ImageId, annotation.Id) { Halo = halo }, touches);
     }
 }

@@ -67,6 +67,27 @@ public sealed record DensityPlan(IReadOnlyList<int> Levels, DensityCalibration? 
         return calibration is null ? level : Math.Min(level, calibration.CapFor(bank.CellsPerImageOf(cellType)));
     }
 
+    /// <summary>
+    /// Cells asked for in one image: <see cref="TargetFor"/>, or with <see cref="SynthesisOptions.RealDensity"/> a
+    /// draw from the cell type's real cells per image (one source image's count at random, times a factor uniform in
+    /// [0.8, 1.2]; capped when calibrated), taken from <paramref name="imageSeed"/> so the image stays reproducible.
+    /// </summary>
+    public static int ImageTarget(CellBank bank, string cellType, int level, DensityCalibration? calibration, SynthesisOptions options, ulong imageSeed)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(options);
+        var counts = bank.CellsPerImageOf(cellType);
+        if (!options.RealDensity || counts.Count == 0)
+        {
+            return TargetFor(bank, cellType, level, calibration);
+        }
+
+        var random = new SeededRandom(SeededRandom.Derive(unchecked((long)imageSeed), 97));
+        var drawn = (int)Math.Round(counts[random.Next(counts.Count)] * (0.8 + 0.4 * random.NextDouble()));
+        var cap = calibration?.CapFor(counts) ?? int.MaxValue;
+        return Math.Clamp(Math.Min(drawn, cap), 0, ushort.MaxValue);
+    }
+
     /// <summary>The cap of every type of the bank (no entry without calibration).</summary>
     public IReadOnlyDictionary<string, int> Caps(CellBank bank)
     {

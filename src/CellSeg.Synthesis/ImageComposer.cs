@@ -126,7 +126,13 @@ public sealed class ImageComposer
 
                 if (_ledger.TryPlace(image, _rasteriser, cx, cy, options))
                 {
-                    image.Placements.Add(placement with { Label = image.Placements.Count + 1, CenterX = cx, CenterY = cy });
+                    var placed = placement with { Label = image.Placements.Count + 1, CenterX = cx, CenterY = cy };
+                    image.Placements.Add(placed);
+                    if (options.PasteHalo)
+                    {
+                        HaloPainter.Paint(image, placed);
+                    }
+
                     failuresInARow = 0;
                     break;
                 }

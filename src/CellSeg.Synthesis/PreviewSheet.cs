@@ -26,8 +26,8 @@ public static class PreviewSheet
         var composer = new ImageComposer();
         foreach (var density in densities.Order())
         {
-            var target = DensityPlan.TargetFor(bank, cellType, density, calibration);
-            var image = composer.Compose(bank, cellType, target, options, SyntheticGenerator.ImageSeed(options.Seed, density, cellType, 0));
+            var seed = SyntheticGenerator.ImageSeed(options.Seed, density, cellType, 0);
+            var image = composer.Compose(bank, cellType, DensityPlan.ImageTarget(bank, cellType, density, calibration, options, seed), options, seed);
             panels.Add(new OverlayPanel(new GrayImage(image.Width, image.Height, image.Pixels), [], []));
         }
 

@@ -55,6 +55,23 @@ public sealed record SynthesisOptions
     /// <summary>Rotate cells by any of 4,096 angles (steps of 0.088°), or (false) by multiples of 90° only. Angle and flip are drawn once per cell; its attempts only move it.</summary>
     public bool ArbitraryRotation { get; init; } = true;
 
+    /// <summary>
+    /// Blend each pasted cell's halo (the source pixels just outside its mask, <see cref="CellBank"/>'s
+    /// <see cref="CellBankOptions.HaloWidth"/>) onto the background, as its difference from the source's local
+    /// background level: the cell keeps its phase-contrast rim and soft edge instead of a hard cut-out boundary a
+    /// network can key on. Only background pixels change; annotations stay the cells' visible pixels. False: hard cut.
+    /// </summary>
+    public bool PasteHalo { get; init; } = true;
+
+    /// <summary>
+    /// Each image asks for as many cells as a real image of its cell type holds (a source image's count drawn at
+    /// random, ×0.8–1.2; see <see cref="DensityPlan.ImageTarget"/>) instead of the density level, which then only
+    /// names the set and seeds its images. Off by default, so a level means what it says (the paper's per-density sets);
+    /// on, a set follows each cell type's real density (on the LIVECell sample, levels 100 and 300 gave MCF7 200 cells
+    /// and 15 % coverage where its real images hold 603 and 46 %).
+    /// </summary>
+    public bool RealDensity { get; init; }
+
     /// <summary>How segmentations are written.</summary>
     public SegmentationFormat Segmentation { get; init; } = SegmentationFormat.Rle;
 

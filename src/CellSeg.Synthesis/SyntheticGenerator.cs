@@ -76,10 +76,9 @@ public static class SyntheticGenerator
         var jobs = new List<Job>();
         foreach (var type in types)
         {
-            var target = DensityPlan.TargetFor(bank, type, density, calibration);
             for (var k = 0; k < options.ImagesPerCellType; k++)
             {
-                jobs.Add(new Job(jobs.Count, type, k, target));
+                jobs.Add(new Job(jobs.Count, type, k, DensityPlan.ImageTarget(bank, type, density, calibration, options, ImageSeed(options.Seed, density, type, k))));
             }
         }
 
@@ -155,6 +154,8 @@ public static class SyntheticGenerator
             w.WriteNumber("seed", options.Seed);
             w.WriteString("overlap", options.Overlap.ToString().ToLowerInvariant());
             w.WriteBoolean("calibrated", calibration is not null);
+            w.WriteBoolean("real_density", options.RealDensity);
+            w.WriteBoolean("halo", options.PasteHalo);
             if (calibration is not null)
             {
                 w.WriteNumber("calibration_quantile", calibration.Quantile);

@@ -5,7 +5,7 @@ public readonly record struct SynthesisProgress(int ImagesDone, int ImagesTotal)
 
 /// <summary>What one cell type got in a synthetic set.</summary>
 /// <param name="CellType">The cell line.</param>
-/// <param name="TargetDensity">Cells asked for per image (the level, or the calibrated cap if lower).</param>
+/// <param name="TargetDensity">Cells asked for per image (the level, or the calibrated cap if lower); with <see cref="SynthesisOptions.RealDensity"/> each image draws its own, and <c>Requested</c> sums them.</param>
 /// <param name="Images">Images made.</param>
 /// <param name="Requested">Cells asked for over all its images.</param>
 /// <param name="Placed">Cells pasted and annotated.</param>

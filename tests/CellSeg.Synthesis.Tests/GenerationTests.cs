@@ -186,3 +186,34 @@ public sealed class GenerationTests
         Assert.Equal(520, info.Height);
     }
 }
+
+public sealed class RealDensityTests
+{
+    [Fact]
+    public async Task Real_density_draws_each_image_s_count_from_its_cell_type_s_real_images()
+    {
+        var (bank, _, _) = await RealBank.GetAsync();
+        var options = new SynthesisOptions { RealDensity = true, ImagesPerCellType = 3, Width = 96, Height = 80, CellTypes = [CellSeg.Data.Livecell.CellTypes.MCF7, CellSeg.Data.Livecell.CellTypes.SkBr3] };
+        foreach (var type in options.CellTypes!)
+        {
+            var real = bank.CellsPerImageOf(type);
+            var targets = Enumerable.Range(0, 40).Select(k => DensityPlan.ImageTarget(bank, type, 100, null, options, SyntheticGenerator.ImageSeed(1, 100, type, k))).ToList();
+            Assert.All(targets, t => Assert.Contains(real, n => t >= Math.Floor(0.8 * n) && t <= Math.Ceiling(1.2 * n)));
+            Assert.True(targets.Distinct().Count() > 5, $"{type}: targets {string.Join(", ", targets)} hardly vary");
+            Assert.Equal(targets[0], DensityPlan.ImageTarget(bank, type, 100, null, options, SyntheticGenerator.ImageSeed(1, 100, type, 0)));
+
+            // Without the option the level is the target; calibration still caps a real draw.
+            Assert.Equal(100, DensityPlan.ImageTarget(bank, type, 100, null, options with { RealDensity = false }, 7));
+            var calibration = new DensityCalibration(0.5);
+            Assert.All(Enumerable.Range(0, 20), k => Assert.True(DensityPlan.ImageTarget(bank, type, 100, calibration, options, (ulong)k) <= calibration.CapFor(real)));
+        }
+
+        // The generator asks each image for its own draw.
+        var set = await SyntheticGenerator.GenerateAsync(bank, 100, options, TestPaths.NewTempFolder());
+        foreach (var stats in set.PerType)
+        {
+            var expected = Enumerable.Range(0, 3).Sum(k => (long)DensityPlan.ImageTarget(bank, stats.CellType, 100, null, options, SyntheticGenerator.ImageSeed(options.Seed, 100, stats.CellType, k)));
+            Assert.Equal(expected, stats.Requested);
+        }
+    }
+}

@@ -65,7 +65,7 @@ public sealed class InvariantTests
             Assert.Equal(SyntheticGenerator.ImageFileName(type, density, index - 1), entry.FileName);
             var target = set.PerType.Single(t => t.CellType == type).TargetDensity;
             var image = composer.Compose(bank, type, target, options, SyntheticGenerator.ImageSeed(options.Seed, density, type, index - 1));
-            var expected = Rerender.Run(image, bank, type);
+            var expected = Rerender.Run(image, bank, type, options.PasteHalo);
             Assert.Equal(expected.Labels, image.Labels);
 
             var written = await GrayImageIO.ReadAsync(Path.Combine(set.ImagesFolder, entry.FileName));

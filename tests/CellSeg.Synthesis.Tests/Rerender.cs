@@ -9,7 +9,7 @@ internal static class Rerender
 {
     public sealed record Result(ushort[] Labels, byte[] Pixels, int[] Footprint, int[] InImage, int[] CoveredAtPaste);
 
-    public static Result Run(ComposedImage image, CellBank bank, string cellType)
+    public static Result Run(ComposedImage image, CellBank bank, string cellType, bool halo = false)
     {
         int w = image.Width, h = image.Height;
         var pixels = new byte[w * h];
@@ -62,8 +62,42 @@ internal static class Rerender
                     pixels[y * w + x] = c.Pixels[k];
                 }
             }
+
+            if (halo && c.Halo is { } ring)
+            {
+                PaintHalo(p, ring, labels, pixels, w, h);
+            }
         }
 
         return new Result(labels, pixels, footprint, inImage, covered);
+    }
+
+    /// <summary>The halo as documented on <see cref="CellHalo"/>: background pixels only, background + weight × (source − level), rounded half away from zero.</summary>
+    private static void PaintHalo(CellPlacement p, CellHalo ring, ushort[] labels, byte[] pixels, int w, int h)
+    {
+        var c = p.Cell;
+        int m = ring.Margin, gw = c.Width + 2 * m, r = c.Width + c.Height + 2 * m;
+        for (var y = Math.Max(0, p.CenterY - r); y <= Math.Min(h - 1, p.CenterY + r); y++)
+        {
+            for (var x = Math.Max(0, p.CenterX - r); x <= Math.Min(w - 1, p.CenterX + r); x++)
+            {
+                long dx = x - p.CenterX, dy = y - p.CenterY;
+                var sx = (p.Cos * dx + p.Sin * dy + c.Width * 32768L) >> 16;
+                var sy = (-p.Sin * dx + p.Cos * dy + c.Height * 32768L) >> 16;
+                if (p.Flip)
+                {
+                    sx = c.Width - 1 - sx;
+                }
+
+                if (sx < -m || sy < -m || sx >= c.Width + m || sy >= c.Height + m || labels[y * w + x] != 0)
+                {
+                    continue;
+                }
+
+                var g = (int)((sy + m) * gw + sx + m);
+                var shift = (ring.Pixels[g] - ring.Level) * ring.Weight[g] / 255.0;
+                pixels[y * w + x] = (byte)Math.Clamp(pixels[y * w + x] + (int)Math.Round(shift, MidpointRounding.AwayFromZero), 0, 255);
+            }
+        }
     }
 }

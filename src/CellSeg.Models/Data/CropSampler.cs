@@ -16,6 +16,48 @@ public sealed record AugmentationOptions
     public IntensityNormalization Normalization { get; init; } = IntensityNormalization.Livecell;
 }
 
+/// <summary>
+/// How the sampler mixes real and synthetic images. The defaults draw every image with the same chance,
+/// real or synthetic (so the synthetic share of crops is the synthetic share of images).
+/// </summary>
+public sealed record SyntheticMixing
+{
+    /// <summary>
+    /// The share of crops drawn from synthetic images (each crop: synthetic with this chance, then a uniform
+    /// synthetic image; else a uniform real one); null: every image, real or synthetic, equally likely.
+    /// </summary>
+    public double? SyntheticFraction { get; init; }
+
+    /// <summary>
+    /// Density curriculum (sparse to dense): over this share of the training iterations, synthetic crops come only
+    /// from the sparsest synthetic images (by share of cell pixels), widening linearly from the sparsest one to all
+    /// of them; 0: off.
+    /// </summary>
+    public double DensityCurriculum { get; init; }
+
+    /// <summary>Iterations of the whole training (the curriculum's time base).</summary>
+    public long TotalIterations { get; init; } = 1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad value.</summary>
+    public void Validate()
+    {
+        if (SyntheticFraction is { } f && !(f is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"syntheticFraction: must be in [0, 1], not {f}");
+        }
+
+        if (!(DensityCurriculum is >= 0 and <= 1))
+        {
+            throw new ArgumentException($"densityCurriculum: must be in [0, 1], not {DensityCurriculum}");
+        }
+
+        if (TotalIterations < 1)
+        {
+            throw new ArgumentException($"totalIterations: must be ≥ 1, not {TotalIterations}");
+        }
+    }
+}
+
 /// <summary>A batch as plain arrays, N×1×S×S row-major: normalised pixels and 0/1 masks.</summary>
 /// <param name="Step">The training step this batch belongs to.</param>
 /// <param name="Count">Images in the batch.</param>
@@ -33,18 +75,42 @@ public sealed class CropSampler
 {
     private readonly System.Collections.Concurrent.ConcurrentBag<float[]> spare = [];
     private readonly IReadOnlyList<SegmentationSample> samples;
+    private readonly IReadOnlyList<SegmentationSample> synthetic;
+    private readonly IReadOnlyList<SegmentationSample> unorderedSynthetic;
+    private readonly SyntheticMixing mixing;
     private readonly AugmentationOptions options;
     private readonly long seed;
 
     /// <summary>Samples from <paramref name="dataset"/> (which must hold at least one image).</summary>
     public CropSampler(SegmentationDataset dataset, AugmentationOptions options, long seed)
+        : this(dataset, null, new SyntheticMixing(), options, seed)
+    {
+    }
+
+    /// <summary>
+    /// Samples from real images and synthetic ones, mixed as <paramref name="mixing"/> says. With the default
+    /// mixing the batches are exactly those of one dataset holding the real images, then the synthetic ones.
+    /// </summary>
+    /// <exception cref="ArgumentException">No images at all, a bad crop size or a bad mixing setting.</exception>
+    public CropSampler(SegmentationDataset dataset, SegmentationDataset? syntheticImages, SyntheticMixing mixing, AugmentationOptions options, long seed)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(mixing);
         ArgumentNullException.ThrowIfNull(options);
-        if (dataset.Count == 0)
+        mixing.Validate();
+        if (dataset.Count == 0 && (syntheticImages is null || syntheticImages.Count == 0))
         {
             throw new ArgumentException("the training set has no images", nameof(dataset));
         }
+
+        if (mixing.SyntheticFraction is { } f && ((f > 0 && syntheticImages is not { Count: > 0 }) || (f < 1 && dataset.Count == 0)))
+        {
+            throw new ArgumentException($"syntheticFraction {f} needs {(f > 0 ? "synthetic" : "real")} training images, and there are none", nameof(mixing));
+        }
+
+        // Sparsest first, so a curriculum's window is a prefix (ties keep their order: deterministic).
+        synthetic = syntheticImages is null ? [] : [.. syntheticImages.Samples.Select((s, i) => (s, i, c: Coverage(s))).OrderBy(t => t.c).ThenBy(t => t.i).Select(t => t.s)];
+        this.mixing = mixing;
 
         if (options.CropSize < 1)
         {
@@ -54,6 +120,76 @@ public sealed class CropSampler
         samples = dataset.Samples;
         this.options = options;
         this.seed = seed;
+        unorderedSynthetic = syntheticImages?.Samples ?? [];
+    }
+
+    /// <summary>How many of the synthetic images (sparsest first) crops may come from at iteration <paramref name="step"/>.</summary>
+    public int SyntheticWindow(long step)
+    {
+        if (mixing.DensityCurriculum <= 0 || synthetic.Count == 0)
+        {
+            return synthetic.Count;
+        }
+
+        var progress = (step + 1) / (mixing.DensityCurriculum * mixing.TotalIterations);
+        return Math.Clamp((int)Math.Ceiling(progress * synthetic.Count), 1, synthetic.Count);
+    }
+
+    /// <summary>The image the next crop of iteration <paramref name="step"/> comes from: exactly the draw <see cref="Batch"/> makes.</summary>
+    internal SegmentationSample Choose(Random random, long step)
+    {
+        if (mixing.DensityCurriculum <= 0 && mixing.SyntheticFraction is null)
+        {
+            // The draw of one concatenated dataset, so training without mixing settings is unchanged.
+            var k = random.Next(samples.Count + unorderedSynthetic.Count);
+            return k < samples.Count ? samples[k] : unorderedSynthetic[k - samples.Count];
+        }
+
+        var window = SyntheticWindow(step);
+        if (mixing.SyntheticFraction is { } f)
+        {
+            return random.NextDouble() < f ? synthetic[random.Next(window)] : samples[random.Next(samples.Count)];
+        }
+
+        var j = random.Next(samples.Count + window);
+        return j < samples.Count ? samples[j] : synthetic[j - samples.Count];
+    }
+
+    /// <summary>The images the crops of iteration <paramref name="step"/> come from, in order (what <see cref="Batch"/> would crop).</summary>
+    public IReadOnlyList<SegmentationSample> Sources(long step, int batchSize)
+    {
+        var random = new Random(StreamSeed(seed, step));
+        var list = new List<SegmentationSample>(batchSize);
+        for (var b = 0; b < batchSize; b++)
+        {
+            list.Add(Choose(random, step));
+            Advance(random, list[^1]);
+        }
+
+        return list;
+    }
+
+    private static double Coverage(SegmentationSample sample)
+    {
+        var data = sample.Mask.Data;
+        long on = 0;
+        foreach (var v in data)
+        {
+            on += v;
+        }
+
+        return data.Length == 0 ? 0 : (double)on / data.Length;
+    }
+
+    /// <summary>The draws <see cref="Batch"/> makes after choosing an image (window, flips, turns), so <see cref="Sources"/> stays in step with it.</summary>
+    private void Advance(Random random, SegmentationSample sample)
+    {
+        int w = sample.Image.Width, h = sample.Image.Height, s = options.CropSize;
+        _ = w > s ? random.Next(w - s + 1) : 0;
+        _ = h > s ? random.Next(h - s + 1) : 0;
+        _ = options.Flips && random.Next(2) == 1;
+        _ = options.Flips && random.Next(2) == 1;
+        _ = options.Rotations ? random.Next(4) : 0;
     }
 
     /// <summary>The batch of a step.</summary>
@@ -69,7 +205,7 @@ public sealed class CropSampler
         var windowMask = new float[s * s];
         for (var b = 0; b < batchSize; b++)
         {
-            var sample = samples[random.Next(samples.Count)];
+            var sample = Choose(random, step);
             int w = sample.Image.Width, h = sample.Image.Height;
             var x0 = w > s ? random.Next(w - s + 1) : 0;
             var y0 = h > s ? random.Next(h - s + 1) : 0;

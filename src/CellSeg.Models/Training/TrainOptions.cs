@@ -13,6 +13,12 @@ public sealed record TrainOptions
     /// <summary>Training images.</summary>
     public required SegmentationDataset Train { get; init; }
 
+    /// <summary>Synthetic training images (e.g. <c>GenerateSynthetic</c>'s sets), drawn as <see cref="Mixing"/> says; null: none.</summary>
+    public SegmentationDataset? Synthetic { get; init; }
+
+    /// <summary>How crops are shared between real and synthetic images (synthetic fraction, density curriculum); the default draws every image equally often.</summary>
+    public SyntheticMixing Mixing { get; init; } = new();
+
     /// <summary>Validation images: Dice after every epoch, best model, early stopping. Null: none (the final model is kept).</summary>
     public SegmentationDataset? Validation { get; init; }
 
@@ -102,7 +108,11 @@ public sealed record TrainOptions
             }
         }
 
-        Check(Train is not null && Train.Count > 0, "train: the training set has no images");
+        Check(Train is not null && Train.Count + (Synthetic?.Count ?? 0) > 0, "train: the training set has no images");
+        Check(Mixing.SyntheticFraction is null or (>= 0 and <= 1), $"syntheticFraction: must be in [0, 1], not {Mixing.SyntheticFraction}");
+        Check(Mixing.DensityCurriculum is >= 0 and <= 1, $"densityCurriculum: must be in [0, 1], not {Mixing.DensityCurriculum}");
+        Check(Mixing.SyntheticFraction is not > 0 || Synthetic is { Count: > 0 }, $"syntheticFraction: {Mixing.SyntheticFraction} asks for synthetic crops but there are no synthetic images");
+        Check(Mixing.SyntheticFraction is not < 1 || Train!.Count > 0, $"syntheticFraction: {Mixing.SyntheticFraction} asks for real crops but there are no real images");
         Check(ModelVariants.All.Contains(Variant), $"variant: unknown '{Variant}' (known: {string.Join(", ", ModelVariants.All)})");
         Check(BatchSize >= 1, $"batchSize: must be ≥ 1, not {BatchSize}");
         Check(Epochs >= 1, $"epochs: must be ≥ 1, not {Epochs}");

@@ -44,7 +44,7 @@ public static class UNetTrainer
         TorchRuntime.EnsureKernelsCorrect();   // before the first iteration: wrong kernels stop here, named
         if (options.Variant != ModelVariants.DeepUNetEnsemble)
         {
-            return TrainNetwork(options, options.Variant, options.Train, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
+            return TrainNetwork(options, options.Variant, options.Train, options.Synthetic, options.Validation, options.CheckpointFolder, options.OutputModelPath, null, progress, ct);
         }
 
         if (options.InitialModelPath is not null)
@@ -57,11 +57,11 @@ public static class UNetTrainer
         var output = Path.GetFullPath(options.OutputModelPath);
         var membersFolder = output + ".members";
         var results = new Dictionary<string, TrainResult>(StringComparer.Ordinal);
-        foreach (var cellType in options.Train.CellTypes)
+        foreach (var cellType in options.Train.CellTypes.Union(options.Synthetic?.CellTypes ?? []).Order(StringComparer.Ordinal))
         {
             var memberOptions = options with { Shape = memberShape };
             var checkpoints = options.CheckpointFolder is null ? null : Path.Combine(options.CheckpointFolder, "member-" + cellType);
-            results[cellType] = TrainNetwork(memberOptions, ModelVariants.DeepUNet, options.Train.OfCellType(cellType),
+            results[cellType] = TrainNetwork(memberOptions, ModelVariants.DeepUNet, options.Train.OfCellType(cellType), options.Synthetic?.OfCellType(cellType),
                 options.Validation?.OfCellType(cellType) is { Count: > 0 } v ? v : null, checkpoints,
                 Path.Combine(membersFolder, cellType + ".model"), cellType, progress, ct);
         }
@@ -89,12 +89,18 @@ public static class UNetTrainer
             results.Values.Any(r => r.StoppedEarly), results.Values.Max(r => r.ResumedFromStep), [], results);
     }
 
-    private static TrainResult TrainNetwork(TrainOptions options, string variant, SegmentationDataset train, SegmentationDataset? validation,
+    private static TrainResult TrainNetwork(TrainOptions options, string variant, SegmentationDataset train, SegmentationDataset? synthetic, SegmentationDataset? validation,
         string? checkpointFolder, string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
-        var stepsPerEpoch = options.StepsPerEpoch ?? Math.Max(1, train.Count / options.BatchSize);
+        var images = train.Count + (synthetic?.Count ?? 0);
+        var stepsPerEpoch = options.StepsPerEpoch ?? Math.Max(1, images / options.BatchSize);
         var totalSteps = (long)stepsPerEpoch * options.Epochs;
-        var fingerprint = Fingerprint(options, variant, stepsPerEpoch, train.Count);
+        var fingerprint = Fingerprint(options, variant, stepsPerEpoch, images);
+        if (options.Mixing.SyntheticFraction is not null || options.Mixing.DensityCurriculum > 0)
+        {
+            // Only a run that mixes on purpose carries it, so checkpoints of earlier runs still resume.
+            fingerprint += FormattableString.Invariant($" mixing: syntheticImages {synthetic?.Count ?? 0}, syntheticFraction {options.Mixing.SyntheticFraction}, densityCurriculum {options.Mixing.DensityCurriculum}");
+        }
         using var model = options.InitialModelPath is { } initial
             ? WarmStart(initial, variant, options)
             : SegmentationModel.Create(variant, options.Shape, null, options.Device, options.Seed, options.Augmentation.Normalization);
@@ -127,7 +133,7 @@ public static class UNetTrainer
 
         if (!state.StoppedEarly && state.Step < totalSteps)
         {
-            state = RunSteps(options, model, optimizer, store, state, train, validation, stepsPerEpoch, totalSteps, outputPath, member, progress, ct);
+            state = RunSteps(options, model, optimizer, store, state, train, synthetic, validation, stepsPerEpoch, totalSteps, outputPath, member, progress, ct);
         }
 
         if (!state.Finished && store is not null)
@@ -148,12 +154,12 @@ public static class UNetTrainer
     }
 
     private static CheckpointState RunSteps(TrainOptions options, SegmentationModel model, OptimizerHelper optimizer, CheckpointStore? store,
-        CheckpointState state, SegmentationDataset train, SegmentationDataset? validation, int stepsPerEpoch, long totalSteps,
+        CheckpointState state, SegmentationDataset train, SegmentationDataset? synthetic, SegmentationDataset? validation, int stepsPerEpoch, long totalSteps,
         string outputPath, string? member, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         var network = model.Network;
         var device = model.Device;
-        var sampler = new CropSampler(train, options.Augmentation, options.Seed);
+        var sampler = new CropSampler(train, synthetic, options.Mixing with { TotalIterations = Math.Max(1, totalSteps) }, options.Augmentation, options.Seed);
         using var prefetcher = new BatchPrefetcher(sampler, state.Step, totalSteps, options.BatchSize, options.PrefetchBatches);
         network.train();
         var clock = Stopwatch.StartNew();

@@ -12,7 +12,8 @@ public sealed class BuildCellBank : Activity<BuildCellBank.Input, BuildCellBank.
     public sealed record Input(
         [property: Port("COCO ground truth of the real images.")] ArtifactRef Annotations,
         [property: Port("The real images as artifacts, named as in the annotations (or give imagesFolder).")] IReadOnlyList<ArtifactRef>? Images = null,
-        [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.", Kind = PortKind.FolderToRead)] string? ImagesFolder = null);
+        [property: Port("A folder holding the real images (file_name, or <CellType>/file_name), used when images is not given.", Kind = PortKind.FolderToRead)] string? ImagesFolder = null,
+        [property: Port("Pixels of each cell's halo (its source rim outside the mask, 0..32) kept for GenerateSynthetic's pasteHalo; 0: none.")] int HaloWidth = 3);
 
     /// <summary>Outputs.</summary>
     public sealed record Output(
@@ -23,7 +24,12 @@ public sealed class BuildCellBank : Activity<BuildCellBank.Input, BuildCellBank.
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
     {
         var ct = context.CancellationToken;
-        var bank = await SynthesisInputs.BuildBankAsync(input.Annotations, input.Images, input.ImagesFolder, context).ConfigureAwait(false);
+        if (input.HaloWidth is < 0 or > 32)
+        {
+            throw new ActivityInputException("haloWidth", $"must be in 0..32 pixels, was {input.HaloWidth}");
+        }
+
+        var bank = await SynthesisInputs.BuildBankAsync(input.Annotations, input.Images, input.ImagesFolder, context, new CellBankOptions { HaloWidth = input.HaloWidth }).ConfigureAwait(false);
         var path = Path.Combine(context.WorkFolder, "bank.bin");
         await CellBankFile.SaveAsync(bank, path, ct).ConfigureAwait(false);
         foreach (var type in bank.CellTypes)
@@ -39,7 +45,7 @@ public sealed class BuildCellBank : Activity<BuildCellBank.Input, BuildCellBank.
 /// <summary>Where the synthesis activities get their bank from.</summary>
 internal static class SynthesisInputs
 {
-    public static async Task<CellBank> BuildBankAsync(ArtifactRef? annotations, IReadOnlyList<ArtifactRef>? images, string? imagesFolder, ActivityContext context)
+    public static async Task<CellBank> BuildBankAsync(ArtifactRef? annotations, IReadOnlyList<ArtifactRef>? images, string? imagesFolder, ActivityContext context, CellBankOptions? options = null)
     {
         var ct = context.CancellationToken;
         if (annotations is null)
@@ -56,7 +62,7 @@ internal static class SynthesisInputs
 
         var progress = new CellSeg.Data.SyncProgress<double>(f => context.Progress.Report(new StepProgress(0.2 * f, "cutting cells")));
         return byName.Count > 0
-            ? await CellBank.BuildAsync(dataset, image => byName.TryGetValue(image.FileName, out var a) ? context.Artifacts.GetPath(a) : null, null, progress, ct).ConfigureAwait(false)
-            : await CellBank.BuildAsync(dataset, imagesFolder!, null, progress, ct).ConfigureAwait(false);
+            ? await CellBank.BuildAsync(dataset, image => byName.TryGetValue(image.FileName, out var a) ? context.Artifacts.GetPath(a) : null, options, progress, ct).ConfigureAwait(false)
+            : await CellBank.BuildAsync(dataset, imagesFolder!, options, progress, ct).ConfigureAwait(false);
     }
 }

@@ -18,6 +18,8 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
         [property: Port("none, bounded (at most 20% of a cell may cover others) or clustered (hard examples).")] string Overlap = "bounded",
         [property: Port("Cap each cell type at the 95th percentile (calibrationQuantile) of its real cells per image.")] bool Calibrated = false,
         [property: Port("Quantile of the real cells-per-image counts used as the cap when calibrated.")] double CalibrationQuantile = 0.95,
+        [property: Port("Each image asks for as many cells as a real image of its cell type (a source image's count at random, ×0.8–1.2) instead of density, which then only names the set.")] bool RealDensity = false,
+        [property: Port("Blend each cell's halo (its source rim, see BuildCellBank's haloWidth) onto the background; false: a hard cut-out edge.")] bool PasteHalo = true,
         [property: Port("Write polygons (lossy for occluded cells) instead of compressed RLE.")] bool Polygons = false,
         [property: Port("Levels shown in the preview sheet beside a real image; default 20, 100, 500, 1000.")] IReadOnlyList<int>? PreviewDensities = null,
         [property: Port("Cell type of the preview sheet; default the first type of the bank.")] string? PreviewCellType = null,
@@ -45,6 +47,8 @@ public sealed class GenerateSynthetic : Activity<GenerateSynthetic.Input, Genera
             ImagesPerCellType = input.ImagesPerCellType,
             Overlap = OverlapModes.Parse(input.Overlap),
             Segmentation = input.Polygons ? SegmentationFormat.Polygons : SegmentationFormat.Rle,
+            RealDensity = input.RealDensity,
+            PasteHalo = input.PasteHalo,
         };
         var calibration = input.Calibrated ? new DensityCalibration(input.CalibrationQuantile) : null;
         var set = await SyntheticGenerator.GenerateAsync(bank, input.Density, options, Path.Combine(context.WorkFolder, "synthetic"), calibration,

@@ -27,6 +27,8 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         [property: Port("Down/up levels of the U-Net (the paper: 4; the deep variants add theirs below).")] int Depth = 4,
         [property: Port("Bilinear upsampling instead of transposed convolutions.")] bool Bilinear = false,
         [property: Port("Add the synthetic sets to the training images.")] bool Synthetic = false,
+        [property: Port("Share of training crops drawn from the synthetic images (0..1; the rest from the real ones); none: every image equally likely, so the share is the synthetic share of the images (e.g. 56 synthetic beside 15 real: 79 %).")] double? SyntheticFraction = null,
+        [property: Port("Density curriculum, sparse to dense: over this share of the iterations (0..1) synthetic crops come only from the sparsest synthetic images (by cell coverage), widening to all of them; 0: off.")] double DensityCurriculum = 0,
         [property: Port("Train on these cell types only (single-cell-type training); empty: all.")] IReadOnlyList<string>? CellTypes = null,
         [property: Port("Epochs.")] int Epochs = 5,
         [property: Port("Iterations per epoch; 0: one pass over the images (at least one iteration).", FormerNames = ["stepsPerEpoch"])] int IterationsPerEpoch = 0,
@@ -55,6 +57,7 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
         var filter = new SegmentationDatasetOptions { CellTypes = input.CellTypes is { Count: > 0 } types ? types : null };
         context.Progress.Report(new StepProgress(0, "loading images"));
         var train = await LoadAsync(input.Annotations, input.Images, "train", filter, context).ConfigureAwait(false);
+        SegmentationDataset? synthetic = null;
         if (input.Synthetic)
         {
             var images = ArtifactFolders.Flatten(input.SyntheticImages).ToList();
@@ -62,23 +65,28 @@ public sealed class TrainUNet : Activity<TrainUNet.Input, TrainUNet.Output>
             for (var i = 0; i < sets.Count; i++)
             {
                 var set = await LoadAsync(sets[i], images, $"synthetic{i}", filter, context).ConfigureAwait(false);
-                train = new SegmentationDataset([.. train.Samples, .. set.Samples]);
+                synthetic = new SegmentationDataset([.. synthetic?.Samples ?? [], .. set.Samples]);
             }
+        }
+        else if (input.SyntheticFraction is > 0 || input.DensityCurriculum > 0)
+        {
+            throw new ActivityInputException(input.SyntheticFraction is > 0 ? "syntheticFraction" : "densityCurriculum", $"branch '{name}': mixing synthetic crops needs 'synthetic': true and synthetic sets");
         }
 
         var validation = input.ValidationAnnotations is { } va && input.ValidationImages is { } vi
             ? await LoadAsync(va, vi, "validation", filter, context).ConfigureAwait(false)
             : null;
-        if (train.Count == 0)
+        if (train.Count + (synthetic?.Count ?? 0) == 0)
         {
             throw new ActivityInputException("cellTypes", $"branch '{name}': no training image is left (cell types {string.Join(", ", input.CellTypes ?? [])})");
         }
 
         var modelPath = Path.Combine(context.WorkFolder, "model.cellseg");
-        var steps = input.IterationsPerEpoch > 0 ? input.IterationsPerEpoch : Math.Max(1, (int)Math.Ceiling(train.Count / (double)input.BatchSize));
+        var steps = input.IterationsPerEpoch > 0 ? input.IterationsPerEpoch : Math.Max(1, (int)Math.Ceiling((train.Count + (synthetic?.Count ?? 0)) / (double)input.BatchSize));
         var options = new TrainOptions
         {
-            Train = train, Validation = validation, Variant = input.Architecture,
+            Train = train, Synthetic = synthetic, Validation = validation,
+            Mixing = new SyntheticMixing { SyntheticFraction = input.SyntheticFraction, DensityCurriculum = input.DensityCurriculum }, Variant = input.Architecture,
             Shape = new UNetOptions { BaseChannels = input.BaseChannels, Depth = input.Depth, Bilinear = input.Bilinear },
             Augmentation = new AugmentationOptions { CropSize = input.CropSize },
             BatchSize = input.BatchSize, Epochs = input.Epochs, StepsPerEpoch = steps, Optimizer = input.Optimizer, LearningRate = input.LearningRate,
