@@ -29,6 +29,7 @@ internal static class Diagnose
                 case "pasteHalo": options = options with { PasteHalo = bool.Parse(value) }; break;
                 case "realDensity": options = options with { RealDensity = bool.Parse(value) }; break;
                 case "haloWidth": bankOptions = bankOptions with { HaloWidth = int.Parse(value, CultureInfo.InvariantCulture) }; break;
+                case "seamlessFill": bankOptions = bankOptions with { SeamlessFill = bool.Parse(value) }; break;
                 default: throw new ArgumentException($"unknown setting {key}");
             }
         }

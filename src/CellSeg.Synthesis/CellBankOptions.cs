@@ -34,6 +34,12 @@ public sealed record CellBankOptions
     /// </summary>
     public int HaloWidth { get; init; } = 3;
 
+    /// <summary>
+    /// Fill the holes the cells leave in a background with pooled texture blocks cross-faded between two grids
+    /// (no block edges), or (false) tile them block by block as before.
+    /// </summary>
+    public bool SeamlessFill { get; init; } = true;
+
     /// <summary>Radius of the box over which the background's slowly varying brightness is averaged.</summary>
     public int IlluminationRadius { get; init; } = 24;
 }

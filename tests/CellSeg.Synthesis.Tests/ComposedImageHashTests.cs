@@ -22,8 +22,8 @@ public sealed class ComposedImageHashTests
     [MemberData(nameof(Cases))]
     public async Task Composed_images_are_bit_identical_to_the_recorded_ones(OverlapMode mode, bool arbitraryRotation, int count, string expected)
     {
-        var (bank, _, _) = await RealBank.GetAsync();
-        // Recorded before halos were pasted: with PasteHalo off the composer must draw exactly what it did.
+        var (bank, _, _) = await RealBank.GetTiledAsync();
+        // Recorded before halos and seamless filling: with both off the composer must draw exactly what it did.
         var options = new SynthesisOptions { Width = 200, Height = 160, Overlap = mode, ArbitraryRotation = arbitraryRotation, Seed = 3, PasteHalo = false };
         var composer = new ImageComposer();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -156,3 +156,51 @@ public sealed class HaloAndBackgroundTests
         Assert.InRange(SourceRim(cell), 75, 85);
     }
 }
+
+public sealed class SeamlessFillTests
+{
+    /// <summary>Mean squared difference of horizontally neighbouring filled pixels across 8-px block edges over that within blocks.</summary>
+    private static double SeamRatio(SyntheticBackground background)
+    {
+        double seam = 0, inner = 0;
+        long ns = 0, ni = 0;
+        for (var y = 0; y < background.Height; y++)
+        {
+            for (var x = 0; x + 1 < background.Width; x++)
+            {
+                var i = y * background.Width + x;
+                double d = background.Pixels[i + 1] - background.Pixels[i];
+                if (x % 8 == 7)
+                {
+                    seam += d * d;
+                    ns++;
+                }
+                else
+                {
+                    inner += d * d;
+                    ni++;
+                }
+            }
+        }
+
+        return seam / ns / (inner / ni);
+    }
+
+    [Fact]
+    public async Task Seamless_filling_leaves_no_block_edges_and_keeps_the_texture_strength()
+    {
+        var (tiled, _, _) = await RealBank.GetTiledAsync();
+        var (seamless, _, _) = await RealBank.GetAsync();
+        var background = seamless.BackgroundsOf(CellTypes.MCF7)[0];
+        var before = tiled.BackgroundsOf(CellTypes.MCF7)[0];
+        Assert.Equal(before.SourceImageId, background.SourceImageId);
+
+        // MCF7's backgrounds are mostly filled (dense images): the tiled fill shows its 8-px grid.
+        Assert.True(SeamRatio(before) > 1.15, $"tiled seam ratio {SeamRatio(before):0.00}");
+        Assert.InRange(SeamRatio(background), 0.9, 1.08);
+
+        // Texture strength (std of horizontal differences) stays within 15 % of the tiled fill's.
+        static double Roughness(SyntheticBackground b) => Math.Sqrt(Enumerable.Range(0, b.Pixels.Length - 1).Where(i => (i + 1) % b.Width != 0).Average(i => Math.Pow(b.Pixels[i + 1] - b.Pixels[i], 2)));
+        Assert.InRange(Roughness(background) / Roughness(before), 0.85, 1.15);
+    }
+}
