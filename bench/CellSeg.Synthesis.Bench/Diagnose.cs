@@ -22,7 +22,14 @@ internal static class Diagnose
         var calibration = new DensityCalibration(0.95);
         foreach (var setting in settings)
         {
-            var (key, value) = (setting.Split('=')[0], setting.Split('=')[1]);
+            var parts = setting.Split('=', 2);
+            if (parts.Length != 2)
+            {
+                Console.Error.WriteLine($"diagnose: '{setting}' is not key=value (keys: syntheticFraction, pasteHalo, realDensity, haloWidth, seamlessFill)");
+                return 2;
+            }
+
+            var (key, value) = (parts[0], parts[1]);
             switch (key)
             {
                 case "syntheticFraction": fraction = double.Parse(value, CultureInfo.InvariantCulture); break;
@@ -30,7 +37,9 @@ internal static class Diagnose
                 case "realDensity": options = options with { RealDensity = bool.Parse(value) }; break;
                 case "haloWidth": bankOptions = bankOptions with { HaloWidth = int.Parse(value, CultureInfo.InvariantCulture) }; break;
                 case "seamlessFill": bankOptions = bankOptions with { SeamlessFill = bool.Parse(value) }; break;
-                default: throw new ArgumentException($"unknown setting {key}");
+                default:
+                    Console.Error.WriteLine($"diagnose: unknown setting '{key}' (keys: syntheticFraction, pasteHalo, realDensity, haloWidth, seamlessFill)");
+                    return 2;
             }
         }
 

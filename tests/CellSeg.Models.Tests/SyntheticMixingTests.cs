@@ -1,13 +1,15 @@
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Masks;
 using CellSeg.Models.Data;
+using CellSeg.Models.Networks;
+using CellSeg.Models.Training;
 
 namespace CellSeg.Models.Tests;
 
 public class SyntheticMixingTests
 {
     /// <summary>16×16 images of one gray value each (the value names the image); image k has k + 1 rows of cell pixels.</summary>
-    private static SegmentationDataset Images(int count, int firstValue, string prefix)
+    private static SegmentationDataset Images(int count, int firstValue, string prefix, string cellType = "A172")
     {
         var samples = new List<SegmentationSample>();
         for (var k = 0; k < count; k++)
@@ -15,7 +17,7 @@ public class SyntheticMixingTests
             var pixels = Enumerable.Repeat((byte)(firstValue + k), 256).ToArray();
             var mask = new byte[256];
             Array.Fill(mask, (byte)1, 0, 16 * Math.Min(16, k + 1));
-            samples.Add(new SegmentationSample(firstValue + k, $"{prefix}_{k}.tif", "A172", new GrayImage(16, 16, pixels), new BinaryMask(16, 16, mask)));
+            samples.Add(new SegmentationSample(firstValue + k, $"{prefix}_{k}.tif", cellType, new GrayImage(16, 16, pixels), new BinaryMask(16, 16, mask)));
         }
 
         return new SegmentationDataset(samples);
@@ -104,5 +106,19 @@ public class SyntheticMixingTests
         Assert.Contains("syntheticFraction", Assert.Throws<ArgumentException>(() => new CropSampler(real, null, new SyntheticMixing { SyntheticFraction = 1.5 }, Crops, 1)).Message, StringComparison.Ordinal);
         Assert.Contains("synthetic", Assert.Throws<ArgumentException>(() => new CropSampler(real, null, new SyntheticMixing { SyntheticFraction = 0.3 }, Crops, 1)).Message, StringComparison.Ordinal);
         Assert.Contains("densityCurriculum", Assert.Throws<ArgumentException>(() => new CropSampler(real, null, new SyntheticMixing { DensityCurriculum = -0.1 }, Crops, 1)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_ensemble_member_without_synthetic_images_of_its_cell_type_is_refused_before_training()
+    {
+        var real = new SegmentationDataset([.. Images(2, 10, "real").Samples, .. Images(2, 20, "realm", "MCF7").Samples]);
+        var options = new TrainOptions
+        {
+            Train = real, Synthetic = Images(3, 100, "syn"), Architecture = UNetArchitectures.DeepUNetEnsemble, OutputModelPath = "unused.model",
+            Augmentation = new AugmentationOptions { CropSize = 256 }, Mixing = new SyntheticMixing { SyntheticFraction = 0.3 },
+        };
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("MCF7 has no synthetic images", error.Message, StringComparison.Ordinal);
+        (options with { Mixing = new SyntheticMixing() }).Validate();
     }
 }

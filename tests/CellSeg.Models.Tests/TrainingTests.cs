@@ -104,6 +104,26 @@ public class TrainingTests
     }
 
     [Fact]
+    public async Task Training_with_synthetic_images_mixed_by_fraction_runs_and_a_checkpoint_of_another_mix_is_refused()
+    {
+        var samples = (await TestData.Val()).Samples;
+        var real = new SegmentationDataset(samples.Take(1).ToList());
+        var synthetic = new SegmentationDataset(samples.Skip(1).Take(2).ToList());
+        var folder = TestPaths.NewTempFolder();
+        var options = TinyTraining.Options(real, Path.Combine(folder, "ckpt"), Path.Combine(folder, "m.model")) with
+        {
+            IterationsPerEpoch = 3, Synthetic = synthetic, Mixing = new SyntheticMixing { SyntheticFraction = 0.25, DensityCurriculum = 0.5 },
+        };
+        var result = await UNetTrainer.TrainAsync(options);
+        Assert.Equal(3, result.Iterations);
+        Assert.True(File.Exists(result.ModelPath));
+
+        var e = await Assert.ThrowsAsync<DataFormatException>(() => UNetTrainer.TrainAsync(options with { Epochs = 2, Mixing = new SyntheticMixing { SyntheticFraction = 0.5 } }));
+        Assert.Equal("fingerprint", e.Record);
+        Assert.Contains("syntheticFraction: 0.3 asks for synthetic crops", Assert.Throws<ArgumentException>(() => (options with { Synthetic = null, Mixing = new SyntheticMixing { SyntheticFraction = 0.3 } }).Validate()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Checkpoints_hold_weights_optimizer_state_step_and_rng()
     {
         var data = new SegmentationDataset((await TestData.Val()).Samples.Take(1).ToList());

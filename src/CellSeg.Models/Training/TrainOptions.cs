@@ -127,6 +127,17 @@ public sealed record TrainOptions
         if (Architecture == UNetArchitectures.DeepUNetEnsemble)
         {
             Check(Train!.CellTypes.Count > 0, "train: an ensemble needs images whose names give their cell type");
+            if (Mixing.SyntheticFraction is { } fraction)
+            {
+                // Each member mixes its own cell type's images: checked here, before the first member trains.
+                foreach (var type in Train.CellTypes.Union(Synthetic?.CellTypes ?? []))
+                {
+                    var hasReal = Train.OfCellType(type).Count > 0;
+                    var hasSynthetic = Synthetic?.OfCellType(type).Count > 0;
+                    Check((fraction == 0 || hasSynthetic) && (fraction == 1 || hasReal),
+                        $"syntheticFraction: {fraction} needs real and synthetic images of every ensemble member's cell type; {type} has no {(hasReal ? "synthetic" : "real")} images");
+                }
+            }
         }
     }
 }

@@ -57,7 +57,8 @@ public static class UNetTrainer
         var output = Path.GetFullPath(options.OutputModelPath);
         var membersFolder = output + ".members";
         var results = new Dictionary<string, TrainResult>(StringComparer.Ordinal);
-        foreach (var cellType in options.Train.CellTypes.Union(options.Synthetic?.CellTypes ?? []).Order(StringComparer.Ordinal))
+        var memberTypes = options.Train.CellTypes.Union(options.Synthetic?.CellTypes ?? []).Order(StringComparer.Ordinal).ToList();
+        foreach (var cellType in memberTypes)
         {
             var memberOptions = options with { Shape = memberShape };
             var checkpoints = options.CheckpointFolder is null ? null : Path.Combine(options.CheckpointFolder, "member-" + cellType);
