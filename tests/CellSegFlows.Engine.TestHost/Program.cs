@@ -58,7 +58,7 @@ switch (args[0])
         {
         }
 
-        var result = await engine.DrainAsync(TimeSpan.FromMilliseconds(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)), null, signals.HandBack);
+        var result = await engine.DrainAsync(TimeSpan.FromMilliseconds(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)), null, signals!.HandBack);
         Console.WriteLine($"DRAINED {result.Finished} {result.HandedBack}");
         return 0;
     case "run":
