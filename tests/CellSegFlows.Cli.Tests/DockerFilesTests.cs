@@ -175,6 +175,7 @@ internal static class ComposeClient
     {
         var command = Command.Value ?? throw new InvalidOperationException(Unavailable);
         var start = new ProcessStartInfo(command[0]);
+        start.Environment["DOTNET_IMAGES"] = "images.example.invalid/dotnet";   // a user sets where Microsoft's images are (README)
         foreach (var part in command.Skip(1).Concat(["-f", Path.Combine(TestPaths.RepoRoot, "docker", "compose.yaml")]).Concat(args))
         {
             start.ArgumentList.Add(part);
