@@ -80,8 +80,13 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
         {
             e.ToTable("runs");
             e.HasKey(x => x.Id);
-            e.HasIndex(x => x.WorkflowId);
-            e.HasIndex(x => x.Status);
+
+            // The runs list pages newest first by (start time, id): one index for the whole list and one per common filter,
+            // each ending in that order, so a page is an index range scan however many runs the store holds.
+            e.HasIndex(x => new { x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.WorkflowId, x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.Status, x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.DefinitionHash, x.CreatedAt, x.Id });
             e.Property(x => x.Status).HasConversion<string>();
         });
         modelBuilder.Entity<RunNodeRecord>(e =>

@@ -54,6 +54,15 @@ export let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(handler: () => void): void { onUnauthorized = handler; }
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
+  const response = await send(method, path, body, raw);
+  if (response.status === 204) return undefined as T;
+  return response.json() as Promise<T>;
+}
+
+/** One page of runs and the cursor of the next one (null on the last page). */
+export interface RunPage { runs: RunRecord[]; next: string | null }
+
+async function send(method: string, path: string, body?: unknown, raw = false): Promise<Response> {
   const init: RequestInit = { method, headers: {}, credentials: 'same-origin' };
   if (body !== undefined) {
     (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
@@ -66,8 +75,12 @@ async function call<T>(method: string, path: string, body?: unknown, raw = false
     try { problem = await response.json(); } catch { problem = { status: response.status, title: response.statusText }; }
     throw new ApiError(problem);
   }
-  if (response.status === 204) return undefined as T;
-  return response.json() as Promise<T>;
+  return response;
+}
+
+async function runPage(filters: Record<string, string>): Promise<RunPage> {
+  const response = await send('GET', `/api/runs?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))}`);
+  return { runs: await response.json() as RunRecord[], next: response.headers.get('X-Next-Cursor') };
 }
 
 export const api = {
@@ -83,6 +96,8 @@ export const api = {
   save: (json: string) => call<SaveResult>('POST', '/api/workflows', json, true),
   diff: (id: string, from: string, to: string) => call<DefinitionDiff>('GET', `/api/workflows/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
   runs: (filters: Record<string, string>) => call<RunRecord[]>('GET', `/api/runs?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))}`),
+  /** Filters as the server takes them (workflow, version, status, trigger, startedBy, from, to, q, limit, cursor). */
+  runPage,
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
   start: (workflowId: string, version: string | null, parameters: Record<string, string>) => call<Schemas['StartRunResult']>('POST', '/api/runs', { workflowId, version, parameters }),
   cancel: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),

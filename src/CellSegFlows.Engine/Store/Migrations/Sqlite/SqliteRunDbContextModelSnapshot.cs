@@ -606,9 +606,13 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status");
+                    b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("WorkflowId");
+                    b.HasIndex("DefinitionHash", "CreatedAt", "Id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("WorkflowId", "CreatedAt", "Id");
 
                     b.ToTable("runs", (string)null);
                 });
