@@ -12,6 +12,9 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
     /// <summary>Definition versions.</summary>
     public DbSet<DefinitionVersionRecord> Definitions => Set<DefinitionVersionRecord>();
 
+    /// <summary>Drafts: unpublished edits, one per workflow.</summary>
+    public DbSet<DefinitionDraftRecord> Drafts => Set<DefinitionDraftRecord>();
+
     /// <summary>Runs.</summary>
     public DbSet<RunRecord> Runs => Set<RunRecord>();
 
@@ -75,6 +78,11 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
             e.ToTable("definitions");
             e.HasKey(x => x.Hash);
             e.HasIndex(x => x.WorkflowId);
+        });
+        modelBuilder.Entity<DefinitionDraftRecord>(e =>
+        {
+            e.ToTable("definition_drafts");
+            e.HasKey(x => x.WorkflowId);
         });
         modelBuilder.Entity<RunRecord>(e =>
         {

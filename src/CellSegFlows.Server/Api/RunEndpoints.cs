@@ -18,8 +18,15 @@ using Microsoft.Extensions.Options;
 
 namespace CellSegFlows.Server.Api;
 
-/// <summary>Start a run: the workflow, optionally the exact version (hash; default the latest) and parameters (JSON values).</summary>
-public sealed record StartRunRequest(string WorkflowId, string? Version, Dictionary<string, JsonElement>? Parameters);
+/// <summary>
+/// Start a run: the workflow, optionally the exact version (hash; default the latest published) and parameters (JSON
+/// values). <see cref="Draft"/> true runs the workflow's draft instead (it must be valid; no version may be named then).
+/// </summary>
+public sealed record StartRunRequest(string WorkflowId, string? Version, Dictionary<string, JsonElement>? Parameters)
+{
+    /// <summary>Run the draft, not a published version.</summary>
+    public bool Draft { get; init; }
+}
 
 /// <summary>The started run.</summary>
 public sealed record StartRunResult(string RunId, string DefinitionHash);
@@ -113,7 +120,28 @@ internal static class RunEndpoints
         }
 
         DefinitionVersion? version;
-        if (body.Version is { } hash)
+        if (body.Draft)
+        {
+            if (body.Version is not null)
+            {
+                return ProblemResponses.Problem(400, "Bad request", "name a version or ask for the draft, not both");
+            }
+
+            var draft = await DraftEndpoints.FindAsync(engine, body.WorkflowId, ct).ConfigureAwait(false);
+            if (draft is null)
+            {
+                return ProblemResponses.Problem(404, "No draft", $"workflow '{body.WorkflowId}' has no draft");
+            }
+
+            var (definition, problems) = DraftEndpoints.Check(engine, draft);
+            if (problems.Count > 0 || definition is null)
+            {
+                return ProblemResponses.DefinitionProblems($"draft of {body.WorkflowId}", problems);
+            }
+
+            version = await StoreDraftContentAsync(engine, definition, Principals.Actor(user), ct).ConfigureAwait(false);
+        }
+        else if (body.Version is { } hash)
         {
             version = await DefinitionEndpoints.FindVersionAsync(engine, hash, ct).ConfigureAwait(false);
             if (version is null || version.WorkflowId != body.WorkflowId)
@@ -137,9 +165,32 @@ internal static class RunEndpoints
             p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(),
             StringComparer.Ordinal);
         var actor = Principals.Actor(user);
-        var runId = await engine.StartRunAsync(version.Json!, $"{version.WorkflowId}@{version.Hash[..12]}", parameters, "manual", null, user.Identity?.Name, ct).ConfigureAwait(false);
-        await AuditLog.WriteAsync(engine.Store, actor, "run.start", runId, $"{version.WorkflowId} version {version.VersionLabel} ({version.Hash[..12]})", ct).ConfigureAwait(false);
+        var runId = await engine.StartRunAsync(version.Json!, $"{version.WorkflowId}@{version.Hash[..12]}", parameters, "manual", body.Draft ? "draft" : null, user.Identity?.Name, ct).ConfigureAwait(false);
+        await AuditLog.WriteAsync(engine.Store, actor, "run.start", runId, $"{version.WorkflowId} {(body.Draft ? "draft" : "version")} {version.VersionLabel} ({version.Hash[..12]})", ct).ConfigureAwait(false);
         return TypedResults.Created($"/api/runs/{runId}", new StartRunResult(runId, version.Hash));
+    }
+
+    /// <summary>
+    /// The draft's content as the definition record a run needs (runs find their plan by hash), marked as a draft so it is
+    /// never the latest version; content published already is simply that version.
+    /// </summary>
+    private static async Task<DefinitionVersion> StoreDraftContentAsync(WorkflowEngine engine, Engine.Definitions.WorkflowDefinition definition, string actor, CancellationToken ct)
+    {
+        var hash = Engine.Definitions.DefinitionHash.Compute(definition);
+        await engine.Store.WriteAsync(async db =>
+        {
+            if (await db.Definitions.FindAsync([hash], ct).ConfigureAwait(false) is null)
+            {
+                db.Definitions.Add(new DefinitionVersionRecord
+                {
+                    Hash = hash, WorkflowId = definition.Id, VersionLabel = definition.Version, Json = Engine.Definitions.WorkflowDefinitionWriter.ToJson(definition),
+                    SavedAt = DateTimeOffset.UtcNow, SavedBy = actor, Draft = true,
+                });
+            }
+
+            return 0;
+        }, ct).ConfigureAwait(false);
+        return (await DefinitionEndpoints.FindVersionAsync(engine, hash, ct).ConfigureAwait(false))!;
     }
 
     private static async Task<Ok<RunDetailDto>> DetailAsync(string id, WorkflowEngine engine, CancellationToken ct)

@@ -22,6 +22,7 @@ export type Me = Schemas['Me'];
 export type Port = Omit<Schemas['InputPortDto'], 'required' | 'default'> & Partial<Pick<Schemas['InputPortDto'], 'required' | 'default'>>;
 export type ActivityInfo = Schemas['ActivityDto'];
 export type DefinitionVersion = Schemas['DefinitionVersion'];
+export type DefinitionDraft = Schemas['DefinitionDraft'];
 export type WorkflowSummary = Schemas['WorkflowSummary'];
 export type SaveResult = Schemas['SaveResult'];
 export type DiffLine = Schemas['DiffLine'];
@@ -94,12 +95,19 @@ export const api = {
   definition: (hash: string) => call<DefinitionVersion>('GET', `/api/definitions/${hash}`),
   validate: (json: string) => call<Schemas['ValidationResult']>('POST', '/api/workflows/validate', json, true),
   save: (json: string) => call<SaveResult>('POST', '/api/workflows', json, true),
+  /** The workflow's draft, or null when it has none. */
+  draft: async (id: string) => {
+    try { return await call<DefinitionDraft>('GET', `/api/workflows/${encodeURIComponent(id)}/draft`); } catch (e) { if (e instanceof ApiError && e.problem.status === 404) return null; throw e; }
+  },
+  saveDraft: (id: string, json: string) => call<DefinitionDraft>('PUT', `/api/workflows/${encodeURIComponent(id)}/draft`, json, true),
+  discardDraft: (id: string) => call<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}/draft`),
+  publish: (id: string) => call<SaveResult>('POST', `/api/workflows/${encodeURIComponent(id)}/publish`),
   diff: (id: string, from: string, to: string) => call<DefinitionDiff>('GET', `/api/workflows/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
   runs: (filters: Record<string, string>) => call<RunRecord[]>('GET', `/api/runs?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))}`),
   /** Filters as the server takes them (workflow, version, status, trigger, startedBy, from, to, q, limit, cursor). */
   runPage,
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
-  start: (workflowId: string, version: string | null, parameters: Record<string, string>) => call<Schemas['StartRunResult']>('POST', '/api/runs', { workflowId, version, parameters }),
+  start: (workflowId: string, version: string | null, parameters: Record<string, string>, draft = false) => call<Schemas['StartRunResult']>('POST', '/api/runs', { workflowId, version, parameters, draft }),
   cancel: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),
   retry: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/retry`),
   workers: () => call<Worker[]>('GET', '/api/ops/workers'),
