@@ -133,6 +133,7 @@ public sealed class ServerHost : IAsyncDisposable
         AuthEndpoints.Map(api);
         DefinitionEndpoints.Map(api);
         DraftEndpoints.Map(api);
+        AcrossRunsEndpoints.Map(api);
         RunEndpoints.Map(api);
         OperationsEndpoints.Map(api);
         ModelEndpoints.Map(api);

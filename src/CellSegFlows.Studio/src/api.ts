@@ -23,6 +23,10 @@ export type Port = Omit<Schemas['InputPortDto'], 'required' | 'default'> & Parti
 export type ActivityInfo = Schemas['ActivityDto'];
 export type DefinitionVersion = Schemas['DefinitionVersion'];
 export type DefinitionDraft = Schemas['DefinitionDraft'];
+/** A metric over runs; the lists of models a run produced are always there (empty when none). */
+export type MetricPoint = Omit<Schemas['MetricPoint'], 'champions' | 'registered'> & { champions: string[]; registered: string[] };
+export type MetricSeries = Omit<Schemas['MetricSeries'], 'points'> & { points: MetricPoint[] };
+export type ArtifactLineage = Schemas['ArtifactLineage'];
 export type WorkflowSummary = Schemas['WorkflowSummary'];
 export type SaveResult = Schemas['SaveResult'];
 export type DiffLine = Schemas['DiffLine'];
@@ -107,6 +111,12 @@ export const api = {
   /** Filters as the server takes them (workflow, version, status, trigger, startedBy, from, to, q, limit, cursor). */
   runPage,
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
+  metricNames: (workflowId: string) => call<Schemas['MetricName'][]>('GET', `/api/workflows/${encodeURIComponent(workflowId)}/metric-names`),
+  metricSeries: async (workflowId: string, name: string, aggregate: string): Promise<MetricSeries> => {
+    const series = await call<Schemas['MetricSeries']>('GET', `/api/workflows/${encodeURIComponent(workflowId)}/metrics?${new URLSearchParams({ name, aggregate })}`);
+    return { ...series, points: series.points.map((p) => ({ ...p, champions: p.champions ?? [], registered: p.registered ?? [] })) };
+  },
+  lineage: (hash: string) => call<ArtifactLineage>('GET', `/api/artifacts/${encodeURIComponent(hash)}/lineage`),
   start: (workflowId: string, version: string | null, parameters: Record<string, string>, draft = false) => call<Schemas['StartRunResult']>('POST', '/api/runs', { workflowId, version, parameters, draft }),
   cancel: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),
   retry: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/retry`),
