@@ -160,14 +160,71 @@ export const editorView: View = async (root, ctx, params, path) => {
       h('label', {}, 'activity', activitySelect),
       activity && h('p', { class: 'muted small' }, activity.description),
       nodeProblems(fieldProblems(`nodes[${index}].id`).concat(fieldProblems(`nodes[${index}].activity`))),
-      node.map && h('label', {}, 'map over', textInput(node.map.over, (v) => { node.map!.over = v; })),
+      runSettings(node, index, fieldProblems),
       h('h4', {}, 'Inputs'),
       (activity?.inputs ?? []).map((port) => inputRow(node, port, fieldProblems(`nodes[${index}].inputs.${port.name}`))),
       Object.keys(node.inputs ?? {}).filter((k) => !activity?.inputs.some((p) => p.name === k)).map((k) =>
         inputRow(node, { name: k, type: 'json', description: 'not an input of this activity' }, fieldProblems(`nodes[${index}].inputs.${k}`))),
       activity && h('h4', {}, 'Outputs'),
       activity && h('ul', { class: 'outputs small' }, activity.outputs.map((o) => h('li', {}, h('code', {}, `\${nodes.${node.id}.${o.name}}`), ` ${o.type} — ${o.description}`))),
-      nodeProblems(problems.filter((p) => p.nodeId === node.id && !p.field.startsWith(`nodes[${index}].inputs.`) && !p.field.startsWith(`nodes[${index}].id`) && !p.field.startsWith(`nodes[${index}].activity`))));
+      nodeProblems(problems.filter((p) => p.nodeId === node.id && !['inputs.', 'id', 'activity', 'map', 'retry', 'timeout', 'queue', 'cache'].some((f) => p.field.startsWith(`nodes[${index}].${f}`)))));
+  }
+
+  /**
+   * How the node runs, as forms (the same fields as the JSON): map over a list (a reference picked from the parameters
+   * and other nodes' outputs, or typed), the element's name, queue, retry (attempts, backoff, delay, maxDelay), the
+   * timeout of one attempt and the step cache. Emptying a field removes it, so the engine's default applies.
+   */
+  function runSettings(node: NodeDef, index: number, fieldProblems: (field: string) => ProblemItem[]): HTMLElement {
+    const activity = activities.get(node.activity);
+    const at = (f: string) => `nodes[${index}].${f}`;
+    const mapOn = h('input', { type: 'checkbox', checked: !!node.map, 'data-testid': 'node-map' });
+    mapOn.addEventListener('change', () => {
+      if (mapOn.checked) node.map = { over: '', as: 'item' };
+      else delete node.map;
+      changedFromModel();
+    });
+    const lists = referenceOptions(node, { name: 'map', type: 'list<json>', description: '' }).filter((r) => !r.startsWith(`\${${node.map?.as ?? 'item'}}`));
+    const overPick = h('select', { 'data-testid': 'node-map-over-pick', title: 'a parameter or another node\'s output that is a list' },
+      h('option', { value: '' }, 'pick a list…'), lists.map((r) => h('option', { value: r, selected: r === node.map?.over }, r)));
+    overPick.addEventListener('change', () => { if (overPick.value && node.map) { node.map.over = overPick.value; changedFromModel(); } });
+    const queue = h('select', { 'data-testid': 'node-queue' }, h('option', { value: '' }, `default (${activity?.queue ?? 'cpu'})`),
+      ['cpu', 'gpu'].map((q) => h('option', { value: q, selected: node.queue === q }, q)));
+    queue.addEventListener('change', () => { if (queue.value) node.queue = queue.value; else delete node.queue; changedFromModel(); });
+    const retry = (node.retry ?? {}) as { attempts?: number; backoff?: string; delay?: string; maxDelay?: string };
+    const setRetry = (key: keyof typeof retry, value: string | number | undefined) => {
+      const next = { ...retry } as Record<string, unknown>;
+      if (value === undefined || value === '') delete next[key]; else next[key] = value;
+      if (Object.keys(next).length === 0) delete node.retry; else node.retry = next;
+      changedFromModel();
+    };
+    const attempts = h('input', { type: 'number', min: 1, max: 100, value: retry.attempts ?? '', placeholder: '1 (no retry)', 'data-testid': 'node-retry-attempts' });
+    attempts.addEventListener('change', () => setRetry('attempts', attempts.value === '' ? undefined : Number(attempts.value)));
+    const backoff = h('select', { 'data-testid': 'node-retry-backoff' }, h('option', { value: '' }, 'default backoff'), ['fixed', 'exponential'].map((b) => h('option', { value: b, selected: retry.backoff === b }, b)));
+    backoff.addEventListener('change', () => setRetry('backoff', backoff.value));
+    const duration = (value: string | undefined, testid: string, placeholder: string, set: (v: string) => void) => {
+      const input = h('input', { value: value ?? '', placeholder, 'data-testid': testid, title: 'a number and a unit (500ms, 30s, 10m, 2h) or hh:mm:ss' });
+      input.addEventListener('change', () => set(input.value.trim()));
+      return input;
+    };
+    const cache = h('input', { type: 'checkbox', checked: node.cache !== false, 'data-testid': 'node-cache' });
+    cache.addEventListener('change', () => { if (cache.checked) delete node.cache; else node.cache = false; changedFromModel(); });
+    return h('div', { class: 'run-settings' },
+      h('h4', {}, 'Run settings'),
+      h('label', { class: 'inline' }, mapOn, ' map: one step per element of a list'),
+      node.map && h('div', { class: 'input-row' },
+        h('label', {}, h('span', { class: 'port' }, 'map over'), textInput(node.map.over, (v) => { node.map!.over = v; })), overPick,
+        h('label', {}, h('span', { class: 'port' }, 'element name'), textInput(node.map.as ?? 'item', (v) => { node.map!.as = v || 'item'; })),
+        nodeProblems(fieldProblems(at('map')))),
+      h('label', {}, 'queue', queue), nodeProblems(fieldProblems(at('queue'))),
+      h('div', { class: 'inline' }, h('label', {}, 'retry attempts', attempts), h('label', {}, 'backoff', backoff)),
+      h('div', { class: 'inline' },
+        h('label', {}, 'delay', duration(retry.delay, 'node-retry-delay', 'default', (v) => setRetry('delay', v))),
+        h('label', {}, 'max delay', duration(retry.maxDelay, 'node-retry-max-delay', 'none', (v) => setRetry('maxDelay', v)))),
+      nodeProblems(fieldProblems(at('retry'))),
+      h('label', {}, 'timeout of one attempt', duration(node.timeout, 'node-timeout', 'none', (v) => { if (v) node.timeout = v; else delete node.timeout; changedFromModel(); })),
+      nodeProblems(fieldProblems(at('timeout'))),
+      h('label', { class: 'inline' }, cache, ' reuse cached outputs (step cache)'), nodeProblems(fieldProblems(at('cache'))));
   }
 
   /** With no node selected: the workflow's description, parameters (name, type, default) and outputs. */

@@ -211,6 +211,26 @@ try {
   await page.click('[data-testid=add-node]');
   await page.fill('input[data-input="value"]', '7');
   await page.press('input[data-input="value"]', 'Tab');
+
+  step('run settings through the forms: retry, timeout, queue, cache');
+  await page.fill('[data-testid=node-retry-attempts]', '3');
+  await page.press('[data-testid=node-retry-attempts]', 'Tab');
+  await page.selectOption('[data-testid=node-retry-backoff]', 'exponential');
+  await page.fill('[data-testid=node-retry-delay]', '2s');
+  await page.press('[data-testid=node-retry-delay]', 'Tab');
+  await page.fill('[data-testid=node-timeout]', 'ten minutes');
+  await page.press('[data-testid=node-timeout]', 'Tab');
+  await page.waitForFunction(() => document.querySelector('[data-testid=node-panel] .node-problems')?.textContent?.includes('is not a duration'));
+  await page.fill('[data-testid=node-timeout]', '10m');
+  await page.press('[data-testid=node-timeout]', 'Tab');
+  await page.selectOption('[data-testid=node-queue]', 'cpu');
+  await page.uncheck('[data-testid=node-cache]');
+  const settings = JSON.parse(await page.inputValue('[data-testid=json]')).nodes[0];
+  if (settings.retry?.attempts !== 3 || settings.retry?.backoff !== 'exponential' || settings.retry?.delay !== '2s' || settings.timeout !== '10m' || settings.queue !== 'cpu' || settings.cache !== false) {
+    throw new Error(`the run settings are not in the JSON: ${JSON.stringify(settings)}`);
+  }
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+  await snap('node-run-settings');
   await page.click('[data-testid=workflow-settings]');
   await page.fill('[data-testid=new-output]', 'answer');
   await page.click('[data-testid=add-output]');
