@@ -55,6 +55,10 @@ public sealed class DraftApiTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal(v1, await FireAsync(op, "drafts-nightly"));
         var listed = (await TestServer.ReadJsonAsync(await op.GetAsync("api/workflows"))).AsArray().Single(w => w!["id"].Str() == "drafts-flow")!;
         Assert.Equal("editor", listed["draftSavedBy"].Str());
+        Assert.Equal(1, listed["versions"]!.GetValue<int>());
+        var newest = (await TestServer.ReadJsonAsync(await op.GetAsync("api/runs?workflow=drafts-flow&limit=1"))).AsArray().Single()!;
+        Assert.Equal(newest["createdAt"]!.GetValue<DateTimeOffset>(), listed["lastRunAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(newest["status"].Str(), listed["lastRunStatus"].Str());
 
         // The diff compares the draft with the published version.
         var diff = await TestServer.ReadJsonAsync(await op.GetAsync($"api/workflows/drafts-flow/diff?from={v1}&to=draft"));

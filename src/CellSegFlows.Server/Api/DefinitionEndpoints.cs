@@ -89,18 +89,28 @@ internal static class DefinitionEndpoints
         await using var db = engine.Store.CreateContext();
         var all = await db.Definitions.AsNoTracking().Where(d => !d.Draft).Select(d => new { d.Hash, d.WorkflowId, d.VersionLabel, d.SavedAt, d.SavedBy, d.Json }).ToListAsync(ct).ConfigureAwait(false);
         var drafts = (await db.Drafts.AsNoTracking().ToListAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.WorkflowId, StringComparer.Ordinal);
-        var runs = await db.Runs.AsNoTracking().Select(r => new { r.WorkflowId, r.CreatedAt, r.Status }).ToListAsync(ct).ConfigureAwait(false);
-        var lastRun = runs.GroupBy(r => r.WorkflowId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.CreatedAt)!, StringComparer.Ordinal);
+        // The last run of each workflow listed: one read of the (workflow_id, created_at, id) index each, not the runs table.
+        var lastRun = new Dictionary<string, (DateTimeOffset CreatedAt, RunStatus Status)>(StringComparer.Ordinal);
+        foreach (var workflowId in all.Select(d => d.WorkflowId).Union(drafts.Keys).Distinct())
+        {
+            var last = await db.Runs.AsNoTracking().Where(r => r.WorkflowId == workflowId).OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id)
+                .Select(r => new { r.CreatedAt, r.Status }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            if (last is not null)
+            {
+                lastRun[workflowId] = (last.CreatedAt, last.Status);
+            }
+        }
+
         var byWorkflow = all.GroupBy(d => d.WorkflowId).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         return byWorkflow.Keys.Union(drafts.Keys)
             .Select(id =>
             {
                 var versions = byWorkflow.GetValueOrDefault(id) ?? [];
                 var latest = versions.OrderByDescending(d => d.SavedAt).ThenByDescending(d => d.VersionLabel).FirstOrDefault();
-                lastRun.TryGetValue(id, out var last);
+                var hasRun = lastRun.TryGetValue(id, out var last);
                 drafts.TryGetValue(id, out var draft);
                 return new WorkflowSummary(id, latest is null ? null : new DefinitionVersion(latest.Hash, latest.WorkflowId, latest.VersionLabel, DescriptionOf(latest.Json), latest.SavedAt, latest.SavedBy, null),
-                    versions.Count, last?.CreatedAt, last?.Status.ToString())
+                    versions.Count, hasRun ? last.CreatedAt : null, hasRun ? last.Status.ToString() : null)
                 { DraftSavedAt = draft?.SavedAt, DraftSavedBy = draft?.SavedBy };
             })
             .OrderBy(w => w.Id, StringComparer.Ordinal)

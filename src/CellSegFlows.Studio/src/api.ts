@@ -107,7 +107,6 @@ export const api = {
   discardDraft: (id: string) => call<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}/draft`),
   publish: (id: string) => call<SaveResult>('POST', `/api/workflows/${encodeURIComponent(id)}/publish`),
   diff: (id: string, from: string, to: string) => call<DefinitionDiff>('GET', `/api/workflows/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
-  runs: (filters: Record<string, string>) => call<RunRecord[]>('GET', `/api/runs?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))}`),
   /** Filters as the server takes them (workflow, version, status, trigger, startedBy, from, to, q, limit, cursor). */
   runPage,
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
