@@ -132,6 +132,8 @@ public sealed class ServerHost : IAsyncDisposable
         var api = app.MapGroup("/api").RequireAuthorization(Roles.Policies.Read);
         AuthEndpoints.Map(api);
         DefinitionEndpoints.Map(api);
+        DraftEndpoints.Map(api);
+        AcrossRunsEndpoints.Map(api);
         RunEndpoints.Map(api);
         OperationsEndpoints.Map(api);
         ModelEndpoints.Map(api);

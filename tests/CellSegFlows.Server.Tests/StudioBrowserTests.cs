@@ -66,34 +66,7 @@ public sealed class StudioBrowserTests
         await File.WriteAllTextAsync(nightly, Demo);
         await server.Engine.Triggers.AddScheduleAsync(new ScheduleSpec("nightly-demo", nightly, "0 0 3 * * ?"));
 
-        var start = new ProcessStartInfo("node", [script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(script)!,
-        };
-        start.Environment["BASE_URL"] = server.BaseAddress.ToString();
-        start.Environment["OUT_DIR"] = output;
-        start.Environment["STUDIO_USER"] = Roles.Admin;
-        start.Environment["STUDIO_PASSWORD"] = TestServer.Password(Roles.Admin);
-        start.Environment["CHROMIUM"] = Chromium;
-        start.Environment["INBOX_DIR"] = Path.Combine(server.Home, "data", "incoming");
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        try
-        {
-            await node.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the browser test ran past 180 s:\n{await stdout}\n{await stderr}");
-        }
-
-        var log = $"{await stdout}\n{await stderr}";
-        Assert.True(node.ExitCode == 0, log);
+        var log = await RunScriptAsync(script, server, output, Roles.Admin, new Dictionary<string, string> { ["INBOX_DIR"] = Path.Combine(server.Home, "data", "incoming") });
         Assert.Contains("studio-e2e: done", log);
         Assert.True(File.Exists(Path.Combine(output, "downloaded-report.md")));
         Assert.True(Directory.GetFiles(output, "*.png").Length >= 10, "screenshots are missing");
@@ -110,5 +83,66 @@ public sealed class StudioBrowserTests
         Assert.Equal(Engine.Store.RunStatus.Succeeded, inbox.Status);
         Assert.Contains(Path.Combine(server.Home, "data", "incoming", "a.txt"), inbox.ParametersJson, StringComparison.Ordinal);
         Assert.Empty(await server.Engine.Triggers.ListFileWatchesAsync());
+    }
+
+    [Fact]
+    public async Task The_metrics_page_plots_a_metric_over_three_runs_with_the_champion_marked_and_leads_to_an_artifacts_lineage()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        var studio = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        Assert.True(File.Exists(Path.Combine(studio, "index.html")), $"the studio is not built into {studio}");
+        var output = Path.Combine(TestPaths.RepoRoot, "TestResults", "studio-across");
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
+        Directory.CreateDirectory(output);
+        await using var server = await TestServer.StartAsync(studio);
+        await AcrossRunsApiTests.ThreeRunsWithAChampionAsync(server, "ui-across", "ui-model");
+        var script = Path.Combine(TestPaths.RepoRoot, "src", "CellSegFlows.Studio", "tests", "across-e2e.mjs");
+
+        // A viewer: reading across runs needs no other role.
+        var log = await RunScriptAsync(script, server, output, Roles.Viewer, []);
+        Assert.Contains("across-e2e: done", log);
+        Assert.Equal(3, Directory.GetFiles(output, "*.png").Length);
+    }
+
+    /// <summary>Runs a playwright-core script of the studio's tests against the server, signed in as the role's user; its output, or a failure with it.</summary>
+    private static async Task<string> RunScriptAsync(string script, TestServer server, string output, string role, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("node", [script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(script)!,
+        };
+        start.Environment["BASE_URL"] = server.BaseAddress.ToString();
+        start.Environment["OUT_DIR"] = output;
+        start.Environment["STUDIO_USER"] = role;
+        start.Environment["STUDIO_PASSWORD"] = TestServer.Password(role);
+        start.Environment["CHROMIUM"] = Chromium;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var node = Process.Start(start)!;
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        var stderr = node.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        try
+        {
+            await node.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            node.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the browser test ran past 180 s:\n{await stdout}\n{await stderr}");
+        }
+
+        var log = $"{await stdout}\n{await stderr}";
+        Assert.True(node.ExitCode == 0, log);
+        return log;
     }
 }

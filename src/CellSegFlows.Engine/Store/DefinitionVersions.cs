@@ -5,7 +5,9 @@ namespace CellSegFlows.Engine.Store;
 /// <summary>
 /// The stored versions of a workflow definition (table <c>definitions</c>), looked up the one way every caller
 /// means: the latest is the one saved last (the higher version label on a tie), and a version is named by its
-/// content hash or a unique prefix of it (at least 6 lowercase hex digits) within that workflow.
+/// content hash or a unique prefix of it (at least 6 lowercase hex digits) within that workflow. Only published
+/// versions count: a draft's content stored for a run of the draft (<see cref="DefinitionVersionRecord.Draft"/>) is
+/// never the latest, and cannot be pinned or exported by hash.
 /// </summary>
 public static class DefinitionVersions
 {
@@ -21,7 +23,7 @@ public static class DefinitionVersions
     {
         ArgumentNullException.ThrowIfNull(db);
         // SQLite stores times as ticks through a converter: order them here, not in SQL.
-        var records = await db.Definitions.AsNoTracking().Where(d => d.WorkflowId == workflowId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var records = await db.Definitions.AsNoTracking().Where(d => d.WorkflowId == workflowId && !d.Draft).ToListAsync(cancellationToken).ConfigureAwait(false);
         return records.OrderByDescending(d => d.SavedAt).ThenByDescending(d => d.VersionLabel).ToList();
     }
 
@@ -38,7 +40,7 @@ public static class DefinitionVersions
             return null;
         }
 
-        var found = await db.Definitions.AsNoTracking().Where(d => d.WorkflowId == workflowId && d.Hash.StartsWith(hashOrPrefix)).Take(2).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var found = await db.Definitions.AsNoTracking().Where(d => d.WorkflowId == workflowId && !d.Draft && d.Hash.StartsWith(hashOrPrefix)).Take(2).ToListAsync(cancellationToken).ConfigureAwait(false);
         return found.Count == 1 ? found[0] : null;
     }
 

@@ -20,6 +20,31 @@ public sealed class DefinitionVersionRecord
 
     /// <summary>Who saved it.</summary>
     public string? SavedBy { get; set; }
+
+    /// <summary>
+    /// A draft's content, kept because a run named the draft: runs and their plans find it by hash, but it is not a
+    /// published version (never the latest, never what a trigger runs) until the same content is published.
+    /// </summary>
+    public bool Draft { get; set; }
+}
+
+/// <summary>The draft of a workflow: edits saved but not published (one per workflow, replaced by each save).</summary>
+public sealed class DefinitionDraftRecord
+{
+    /// <summary>The workflow's id.</summary>
+    public required string WorkflowId { get; set; }
+
+    /// <summary>The definition as saved (upgraded to the current spelling; it may have validation problems).</summary>
+    public required string Json { get; set; }
+
+    /// <summary>When it was last saved.</summary>
+    public DateTimeOffset SavedAt { get; set; }
+
+    /// <summary>Who saved it last.</summary>
+    public string? SavedBy { get; set; }
+
+    /// <summary>The published version the draft was started from (null for a workflow never published).</summary>
+    public string? BaseHash { get; set; }
 }
 
 /// <summary>One run of a workflow.</summary>

@@ -12,6 +12,9 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
     /// <summary>Definition versions.</summary>
     public DbSet<DefinitionVersionRecord> Definitions => Set<DefinitionVersionRecord>();
 
+    /// <summary>Drafts: unpublished edits, one per workflow.</summary>
+    public DbSet<DefinitionDraftRecord> Drafts => Set<DefinitionDraftRecord>();
+
     /// <summary>Runs.</summary>
     public DbSet<RunRecord> Runs => Set<RunRecord>();
 
@@ -76,12 +79,22 @@ public abstract class RunDbContext(DbContextOptions options) : DbContext(options
             e.HasKey(x => x.Hash);
             e.HasIndex(x => x.WorkflowId);
         });
+        modelBuilder.Entity<DefinitionDraftRecord>(e =>
+        {
+            e.ToTable("definition_drafts");
+            e.HasKey(x => x.WorkflowId);
+        });
         modelBuilder.Entity<RunRecord>(e =>
         {
             e.ToTable("runs");
             e.HasKey(x => x.Id);
-            e.HasIndex(x => x.WorkflowId);
-            e.HasIndex(x => x.Status);
+
+            // The runs list pages newest first by (start time, id): one index for the whole list and one per common filter,
+            // each ending in that order, so a page is an index range scan however many runs the store holds.
+            e.HasIndex(x => new { x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.WorkflowId, x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.Status, x.CreatedAt, x.Id });
+            e.HasIndex(x => new { x.DefinitionHash, x.CreatedAt, x.Id });
             e.Property(x => x.Status).HasConversion<string>();
         });
         modelBuilder.Entity<RunNodeRecord>(e =>

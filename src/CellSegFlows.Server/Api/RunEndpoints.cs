@@ -18,8 +18,15 @@ using Microsoft.Extensions.Options;
 
 namespace CellSegFlows.Server.Api;
 
-/// <summary>Start a run: the workflow, optionally the exact version (hash; default the latest) and parameters (JSON values).</summary>
-public sealed record StartRunRequest(string WorkflowId, string? Version, Dictionary<string, JsonElement>? Parameters);
+/// <summary>
+/// Start a run: the workflow, optionally the exact version (hash; default the latest published) and parameters (JSON
+/// values). <see cref="Draft"/> true runs the workflow's draft instead (it must be valid; no version may be named then).
+/// </summary>
+public sealed record StartRunRequest(string WorkflowId, string? Version, Dictionary<string, JsonElement>? Parameters)
+{
+    /// <summary>Run the draft, not a published version.</summary>
+    public bool Draft { get; init; }
+}
 
 /// <summary>The started run.</summary>
 public sealed record StartRunResult(string RunId, string DefinitionHash);
@@ -33,10 +40,15 @@ public sealed record Overview(IReadOnlyDictionary<string, int> RunsByStatus, IRe
 /// <summary>Runs: start, list with filters, detail with the full journal, cancel, retry from the failed step, live stream; artifacts; metrics.</summary>
 internal static class RunEndpoints
 {
+    /// <summary>The response header with the cursor of the next runs page.</summary>
+    public const string NextCursorHeader = "X-Next-Cursor";
+
     public static void Map(RouteGroupBuilder api)
     {
         var runs = api.MapGroup("/runs").WithTags("Runs");
-        runs.MapGet("/", ListAsync).WithSummary("Runs, newest first; filters: workflow, version (definition hash), status, trigger, startedBy, from/to (ISO times, on the start time), limit (default 100).");
+        runs.MapGet("/", ListAsync)
+            .WithSummary("One page of runs, newest first. Filters: workflow, version (definition hash), status (several: comma-separated), trigger, startedBy, from/to (ISO times, on the start time, both included), q (text in a parameter value, ASCII case-insensitive, at most 200 characters). limit: 1 to 1000 (default 100). When more runs match, the X-Next-Cursor header holds the cursor of the next page (pass it as cursor=; the Link header, rel=next, is the ready address); pages do not shift when runs start meanwhile.")
+            .ProducesProblem(400);
         runs.MapPost("/", StartAsync).RequireAuthorization(Roles.Policies.Operate)
             .WithSummary("Start a run of a saved workflow version with parameters (422 lists every bad parameter; nothing is started then).")
             .ProducesProblem(422);
@@ -57,55 +69,50 @@ internal static class RunEndpoints
         api.MapGet("/metrics", OverviewAsync).WithTags("Runs").WithSummary("Counts: runs and steps by status, workflows, artifacts and their bytes.");
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<RunDto>>, ProblemHttpResult>> ListAsync(WorkflowEngine engine, string? workflow, string? version, string? status, string? trigger, string? startedBy, DateTimeOffset? from, DateTimeOffset? to, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<RunDto>>, ProblemHttpResult>> ListAsync(WorkflowEngine engine, HttpContext http, string? workflow, string? version, string? status, string? trigger, string? startedBy, DateTimeOffset? from, DateTimeOffset? to, string? q, int? limit, string? cursor, CancellationToken ct)
     {
-        RunStatus? wanted = null;
-        if (status is not null)
+        var statuses = new List<RunStatus>();
+        foreach (var name in (status ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Enum.TryParse<RunStatus>(status, ignoreCase: true, out var parsed) || int.TryParse(status, out _))
+            if (!Enum.TryParse<RunStatus>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
             {
-                return ProblemResponses.Problem(400, "Bad filter", $"status '{status}': one of {string.Join(", ", Enum.GetNames<RunStatus>())}");
+                return ProblemResponses.Problem(400, "Bad filter", $"status '{name}': one of {string.Join(", ", Enum.GetNames<RunStatus>())} (several: comma-separated)");
             }
 
-            wanted = parsed;
+            statuses.Add(parsed);
         }
 
-        if (limit is < 1 or > 5000)
+        if (limit is < 1 or > RunQueries.MaxPageSize)
         {
-            return ProblemResponses.Problem(400, "Bad filter", "limit: 1 to 5000");
+            return ProblemResponses.Problem(400, "Bad filter", $"limit: 1 to {RunQueries.MaxPageSize}");
         }
 
-        await using var db = engine.Store.CreateContext();
-        var query = db.Runs.AsNoTracking();
-        if (workflow is not null)
+        if (q is { Length: > RunFilter.MaxSearchLength })
         {
-            query = query.Where(r => r.WorkflowId == workflow);
+            return ProblemResponses.Problem(400, "Bad filter", $"q: at most {RunFilter.MaxSearchLength} characters");
         }
 
-        if (wanted is { } w)
+        if (from is { } f && to is { } t && f > t)
         {
-            query = query.Where(r => r.Status == w);
+            return ProblemResponses.Problem(400, "Bad filter", "from is after to");
         }
 
-        if (version is not null)
+        if (cursor is not null && !RunCursor.TryRead(cursor, out _, out _))
         {
-            query = query.Where(r => r.DefinitionHash == version);
+            return ProblemResponses.Problem(400, "Bad filter", "cursor: not one a runs page gave (start again without it)");
         }
 
-        if (trigger is not null)
+        var filter = new RunFilter { WorkflowId = workflow, DefinitionHash = version, Statuses = statuses, Trigger = trigger, StartedBy = startedBy, From = from, To = to, Search = q };
+        var page = await engine.Runs.PageAsync(filter, limit ?? 100, cursor, ct).ConfigureAwait(false);
+        if (page.NextCursor is { } next)
         {
-            query = query.Where(r => r.Trigger == trigger);
+            // The page is the body; where the next one starts travels beside it, as a cursor and as a ready link.
+            var query = http.Request.Query.Where(p => p.Key != "cursor").Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}").Append($"cursor={next}");
+            http.Response.Headers[NextCursorHeader] = next;
+            http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}?{string.Join('&', query)}>; rel=\"next\"";
         }
 
-        if (startedBy is not null)
-        {
-            query = query.Where(r => r.StartedBy == startedBy);
-        }
-
-        // SQLite stores times as ticks through a converter: compare and order them here, not in SQL.
-        var list = await query.ToListAsync(ct).ConfigureAwait(false);
-        return TypedResults.Ok(list.Where(r => (from is null || r.CreatedAt >= from) && (to is null || r.CreatedAt <= to))
-            .OrderByDescending(r => r.CreatedAt).Take(limit ?? 100).ToDtos(ContractMapping.ToDto));
+        return TypedResults.Ok(page.Runs.ToDtos(ContractMapping.ToDto));
     }
 
     private static async Task<Results<Created<StartRunResult>, ProblemHttpResult>> StartAsync(StartRunRequest body, WorkflowEngine engine, ClaimsPrincipal user, CancellationToken ct)
@@ -116,7 +123,28 @@ internal static class RunEndpoints
         }
 
         DefinitionVersion? version;
-        if (body.Version is { } hash)
+        if (body.Draft)
+        {
+            if (body.Version is not null)
+            {
+                return ProblemResponses.Problem(400, "Bad request", "name a version or ask for the draft, not both");
+            }
+
+            var draft = await DraftEndpoints.FindAsync(engine, body.WorkflowId, ct).ConfigureAwait(false);
+            if (draft is null)
+            {
+                return ProblemResponses.Problem(404, "No draft", $"workflow '{body.WorkflowId}' has no draft");
+            }
+
+            var (definition, problems) = DraftEndpoints.Check(engine, draft);
+            if (problems.Count > 0 || definition is null)
+            {
+                return ProblemResponses.DefinitionProblems($"draft of {body.WorkflowId}", problems);
+            }
+
+            version = await StoreDraftContentAsync(engine, definition, Principals.Actor(user), ct).ConfigureAwait(false);
+        }
+        else if (body.Version is { } hash)
         {
             version = await DefinitionEndpoints.FindVersionAsync(engine, hash, ct).ConfigureAwait(false);
             if (version is null || version.WorkflowId != body.WorkflowId)
@@ -140,9 +168,32 @@ internal static class RunEndpoints
             p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(),
             StringComparer.Ordinal);
         var actor = Principals.Actor(user);
-        var runId = await engine.StartRunAsync(version.Json!, $"{version.WorkflowId}@{version.Hash[..12]}", parameters, "manual", null, user.Identity?.Name, ct).ConfigureAwait(false);
-        await AuditLog.WriteAsync(engine.Store, actor, "run.start", runId, $"{version.WorkflowId} version {version.VersionLabel} ({version.Hash[..12]})", ct).ConfigureAwait(false);
+        var runId = await engine.StartRunAsync(version.Json!, $"{version.WorkflowId}@{version.Hash[..12]}", parameters, "manual", body.Draft ? "draft" : null, user.Identity?.Name, ct).ConfigureAwait(false);
+        await AuditLog.WriteAsync(engine.Store, actor, "run.start", runId, $"{version.WorkflowId} {(body.Draft ? "draft" : "version")} {version.VersionLabel} ({version.Hash[..12]})", ct).ConfigureAwait(false);
         return TypedResults.Created($"/api/runs/{runId}", new StartRunResult(runId, version.Hash));
+    }
+
+    /// <summary>
+    /// The draft's content as the definition record a run needs (runs find their plan by hash), marked as a draft so it is
+    /// never the latest version; content published already is simply that version.
+    /// </summary>
+    private static async Task<DefinitionVersion> StoreDraftContentAsync(WorkflowEngine engine, Engine.Definitions.WorkflowDefinition definition, string actor, CancellationToken ct)
+    {
+        var hash = Engine.Definitions.DefinitionHash.Compute(definition);
+        await engine.Store.WriteAsync(async db =>
+        {
+            if (await db.Definitions.FindAsync([hash], ct).ConfigureAwait(false) is null)
+            {
+                db.Definitions.Add(new DefinitionVersionRecord
+                {
+                    Hash = hash, WorkflowId = definition.Id, VersionLabel = definition.Version, Json = Engine.Definitions.WorkflowDefinitionWriter.ToJson(definition),
+                    SavedAt = DateTimeOffset.UtcNow, SavedBy = actor, Draft = true,
+                });
+            }
+
+            return 0;
+        }, ct).ConfigureAwait(false);
+        return (await DefinitionEndpoints.FindVersionAsync(engine, hash, ct).ConfigureAwait(false))!;
     }
 
     private static async Task<Ok<RunDetailDto>> DetailAsync(string id, WorkflowEngine engine, CancellationToken ct)

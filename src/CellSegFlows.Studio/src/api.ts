@@ -22,6 +22,11 @@ export type Me = Schemas['Me'];
 export type Port = Omit<Schemas['InputPortDto'], 'required' | 'default'> & Partial<Pick<Schemas['InputPortDto'], 'required' | 'default'>>;
 export type ActivityInfo = Schemas['ActivityDto'];
 export type DefinitionVersion = Schemas['DefinitionVersion'];
+export type DefinitionDraft = Schemas['DefinitionDraft'];
+/** A metric over runs; the lists of models a run produced are always there (empty when none). */
+export type MetricPoint = Omit<Schemas['MetricPoint'], 'champions' | 'registered'> & { champions: string[]; registered: string[] };
+export type MetricSeries = Omit<Schemas['MetricSeries'], 'points'> & { points: MetricPoint[] };
+export type ArtifactLineage = Schemas['ArtifactLineage'];
 export type WorkflowSummary = Schemas['WorkflowSummary'];
 export type SaveResult = Schemas['SaveResult'];
 export type DiffLine = Schemas['DiffLine'];
@@ -54,6 +59,15 @@ export let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(handler: () => void): void { onUnauthorized = handler; }
 
 async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
+  const response = await send(method, path, body, raw);
+  if (response.status === 204) return undefined as T;
+  return response.json() as Promise<T>;
+}
+
+/** One page of runs and the cursor of the next one (null on the last page). */
+export interface RunPage { runs: RunRecord[]; next: string | null }
+
+async function send(method: string, path: string, body?: unknown, raw = false): Promise<Response> {
   const init: RequestInit = { method, headers: {}, credentials: 'same-origin' };
   if (body !== undefined) {
     (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
@@ -66,8 +80,12 @@ async function call<T>(method: string, path: string, body?: unknown, raw = false
     try { problem = await response.json(); } catch { problem = { status: response.status, title: response.statusText }; }
     throw new ApiError(problem);
   }
-  if (response.status === 204) return undefined as T;
-  return response.json() as Promise<T>;
+  return response;
+}
+
+async function runPage(filters: Record<string, string>): Promise<RunPage> {
+  const response = await send('GET', `/api/runs?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))}`);
+  return { runs: await response.json() as RunRecord[], next: response.headers.get('X-Next-Cursor') };
 }
 
 export const api = {
@@ -81,10 +99,24 @@ export const api = {
   definition: (hash: string) => call<DefinitionVersion>('GET', `/api/definitions/${hash}`),
   validate: (json: string) => call<Schemas['ValidationResult']>('POST', '/api/workflows/validate', json, true),
   save: (json: string) => call<SaveResult>('POST', '/api/workflows', json, true),
+  /** The workflow's draft, or null when it has none. */
+  draft: async (id: string) => {
+    try { return await call<DefinitionDraft>('GET', `/api/workflows/${encodeURIComponent(id)}/draft`); } catch (e) { if (e instanceof ApiError && e.problem.status === 404) return null; throw e; }
+  },
+  saveDraft: (id: string, json: string) => call<DefinitionDraft>('PUT', `/api/workflows/${encodeURIComponent(id)}/draft`, json, true),
+  discardDraft: (id: string) => call<void>('DELETE', `/api/workflows/${encodeURIComponent(id)}/draft`),
+  publish: (id: string) => call<SaveResult>('POST', `/api/workflows/${encodeURIComponent(id)}/publish`),
   diff: (id: string, from: string, to: string) => call<DefinitionDiff>('GET', `/api/workflows/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
-  runs: (filters: Record<string, string>) => call<RunRecord[]>('GET', `/api/runs?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ''))}`),
+  /** Filters as the server takes them (workflow, version, status, trigger, startedBy, from, to, q, limit, cursor). */
+  runPage,
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
-  start: (workflowId: string, version: string | null, parameters: Record<string, string>) => call<Schemas['StartRunResult']>('POST', '/api/runs', { workflowId, version, parameters }),
+  metricNames: (workflowId: string) => call<Schemas['MetricName'][]>('GET', `/api/workflows/${encodeURIComponent(workflowId)}/metric-names`),
+  metricSeries: async (workflowId: string, name: string, aggregate: string): Promise<MetricSeries> => {
+    const series = await call<Schemas['MetricSeries']>('GET', `/api/workflows/${encodeURIComponent(workflowId)}/metrics?${new URLSearchParams({ name, aggregate })}`);
+    return { ...series, points: series.points.map((p) => ({ ...p, champions: p.champions ?? [], registered: p.registered ?? [] })) };
+  },
+  lineage: (hash: string) => call<ArtifactLineage>('GET', `/api/artifacts/${encodeURIComponent(hash)}/lineage`),
+  start: (workflowId: string, version: string | null, parameters: Record<string, string>, draft = false) => call<Schemas['StartRunResult']>('POST', '/api/runs', { workflowId, version, parameters, draft }),
   cancel: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/cancel`),
   retry: (id: string) => call<Schemas['RunActionResult']>('POST', `/api/runs/${encodeURIComponent(id)}/retry`),
   workers: () => call<Worker[]>('GET', '/api/ops/workers'),

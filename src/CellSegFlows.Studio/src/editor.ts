@@ -1,4 +1,4 @@
-import { api, ApiError, exportUrl, type ActivityInfo, type DefinitionVersion, type Port, type ProblemItem } from './api';
+import { api, ApiError, exportUrl, type ActivityInfo, type DefinitionDraft, type DefinitionVersion, type Port, type ProblemItem } from './api';
 import { appendAll, clear, h, time } from './dom';
 import { drawGraph } from './graph';
 import { edgesOf, freshId, parseDefinition, writeDefinition, type NodeDef, type WorkflowDef } from './model';
@@ -7,21 +7,32 @@ import type { View } from './main';
 /**
  * The workflow editor: the graph (laid out automatically) beside the selected node's form (built from the
  * activity's description) and the JSON. An edit in the form or the JSON updates the other two; every change is
- * validated by the server and its problems are shown on the nodes. Save stores a new version; versions can be diffed.
+ * validated by the server and its problems are shown on the nodes. *Save draft* keeps the edits as the workflow's
+ * draft (nothing runs it); *Publish* makes the draft a version, which runs and triggers then use. Opened without a
+ * version, the editor shows the draft when there is one, else the latest published version.
  */
 export const editorView: View = async (root, ctx, params, path) => {
   const workflowId = path[0];
   const activities = new Map((await api.activities()).map((a) => [a.activity, a] as [string, ActivityInfo]));
   let versions: DefinitionVersion[] = [];
   let loaded: DefinitionVersion | null = null;
+  let draft: DefinitionDraft | null = null;
   let def: WorkflowDef;
   if (params.get('new') === '1') {
     def = { id: workflowId, version: 1, description: '', parameters: {}, nodes: [], outputs: {} };
   } else {
-    versions = await api.versions(workflowId);
-    loaded = await api.definition(params.get('version') ?? versions[0].hash);
-    def = parseDefinition(loaded.json!);
+    draft = await api.draft(workflowId);
+    versions = await api.versions(workflowId).catch((e) => { if (draft && e instanceof ApiError && e.problem.status === 404) return []; throw e; });
+    const wanted = params.get('version');
+    if (wanted || !draft) {
+      loaded = await api.definition(wanted ?? versions[0].hash);
+      def = parseDefinition(loaded.json!);
+    } else {
+      def = parseDefinition(draft.json);
+    }
   }
+  /** What the editor shows: the draft (also a new workflow), or a published version. */
+  const editingDraft = !loaded;
   let text = writeDefinition(def);
   let problems: ProblemItem[] = [];
   let jsonError = '';
@@ -36,8 +47,10 @@ export const editorView: View = async (root, ctx, params, path) => {
   const problemsBox = h('div', { class: 'problems', 'data-testid': 'problems' });
   const status = h('span', { class: 'status', 'data-testid': 'validation-status' });
   const extra = h('div', { class: 'extra' });
-  const versionSelect = h('select', { 'data-testid': 'version-select', onchange: () => { location.hash = `#/workflow/${encodeURIComponent(workflowId)}?version=${versionSelect.value}`; } },
+  const versionSelect = h('select', { 'data-testid': 'version-select' },
+    draft && h('option', { value: 'draft', selected: editingDraft }, `draft · ${time(draft.savedAt)} · ${draft.savedBy ?? ''}`),
     versions.map((v) => h('option', { value: v.hash, selected: v.hash === loaded?.hash }, `v${v.versionLabel} · ${v.hash.slice(0, 10)} · ${time(v.savedAt)} · ${v.savedBy ?? ''}`)));
+  versionSelect.onchange = () => { location.hash = versionSelect.value === 'draft' ? `#/workflow/${encodeURIComponent(workflowId)}` : `#/workflow/${encodeURIComponent(workflowId)}?version=${versionSelect.value}`; };
   const addSelect = h('select', { 'data-testid': 'add-activity' }, [...activities.values()].map((a) => h('option', { value: a.activity }, `${a.category} / ${a.activity}`)));
 
   const changedFromModel = () => {
@@ -147,14 +160,71 @@ export const editorView: View = async (root, ctx, params, path) => {
       h('label', {}, 'activity', activitySelect),
       activity && h('p', { class: 'muted small' }, activity.description),
       nodeProblems(fieldProblems(`nodes[${index}].id`).concat(fieldProblems(`nodes[${index}].activity`))),
-      node.map && h('label', {}, 'map over', textInput(node.map.over, (v) => { node.map!.over = v; })),
+      runSettings(node, index, fieldProblems),
       h('h4', {}, 'Inputs'),
       (activity?.inputs ?? []).map((port) => inputRow(node, port, fieldProblems(`nodes[${index}].inputs.${port.name}`))),
       Object.keys(node.inputs ?? {}).filter((k) => !activity?.inputs.some((p) => p.name === k)).map((k) =>
         inputRow(node, { name: k, type: 'json', description: 'not an input of this activity' }, fieldProblems(`nodes[${index}].inputs.${k}`))),
       activity && h('h4', {}, 'Outputs'),
       activity && h('ul', { class: 'outputs small' }, activity.outputs.map((o) => h('li', {}, h('code', {}, `\${nodes.${node.id}.${o.name}}`), ` ${o.type} — ${o.description}`))),
-      nodeProblems(problems.filter((p) => p.nodeId === node.id && !p.field.startsWith(`nodes[${index}].inputs.`) && !p.field.startsWith(`nodes[${index}].id`) && !p.field.startsWith(`nodes[${index}].activity`))));
+      nodeProblems(problems.filter((p) => p.nodeId === node.id && !['inputs.', 'id', 'activity', 'map', 'retry', 'timeout', 'queue', 'cache'].some((f) => p.field.startsWith(`nodes[${index}].${f}`)))));
+  }
+
+  /**
+   * How the node runs, as forms (the same fields as the JSON): map over a list (a reference picked from the parameters
+   * and other nodes' outputs, or typed), the element's name, queue, retry (attempts, backoff, delay, maxDelay), the
+   * timeout of one attempt and the step cache. Emptying a field removes it, so the engine's default applies.
+   */
+  function runSettings(node: NodeDef, index: number, fieldProblems: (field: string) => ProblemItem[]): HTMLElement {
+    const activity = activities.get(node.activity);
+    const at = (f: string) => `nodes[${index}].${f}`;
+    const mapOn = h('input', { type: 'checkbox', checked: !!node.map, 'data-testid': 'node-map' });
+    mapOn.addEventListener('change', () => {
+      if (mapOn.checked) node.map = { over: '', as: 'item' };
+      else delete node.map;
+      changedFromModel();
+    });
+    const lists = referenceOptions(node, { name: 'map', type: 'list<json>', description: '' }).filter((r) => !r.startsWith(`\${${node.map?.as ?? 'item'}}`));
+    const overPick = h('select', { 'data-testid': 'node-map-over-pick', title: 'a parameter or another node\'s output that is a list' },
+      h('option', { value: '' }, 'pick a list…'), lists.map((r) => h('option', { value: r, selected: r === node.map?.over }, r)));
+    overPick.addEventListener('change', () => { if (overPick.value && node.map) { node.map.over = overPick.value; changedFromModel(); } });
+    const queue = h('select', { 'data-testid': 'node-queue' }, h('option', { value: '' }, `default (${activity?.queue ?? 'cpu'})`),
+      ['cpu', 'gpu'].map((q) => h('option', { value: q, selected: node.queue === q }, q)));
+    queue.addEventListener('change', () => { if (queue.value) node.queue = queue.value; else delete node.queue; changedFromModel(); });
+    const retry = (node.retry ?? {}) as { attempts?: number; backoff?: string; delay?: string; maxDelay?: string };
+    const setRetry = (key: keyof typeof retry, value: string | number | undefined) => {
+      const next = { ...retry } as Record<string, unknown>;
+      if (value === undefined || value === '') delete next[key]; else next[key] = value;
+      if (Object.keys(next).length === 0) delete node.retry; else node.retry = next;
+      changedFromModel();
+    };
+    const attempts = h('input', { type: 'number', min: 1, max: 100, value: retry.attempts ?? '', placeholder: '1 (no retry)', 'data-testid': 'node-retry-attempts' });
+    attempts.addEventListener('change', () => setRetry('attempts', attempts.value === '' ? undefined : Number(attempts.value)));
+    const backoff = h('select', { 'data-testid': 'node-retry-backoff' }, h('option', { value: '' }, 'default backoff'), ['fixed', 'exponential'].map((b) => h('option', { value: b, selected: retry.backoff === b }, b)));
+    backoff.addEventListener('change', () => setRetry('backoff', backoff.value));
+    const duration = (value: string | undefined, testid: string, placeholder: string, set: (v: string) => void) => {
+      const input = h('input', { value: value ?? '', placeholder, 'data-testid': testid, title: 'a number and a unit (500ms, 30s, 10m, 2h) or hh:mm:ss' });
+      input.addEventListener('change', () => set(input.value.trim()));
+      return input;
+    };
+    const cache = h('input', { type: 'checkbox', checked: node.cache !== false, 'data-testid': 'node-cache' });
+    cache.addEventListener('change', () => { if (cache.checked) delete node.cache; else node.cache = false; changedFromModel(); });
+    return h('div', { class: 'run-settings' },
+      h('h4', {}, 'Run settings'),
+      h('label', { class: 'inline' }, mapOn, ' map: one step per element of a list'),
+      node.map && h('div', { class: 'input-row' },
+        h('label', {}, h('span', { class: 'port' }, 'map over'), textInput(node.map.over, (v) => { node.map!.over = v; })), overPick,
+        h('label', {}, h('span', { class: 'port' }, 'element name'), textInput(node.map.as ?? 'item', (v) => { node.map!.as = v || 'item'; })),
+        nodeProblems(fieldProblems(at('map')))),
+      h('label', {}, 'queue', queue), nodeProblems(fieldProblems(at('queue'))),
+      h('div', { class: 'inline' }, h('label', {}, 'retry attempts', attempts), h('label', {}, 'backoff', backoff)),
+      h('div', { class: 'inline' },
+        h('label', {}, 'delay', duration(retry.delay, 'node-retry-delay', 'default', (v) => setRetry('delay', v))),
+        h('label', {}, 'max delay', duration(retry.maxDelay, 'node-retry-max-delay', 'none', (v) => setRetry('maxDelay', v)))),
+      nodeProblems(fieldProblems(at('retry'))),
+      h('label', {}, 'timeout of one attempt', duration(node.timeout, 'node-timeout', 'none', (v) => { if (v) node.timeout = v; else delete node.timeout; changedFromModel(); })),
+      nodeProblems(fieldProblems(at('timeout'))),
+      h('label', { class: 'inline' }, cache, ' reuse cached outputs (step cache)'), nodeProblems(fieldProblems(at('cache'))));
   }
 
   /** With no node selected: the workflow's description, parameters (name, type, default) and outputs. */
@@ -267,51 +337,75 @@ export const editorView: View = async (root, ctx, params, path) => {
     changedFromModel();
   }
 
-  async function save(): Promise<void> {
+  /** Saves the editor's content as the draft; problems do not stop a draft (they stop publishing). */
+  async function saveDraft(): Promise<void> {
     try {
-      const result = await api.save(text);
-      ctx.toast(result.created ? `saved version ${result.version.versionLabel}${result.note ? ` (${result.note})` : ''}` : 'no change: this version is saved already');
-      location.hash = `#/workflow/${encodeURIComponent(result.version.workflowId)}?version=${result.version.hash}&saved=${Date.now()}`;
+      const saved = await api.saveDraft(workflowId, text);
+      ctx.toast(saved.problems.length === 0 ? 'draft saved' : `draft saved with ${saved.problems.length} problem${saved.problems.length === 1 ? '' : 's'} (fix them to publish)`);
+      location.hash = `#/workflow/${encodeURIComponent(workflowId)}?saved=${Date.now()}`;
     } catch (e) {
       ctx.toast(e instanceof Error ? e.message : String(e), 'error');
       if (e instanceof ApiError && e.problem.errors) { problems = e.problem.errors; renderAll(); }
     }
   }
 
+  async function publish(): Promise<void> {
+    try {
+      if (!draft || writeDefinition(parseDefinition(draft.json)) !== text) await api.saveDraft(workflowId, text);
+      const result = await api.publish(workflowId);
+      ctx.toast(result.created ? `published version ${result.version.versionLabel}${result.note ? ` (${result.note})` : ''}` : 'no change: this content is published already');
+      location.hash = `#/workflow/${encodeURIComponent(workflowId)}?version=${result.version.hash}&saved=${Date.now()}`;
+    } catch (e) {
+      ctx.toast(e instanceof Error ? e.message : String(e), 'error');
+      if (e instanceof ApiError && e.problem.errors) { problems = e.problem.errors; renderAll(); }
+    }
+  }
+
+  async function discard(): Promise<void> {
+    if (!confirm('Discard the draft? The published versions stay.')) return;
+    await api.discardDraft(workflowId);
+    ctx.toast('draft discarded');
+    location.hash = versions.length ? `#/workflow/${encodeURIComponent(workflowId)}?saved=${Date.now()}` : '#/workflows';
+  }
+
+  /** Two versions compared; with a draft, the draft (on the right) against the latest published version by default. */
   function showDiff(): void {
     clear(extra);
-    if (versions.length < 2) { extra.append(h('p', { class: 'muted' }, 'Only one version saved: nothing to compare.')); return; }
-    const from = h('select', { 'data-testid': 'diff-from' }, versions.map((v, i) => h('option', { value: v.hash, selected: i === 1 }, `v${v.versionLabel} ${v.hash.slice(0, 10)}`)));
-    const to = h('select', { 'data-testid': 'diff-to' }, versions.map((v, i) => h('option', { value: v.hash, selected: i === 0 }, `v${v.versionLabel} ${v.hash.slice(0, 10)}`)));
+    const choices = [...(draft ? [{ hash: 'draft', label: 'draft' }] : []), ...versions.map((v) => ({ hash: v.hash, label: `v${v.versionLabel} ${v.hash.slice(0, 10)}` }))];
+    if (choices.length < 2) { extra.append(h('p', { class: 'muted' }, 'Only one version saved: nothing to compare.')); return; }
+    const from = h('select', { 'data-testid': 'diff-from' }, choices.map((v, i) => h('option', { value: v.hash, selected: i === 1 }, v.label)));
+    const to = h('select', { 'data-testid': 'diff-to' }, choices.map((v, i) => h('option', { value: v.hash, selected: i === 0 }, v.label)));
     const out = h('div', {});
     const run = async () => {
       clear(out);
       const diff = await api.diff(workflowId, from.value, to.value);
       appendAll(out, h('p', {}, `+${diff.added} −${diff.removed}`), h('pre', { class: 'diff', 'data-testid': 'diff' }, diff.lines.map((l) => h('div', { class: l.op === '+' ? 'add' : l.op === '-' ? 'del' : 'same' }, `${l.op} ${l.text}`))));
     };
-    appendAll(extra, h('div', { class: 'card' }, h('h3', {}, 'Diff versions'), h('div', { class: 'inline' }, 'from ', from, ' to ', to, h('button', { onclick: run, 'data-testid': 'diff-run' }, 'Compare')), out));
+    appendAll(extra, h('div', { class: 'card' }, h('h3', {}, draft ? 'Diff: draft and published versions' : 'Diff versions'), h('div', { class: 'inline' }, 'from ', from, ' to ', to, h('button', { onclick: run, 'data-testid': 'diff-run' }, 'Compare')), out));
     void run();
   }
 
   function showStart(): void {
     clear(extra);
-    if (!loaded) return;
-    const dirty = writeDefinition(parseDefinition(loaded.json!)) !== text;
+    const shown = loaded?.json ?? draft?.json;
+    if (!shown) return;
+    const dirty = writeDefinition(parseDefinition(shown)) !== text;
     const fields = Object.entries(def.parameters ?? {}).map(([name, p]) => {
       const input = h('input', { 'data-param': name, value: p.default === undefined ? '' : typeof p.default === 'string' ? p.default : JSON.stringify(p.default) });
       return { name, input, row: h('label', {}, h('span', { class: 'port' }, name, h('span', { class: 'muted' }, ` ${p.type}`)), input, p.description && h('span', { class: 'muted small' }, p.description)) };
     });
     const error = h('p', { class: 'error' });
     appendAll(extra, h('div', { class: 'card start-run', 'data-testid': 'start-panel' },
-      h('h3', {}, `Start a run of v${loaded.versionLabel} (${loaded.hash.slice(0, 12)})`),
-      dirty && h('p', { class: 'warn' }, 'The editor has unsaved changes: the run uses the saved version shown here.'),
+      h('h3', {}, loaded ? `Start a run of v${loaded.versionLabel} (${loaded.hash.slice(0, 12)})` : 'Start a run of the draft'),
+      !loaded && h('p', { class: 'muted small' }, 'Runs the draft as saved; triggers and plain runs keep using the latest published version.'),
+      dirty && h('p', { class: 'warn' }, `The editor has unsaved changes: the run uses the ${loaded ? 'saved version' : 'saved draft'} shown here.`),
       fields.map((f) => f.row),
       h('button', {
         'data-testid': 'start-run',
         onclick: async () => {
           try {
             const parameters = Object.fromEntries(fields.filter((f) => f.input.value !== '').map((f) => [f.name, f.input.value]));
-            const { runId } = await api.start(workflowId, loaded!.hash, parameters);
+            const { runId } = loaded ? await api.start(workflowId, loaded.hash, parameters) : await api.start(workflowId, null, parameters, true);
             location.hash = `#/run/${encodeURIComponent(runId)}`;
           } catch (e) {
             error.textContent = e instanceof ApiError && e.problem.errors ? e.problem.errors.map((p) => `${p.field}: ${p.message}`).join('; ') : String(e);
@@ -324,13 +418,18 @@ export const editorView: View = async (root, ctx, params, path) => {
   appendAll(root, 
     h('div', { class: 'toolbar' },
       h('h1', {}, workflowId),
-      loaded && versionSelect,
+      (loaded || draft) && versionSelect,
+      h('span', { class: `pill ${editingDraft ? 'draft' : ''}`, 'data-testid': 'editing' }, editingDraft
+        ? (draft ? `draft${draft.baseHash ? ` (from ${draft.baseHash.slice(0, 10)})` : ''}` : 'new draft')
+        : `published v${loaded!.versionLabel}${draft ? ' · a draft exists' : ''}`),
       status,
       ctx.me.can.includes('edit')
-        ? h('button', { class: 'primary', 'data-testid': 'save', onclick: save }, 'Save version')
-        : h('span', { class: 'muted small', 'data-testid': 'read-only' }, `read-only: a ${ctx.me.role} cannot save versions`),
-      versions.length > 1 && h('button', { 'data-testid': 'diff-open', onclick: showDiff }, 'Diff versions'),
-      loaded && ctx.me.can.includes('operate') && h('button', { 'data-testid': 'start-open', onclick: showStart }, 'Start run…'),
+        ? [h('button', { 'data-testid': 'save', onclick: saveDraft }, 'Save draft'),
+          h('button', { class: 'primary', 'data-testid': 'publish', onclick: publish, title: 'save the editor as the draft and publish it as a new version' }, 'Publish'),
+          draft && h('button', { class: 'danger', 'data-testid': 'discard-draft', onclick: discard }, 'Discard draft')]
+        : h('span', { class: 'muted small', 'data-testid': 'read-only' }, `read-only: a ${ctx.me.role} cannot save drafts or publish`),
+      (versions.length + (draft ? 1 : 0)) > 1 && h('button', { 'data-testid': 'diff-open', onclick: showDiff }, draft && versions.length ? 'Diff draft ↔ published' : 'Diff versions'),
+      (loaded || draft) && ctx.me.can.includes('operate') && h('button', { 'data-testid': 'start-open', onclick: showStart }, loaded ? 'Start run…' : 'Run draft…'),
       loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}&version=${loaded.hash}`, 'data-testid': 'version-runs' }, 'Runs of this version'),
       loaded && h('a', { class: 'button', href: exportUrl(workflowId, loaded.hash), download: `${workflowId}.json`, 'data-testid': 'export' }, 'Export')),
     h('div', { class: 'editor' },

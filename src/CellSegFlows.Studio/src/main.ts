@@ -8,6 +8,7 @@ import { runView } from './run';
 import { opsView } from './ops';
 import { triggersView } from './triggers';
 import { usersView } from './users';
+import { lineageView, metricsView } from './across';
 
 /** What every view gets: the signed-in user and a way to say something. */
 export interface Context { me: Me; toast: (text: string, kind?: 'ok' | 'error') => void }
@@ -45,7 +46,7 @@ async function route(): Promise<void> {
       return;
     }
   }
-  const views: Record<string, View> = { workflows: workflowsView, workflow: editorView, runs: runsView, run: runView, ops: opsView, triggers: triggersView, users: usersView };
+  const views: Record<string, View> = { workflows: workflowsView, workflow: editorView, runs: runsView, run: runView, metrics: metricsView, artifact: lineageView, ops: opsView, triggers: triggersView, users: usersView };
   const view = views[path[0] ?? 'workflows'] ?? workflowsView;
   clear(app);
   const main = h('main', { class: 'content' });
@@ -61,7 +62,7 @@ function header(active: string): HTMLElement {
   const link = (hash: string, label: string, key: string) => h('a', { href: hash, class: active === key || (key === 'workflows' && active === 'workflow') || (key === 'runs' && active === 'run') ? 'active' : '' }, label);
   return h('header', { class: 'top' },
     h('span', { class: 'brand' }, 'CellSegFlows Studio'),
-    h('nav', {}, link('#/workflows', 'Workflows', 'workflows'), link('#/runs', 'Runs', 'runs'), link('#/triggers', 'Triggers', 'triggers'), link('#/ops', 'Operations', 'ops'), me!.can.includes('administer') && link('#/users', 'Users', 'users'), h('a', { href: '/scalar', target: '_blank' }, 'API')),
+    h('nav', {}, link('#/workflows', 'Workflows', 'workflows'), link('#/runs', 'Runs', 'runs'), link('#/metrics', 'Metrics', 'metrics'), link('#/triggers', 'Triggers', 'triggers'), link('#/ops', 'Operations', 'ops'), me!.can.includes('administer') && link('#/users', 'Users', 'users'), h('a', { href: '/scalar', target: '_blank' }, 'API')),
     h('span', { class: 'user', 'data-testid': 'user' }, `${me!.name} (${me!.role})`),
     h('button', { class: 'link', onclick: async () => { await api.logout(); me = null; location.hash = '#/login'; } }, 'Sign out'));
 }

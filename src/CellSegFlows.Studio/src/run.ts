@@ -47,6 +47,7 @@ export const runView: View = async (root, ctx, _params, path) => {
     appendAll(summary, h('dl', { class: 'facts' },
       fact('workflow', h('a', { href: `#/workflow/${encodeURIComponent(run.workflowId)}?version=${run.definitionHash}`, 'data-testid': 'definition-link' },
         `${run.workflowId} v${detail.definition?.versionLabel ?? '?'} (${run.definitionHash.slice(0, 12)})`)),
+      fact('metrics', h('a', { href: `#/metrics/${encodeURIComponent(run.workflowId)}`, 'data-testid': 'metrics-over-runs' }, 'across runs of this workflow')),
       fact('trigger', `${run.trigger}${run.triggerDetail ? ` · ${run.triggerDetail}` : ''}`),
       fact('started by', run.startedBy ?? ''),
       fact('started', time(run.createdAt)),
@@ -149,12 +150,13 @@ export const runView: View = async (root, ctx, _params, path) => {
     const list = [...artifacts.values()].sort((a, b) => a.id - b.id);
     appendAll(artifactsBox, h('h3', {}, `Artifacts (${list.length})`), list.length === 0 ? h('p', { class: 'muted' }, 'None yet.') :
       h('table', { class: 'table small' },
-        h('thead', {}, h('tr', {}, ['name', 'size', 'step', 'hash'].map((c) => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ['name', 'size', 'step', 'hash', ''].map((c) => h('th', {}, c)))),
         h('tbody', {}, list.map((a) => h('tr', {},
           h('td', {}, h('a', { href: artifactUrl(a), download: a.name, 'data-artifact': a.name }, a.name)),
           h('td', {}, `${a.size.toLocaleString('en')} B`),
           h('td', {}, a.stepId.slice(run.id.length + 1)),
-          h('td', {}, h('code', {}, a.hash.slice(0, 16))))))),
+          h('td', {}, h('code', {}, a.hash.slice(0, 16))),
+          h('td', {}, h('a', { href: `#/artifact/${a.hash}`, 'data-lineage': a.name }, 'lineage')))))),
       previews(list));
   }
 

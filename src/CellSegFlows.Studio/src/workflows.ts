@@ -2,16 +2,17 @@ import { api } from './api';
 import { appendAll, h, time } from './dom';
 import type { View } from './main';
 
-/** The workflow list: every saved workflow with its latest version and last run. */
+/** The workflow list: every workflow with its latest published version, whether it has a draft, and its last run. */
 export const workflowsView: View = async (root, ctx) => {
   const list = await api.workflows();
   const newId = h('input', { placeholder: 'new-workflow-id', id: 'new-workflow-id' });
   const row = (w: (typeof list)[number]) => h('tr', {},
     h('td', {}, h('a', { href: `#/workflow/${encodeURIComponent(w.id)}`, 'data-workflow': w.id }, w.id)),
-    h('td', {}, `v${w.latest.versionLabel} `, h('code', {}, w.latest.hash.slice(0, 12))),
-    h('td', { class: 'muted' }, w.latest.description),
-    h('td', {}, time(w.latest.savedAt)),
-    h('td', {}, w.latest.savedBy ?? ''),
+    h('td', {}, w.latest ? [`v${w.latest.versionLabel} `, h('code', {}, w.latest.hash.slice(0, 12))] : h('span', { class: 'muted' }, 'not published'),
+      w.draftSavedAt && h('span', { class: 'pill draft', title: `draft saved ${time(w.draftSavedAt)} by ${w.draftSavedBy ?? ''}`, 'data-draft': w.id }, ' draft')),
+    h('td', { class: 'muted' }, w.latest?.description ?? ''),
+    h('td', {}, time(w.latest?.savedAt ?? w.draftSavedAt)),
+    h('td', {}, w.latest?.savedBy ?? w.draftSavedBy ?? ''),
     h('td', {}, String(w.versions)),
     h('td', {}, w.lastRunStatus
       ? h('a', { href: `#/runs?workflow=${encodeURIComponent(w.id)}` }, h('span', { class: `pill state-${w.lastRunStatus.toLowerCase()}` }, w.lastRunStatus), ' ', time(w.lastRunAt))

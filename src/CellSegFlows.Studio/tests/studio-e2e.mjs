@@ -1,5 +1,6 @@
 // Drives the studio in headless Chromium (Debian's, through playwright-core): log in, open a workflow, change a
-// node's input, see the validation error on the node, fix it, save a version, diff, start a run, watch it finish,
+// node's input, see the validation error on the node, fix it, save a draft, diff it with the published version, publish it,
+// start a run, watch it finish,
 // open a step's journal, download an artifact, see an image artifact previewed and the run's report in its frame, filter the runs list, open the operations view, export a definition, and make,
 // edit, fire and remove a schedule on the triggers page.
 // Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
@@ -98,19 +99,29 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
   await snap('edited');
 
-  step('save a version');
+  step('save a draft: the published version stays what runs');
   await page.click('[data-testid=save]');
-  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('saved version 2'));
+  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('draft saved'));
   await page.waitForFunction(() => location.hash.includes('saved='));
+  await page.waitForFunction(() => document.querySelector('[data-testid=editing]')?.textContent?.startsWith('draft'));
   await page.waitForSelector('[data-testid=diff-open]');
-  await snap('saved');
+  await snap('draft-saved');
+  const listed = await (await page.request.get(`${base}api/workflows/${workflow}`)).json();
+  if (listed.versionLabel !== 1) throw new Error(`saving a draft changed the published version: v${listed.versionLabel}`);
 
-  step('diff the two versions');
+  step('diff the draft and the published version');
   await page.click('[data-testid=diff-open]');
   await page.waitForSelector('[data-testid=diff] .add');
   const diff = await page.textContent('[data-testid=diff]');
   if (!diff.includes('+   "description": "edited in the studio"') || !diff.includes('"steps": 15')) throw new Error(`unexpected diff: ${diff}`);
   await snap('diff');
+
+  step('publish the draft as version 2');
+  await page.click('[data-testid=publish]');
+  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('published version 2'));
+  await page.waitForFunction(() => document.querySelector('[data-testid=editing]')?.textContent?.startsWith('published v2'));
+  if (await page.$('[data-testid=discard-draft]')) throw new Error('the draft is still there after publishing');
+  await snap('published');
 
   step('start a run with parameters');
   await page.click('[data-testid=start-open]');
@@ -175,12 +186,25 @@ try {
   await page.goto(`${base}#/runs?workflow=${workflow}&status=Failed`);
   await page.waitForFunction(() => document.querySelector('main')?.textContent?.includes('No runs match.'));
 
+  step('runs list: search in parameter values, answered by the server');
+  await page.goto(`${base}#/runs?workflow=${workflow}`);
+  await page.waitForSelector('[data-testid=runs-table] a[data-run]');
+  await page.fill('[data-testid=filter-search]', 'no-such-value');
+  await page.press('[data-testid=filter-search]', 'Enter');
+  await page.waitForFunction(() => location.hash.includes('q=no-such-value'));
+  await page.waitForFunction(() => document.querySelector('main')?.textContent?.includes('No runs match.'));
+  await page.fill('[data-testid=filter-search]', '3');
+  await page.press('[data-testid=filter-search]', 'Enter');
+  await page.waitForSelector('[data-testid=runs-table] a[data-run]');
+  if (!(await page.textContent('[data-testid=runs-table]')).includes('seed=3')) throw new Error('the search did not find the run with seed 3');
+  await snap('runs-search');
+
   step('operations');
   await page.goto(`${base}#/ops`);
   await page.waitForSelector('[data-testid=workers] tbody tr');
   await page.waitForSelector('[data-testid=trigger-summary]');
   const audit = await page.textContent('[data-testid=audit]');
-  for (const action of ['definition.save', 'run.start']) if (!audit.includes(action)) throw new Error(`the audit log lacks ${action}: ${audit}`);
+  for (const action of ['definition.draft', 'definition.publish', 'run.start']) if (!audit.includes(action)) throw new Error(`the audit log lacks ${action}: ${audit}`);
   await snap('operations');
 
   step('triggers: pause and resume a schedule');
@@ -192,7 +216,7 @@ try {
   await page.click('button[data-schedule="nightly-demo"]');
   await page.waitForFunction(() => document.querySelector('[data-testid=schedules] tbody tr')?.textContent?.includes('Pause'));
 
-  step('a new workflow from scratch: a node, an output, saved as version 1');
+  step('a new workflow from scratch: a node, an output, published as version 1');
   await page.goto(`${base}#/workflows`);
   await page.fill('#new-workflow-id', 'ui-new');
   await page.click('text=New workflow');
@@ -201,6 +225,26 @@ try {
   await page.click('[data-testid=add-node]');
   await page.fill('input[data-input="value"]', '7');
   await page.press('input[data-input="value"]', 'Tab');
+
+  step('run settings through the forms: retry, timeout, queue, cache');
+  await page.fill('[data-testid=node-retry-attempts]', '3');
+  await page.press('[data-testid=node-retry-attempts]', 'Tab');
+  await page.selectOption('[data-testid=node-retry-backoff]', 'exponential');
+  await page.fill('[data-testid=node-retry-delay]', '2s');
+  await page.press('[data-testid=node-retry-delay]', 'Tab');
+  await page.fill('[data-testid=node-timeout]', 'ten minutes');
+  await page.press('[data-testid=node-timeout]', 'Tab');
+  await page.waitForFunction(() => document.querySelector('[data-testid=node-panel] .node-problems')?.textContent?.includes('is not a duration'));
+  await page.fill('[data-testid=node-timeout]', '10m');
+  await page.press('[data-testid=node-timeout]', 'Tab');
+  await page.selectOption('[data-testid=node-queue]', 'cpu');
+  await page.uncheck('[data-testid=node-cache]');
+  const settings = JSON.parse(await page.inputValue('[data-testid=json]')).nodes[0];
+  if (settings.retry?.attempts !== 3 || settings.retry?.backoff !== 'exponential' || settings.retry?.delay !== '2s' || settings.timeout !== '10m' || settings.queue !== 'cpu' || settings.cache !== false) {
+    throw new Error(`the run settings are not in the JSON: ${JSON.stringify(settings)}`);
+  }
+  await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
+  await snap('node-run-settings');
   await page.click('[data-testid=workflow-settings]');
   await page.fill('[data-testid=new-output]', 'answer');
   await page.click('[data-testid=add-output]');
@@ -208,8 +252,8 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === 'valid');
   if (!(await page.inputValue('[data-testid=json]')).includes('"answer": "${nodes.testConstant1.value}"')) throw new Error('the output is not in the JSON');
   await snap('new-workflow');
-  await page.click('[data-testid=save]');
-  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('saved version 1'));
+  await page.click('[data-testid=publish]');
+  await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.startsWith('published version 1'));
   await page.waitForSelector('[data-testid=version-select]');
 
   step('export the definition as a file');
@@ -319,7 +363,7 @@ try {
   if (await page.$('a[href="#/users"]')) throw new Error('a viewer is offered the users view');
   await page.click(`a[data-workflow="${workflow}"]`);
   await page.waitForSelector('[data-testid=graph] g[data-node="sample"]');
-  for (const control of ['save', 'start-open', 'add-node', 'remove-node']) {
+  for (const control of ['save', 'publish', 'start-open', 'add-node', 'remove-node']) {
     if (await page.$(`[data-testid=${control}]`)) throw new Error(`a viewer is offered ${control}`);
   }
   if (!(await page.$eval('[data-testid=json]', (t) => t.readOnly))) throw new Error('a viewer can type in the JSON');

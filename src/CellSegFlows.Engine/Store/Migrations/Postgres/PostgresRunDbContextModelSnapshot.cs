@@ -185,11 +185,43 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
                     b.ToTable("step_cache", (string)null);
                 });
 
+            modelBuilder.Entity("CellSegFlows.Engine.Store.DefinitionDraftRecord", b =>
+                {
+                    b.Property<string>("WorkflowId")
+                        .HasColumnType("text")
+                        .HasColumnName("workflow_id");
+
+                    b.Property<string>("BaseHash")
+                        .HasColumnType("text")
+                        .HasColumnName("base_hash");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("json");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("saved_at");
+
+                    b.Property<string>("SavedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("saved_by");
+
+                    b.HasKey("WorkflowId");
+
+                    b.ToTable("definition_drafts", (string)null);
+                });
+
             modelBuilder.Entity("CellSegFlows.Engine.Store.DefinitionVersionRecord", b =>
                 {
                     b.Property<string>("Hash")
                         .HasColumnType("text")
                         .HasColumnName("hash");
+
+                    b.Property<bool>("Draft")
+                        .HasColumnType("boolean")
+                        .HasColumnName("draft");
 
                     b.Property<string>("Json")
                         .IsRequired()
@@ -619,9 +651,13 @@ namespace CellSegFlows.Engine.Store.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status");
+                    b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("WorkflowId");
+                    b.HasIndex("DefinitionHash", "CreatedAt", "Id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("WorkflowId", "CreatedAt", "Id");
 
                     b.ToTable("runs", (string)null);
                 });

@@ -176,11 +176,43 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
                     b.ToTable("step_cache", (string)null);
                 });
 
+            modelBuilder.Entity("CellSegFlows.Engine.Store.DefinitionDraftRecord", b =>
+                {
+                    b.Property<string>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.Property<string>("BaseHash")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("base_hash");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("json");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("saved_at");
+
+                    b.Property<string>("SavedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("saved_by");
+
+                    b.HasKey("WorkflowId");
+
+                    b.ToTable("definition_drafts", (string)null);
+                });
+
             modelBuilder.Entity("CellSegFlows.Engine.Store.DefinitionVersionRecord", b =>
                 {
                     b.Property<string>("Hash")
                         .HasColumnType("TEXT")
                         .HasColumnName("hash");
+
+                    b.Property<bool>("Draft")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("draft");
 
                     b.Property<string>("Json")
                         .IsRequired()
@@ -606,9 +638,13 @@ namespace CellSegFlows.Engine.Store.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status");
+                    b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("WorkflowId");
+                    b.HasIndex("DefinitionHash", "CreatedAt", "Id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("WorkflowId", "CreatedAt", "Id");
 
                     b.ToTable("runs", (string)null);
                 });
