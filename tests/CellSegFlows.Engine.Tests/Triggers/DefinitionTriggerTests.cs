@@ -49,7 +49,7 @@ public sealed class DefinitionTriggerTests
             return true;
         });
 
-        await EventuallyAsync(async () => (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "doomed-every")).Any(f => f.Outcome == FiringOutcome.Failed), TimeSpan.FromSeconds(10), "a failed firing");
+        await EventuallyAsync(async () => (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "doomed-every")).Any(f => f.Outcome == FiringOutcome.Failed), TimeSpan.FromSeconds(30), "a failed firing");   // a once-a-second schedule: 30 s leaves room on a loaded 2-core machine
         await h.Engine.Triggers.RemoveScheduleAsync("doomed-every");
         var failed = (await h.Engine.Triggers.ListFiringsAsync(TriggerStore.ScheduleKind, "doomed-every")).First(f => f.Outcome == FiringOutcome.Failed);
         Assert.Equal("stored definition 'doomed' no longer exists: no version of it is in the run store", failed.Message);
