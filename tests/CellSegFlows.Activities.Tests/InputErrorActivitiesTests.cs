@@ -52,6 +52,32 @@ public sealed class InputErrorActivitiesTests
     }
 
     [Fact]
+    public async Task Splitting_folds_refuses_the_real_val_split_once_in_one_line()
+    {
+        var sample = TestPaths.LivecellSample.Replace("\\", "/", StringComparison.Ordinal);
+        var (run, detail) = await RunAsync($$"""
+            { "id": "val-folds", "nodes": [
+                { "id": "test", "activity": "ImportDataset",
+                  "inputs": { "folder": "{{sample}}", "split": "test", "cellTypes": ["BT474", "MCF7"] } },
+                { "id": "val", "activity": "ImportDataset",
+                  "inputs": { "folder": "{{sample}}", "split": "val" } },
+                { "id": "split", "activity": "SplitFolds", "retry": { "attempts": 3, "delay": "10ms" },
+                  "inputs": { "annotations": "${nodes.val.annotations}", "images": "${nodes.val.images}", "valAnnotations": "${nodes.val.annotations}", "cellTypes": ["BT474", "MCF7"] } },
+                { "id": "ok", "activity": "SplitFolds",
+                  "inputs": { "annotations": "${nodes.test.annotations}", "images": "${nodes.test.images}", "valAnnotations": "${nodes.val.annotations}", "cellTypes": ["BT474", "MCF7"], "fold": 1 } } ] }
+            """);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        var step = detail.Steps.Single(s => s.NodeId == "split");
+        Assert.Equal(1, step.Attempt);
+        Assert.StartsWith("attempt 1 failed: node 'split', ", step.Error, StringComparison.Ordinal);
+        Assert.Contains("5 image(s) of LIVECell's val split", step.Error);
+        Assert.DoesNotContain('\n', step.Error!);
+        Assert.Equal(StepStatus.Succeeded, detail.Steps.Single(s => s.NodeId == "ok").Status); // the test split beside it is split
+        Assert.Contains(detail.Metrics, m => m.Name == "heldOutImages" && m.Value == 2);
+    }
+
+    [Fact]
     public void The_training_grids_accept_every_field_they_accepted_before_and_describe_them_from_the_ports()
     {
         var catalog = ActivityCatalog.Create();

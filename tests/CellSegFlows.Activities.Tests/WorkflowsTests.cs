@@ -82,6 +82,39 @@ public sealed class WorkflowsTests
         Assert.Contains("| all |", await File.ReadAllTextAsync(ArtifactPath(engine, outputs["table"]!)));
     }
 
+    [Fact]
+    public async Task The_extension_study_runs_two_folds_end_to_end_and_tables_every_setting_per_cell_type()
+    {
+        var home = TestPaths.NewTempFolder();
+        await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home }, ActivityCatalog.Create());
+        var file = Path.Combine(TestPaths.RepoRoot, "workflows", "extension-study.json");
+        var runId = await engine.StartRunAsync(await File.ReadAllTextAsync(file), file, new Dictionary<string, string>
+        {
+            ["cellTypes"] = "[\"A172\", \"MCF7\"]", ["iterationsPerEpoch"] = "2", ["cropSize"] = "32", ["syntheticImagesPerCellType"] = "1", ["densities"] = "[20]",
+            ["settings"] = "[{\"name\": \"L\", \"seed\": 1}, {\"name\": \"EL f0.5\", \"synthetic\": true, \"syntheticFraction\": 0.5, \"seed\": 1}]",
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var run = await engine.WaitForRunAsync(runId, null, timeout.Token);
+        var detail = await engine.Runs.DetailAsync(runId);
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Error);
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "unet0"));
+        Assert.Equal(2, detail.Steps.Count(s => s.NodeId == "unet1"));
+        var outputs = JsonNode.Parse(run.OutputsJson!)!;
+        Assert.Equal(["L", "EL f0.5"], outputs["settings"]!.AsArray().Select(v => v!.GetValue<string>()));
+        var table = (await File.ReadAllTextAsync(ArtifactPath(engine, outputs["table"]!))).Split('\n');
+        Assert.Contains("| cell type | L | EL f0.5 | Δ |", table);
+        Assert.Equal(3, table.Count(l => l.StartsWith("| A172 |", StringComparison.Ordinal) || l.StartsWith("| MCF7 |", StringComparison.Ordinal) || l.StartsWith("| **all** |", StringComparison.Ordinal)));
+        var summary = JsonNode.Parse(await File.ReadAllTextAsync(ArtifactPath(engine, outputs["summary"]!)))!;
+        foreach (var setting in summary["settings"]!.AsArray())
+        {
+            Assert.Equal(["A172", "MCF7"], setting!["perCellType"]!.AsObject().Select(p => p.Key));
+            var values = setting["overall"]!["values"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+            Assert.Equal(2, values.Count);                                  // one per fold (one seed)
+            Assert.All(values, v => Assert.InRange(v, 0.0, 1.0));
+        }
+    }
+
     private static string ArtifactPath(WorkflowEngine engine, JsonNode artifact) =>
         engine.Artifacts.GetPath(new Engine.Activities.ArtifactRef(artifact["hash"]!.GetValue<string>(), artifact["name"]!.GetValue<string>(), artifact["size"]!.GetValue<long>()));
 }
