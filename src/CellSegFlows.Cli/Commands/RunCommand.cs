@@ -19,7 +19,7 @@ internal sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand
         public string File { get; init; } = string.Empty;
 
         [CommandOption("-p|--param <NAME=VALUE>")]
-        [Description("A workflow parameter; repeat for several. Lists as JSON ([1,2]) or comma-separated.")]
+        [Description("A workflow parameter; repeat for several. Lists as JSON ([[1,2]]) or comma-separated.")]
         public string[] Parameters { get; init; } = [];
 
         [CommandOption("--detach")]
