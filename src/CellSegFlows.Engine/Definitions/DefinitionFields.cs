@@ -6,7 +6,11 @@ namespace CellSegFlows.Engine.Definitions;
 /// </summary>
 internal static class DefinitionFields
 {
-    public static IReadOnlyList<string> Workflow { get; } = ["$schema", "id", "version", "description", "parameters", "nodes", "outputs"];
+    public static IReadOnlyList<string> Workflow { get; } = ["$schema", "id", "version", "description", "parameters", "nodes", "outputs", "layout"];
+
+    public static IReadOnlyList<string> Layout { get; } = ["nodes"];
+
+    public static IReadOnlyList<string> Position { get; } = ["x", "y"];
 
     public static IReadOnlyList<string> Parameter { get; } = ["type", "default", "description", "formerNames"];
 

@@ -14,10 +14,20 @@ namespace CellSegFlows.Engine.Definitions;
 /// <param name="Parameters">The values a run is started with, by name, in definition order.</param>
 /// <param name="Nodes">The steps, in definition order (which also breaks ties in the execution order).</param>
 /// <param name="Outputs">What a finished run reports, by name, in definition order.</param>
+/// <param name="Layout">
+/// Where the studio's designer draws each node, by node id (the <c>layout.nodes</c> section); empty when not
+/// written. Data for editors only: the engine keeps and writes it back but never acts on it. It is content, so
+/// moving a node changes the definition's hash.
+/// </param>
 public sealed record WorkflowDefinition(
     string Id,
     int Version,
     string Description,
     IReadOnlyDictionary<string, ParameterDefinition> Parameters,
     IReadOnlyList<NodeDefinition> Nodes,
-    IReadOnlyDictionary<string, ValueExpression> Outputs);
+    IReadOnlyDictionary<string, ValueExpression> Outputs,
+    IReadOnlyDictionary<string, NodePosition>? Layout = null)
+{
+    /// <summary>Node positions by id (never null; empty when the definition has no layout).</summary>
+    public IReadOnlyDictionary<string, NodePosition> Layout { get; init; } = Layout ?? new Dictionary<string, NodePosition>(StringComparer.Ordinal);
+}

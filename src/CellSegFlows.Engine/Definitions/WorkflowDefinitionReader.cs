@@ -120,7 +120,83 @@ public static class WorkflowDefinitionReader
         var parameters = ReadParameters(root, scope);
         var nodes = ReadNodes(root, scope);
         var outputs = ReadOutputs(root, scope);
-        return new WorkflowDefinition(id ?? "", version, description, parameters, nodes, outputs);
+        var layout = ReadLayout(root, scope);
+        return new WorkflowDefinition(id ?? "", version, description, parameters, nodes, outputs, layout);
+    }
+
+    /// <summary>
+    /// <c>layout.nodes</c>: an object of node id to <c>{ "x": number, "y": number }</c>. Only its shape and bounds are
+    /// checked; a position for an id that is not a node is kept (the engine never reads the layout).
+    /// </summary>
+    private static ReadOnlyDictionary<string, NodePosition> ReadLayout(JsonElement root, JsonScope scope)
+    {
+        var result = new OrderedDictionary<string, NodePosition>(StringComparer.Ordinal);
+        if (scope.Object(root, "layout") is not { } layout)
+        {
+            return new(result);
+        }
+
+        scope.CheckFields(layout, DefinitionFields.Layout, "layout");
+        if (!layout.TryGetProperty("nodes", out var nodes) || nodes.ValueKind == JsonValueKind.Null)
+        {
+            return new(result);
+        }
+
+        if (nodes.ValueKind != JsonValueKind.Object)
+        {
+            scope.Problem("layout.nodes", $"must be an object of node id to {{ \"x\": number, \"y\": number }}, not {JsonKinds.Describe(nodes.ValueKind)}");
+            return new(result);
+        }
+
+        foreach (var property in scope.Properties(nodes, "layout.nodes"))
+        {
+            var path = JsonScope.Join("layout.nodes", property.Name);
+            if (result.Count == NodePosition.MaxCount)
+            {
+                scope.Problem("layout.nodes", $"holds more than {NodePosition.MaxCount} positions");
+                break;
+            }
+
+            if (property.Value.ValueKind != JsonValueKind.Object)
+            {
+                scope.Problem(path, $"must be {{ \"x\": number, \"y\": number }}, not {JsonKinds.Describe(property.Value.ValueKind)}");
+                continue;
+            }
+
+            scope.CheckFields(property.Value, DefinitionFields.Position, path);
+            var x = Coordinate(property.Value, "x", path, scope);
+            var y = Coordinate(property.Value, "y", path, scope);
+            if (x is { } px && y is { } py)
+            {
+                result[property.Name] = new NodePosition(px, py);
+            }
+        }
+
+        return new(result);
+    }
+
+    private static double? Coordinate(JsonElement position, string name, string path, JsonScope scope)
+    {
+        var at = JsonScope.Join(path, name);
+        if (!position.TryGetProperty(name, out var value))
+        {
+            scope.Problem(at, $"missing required field '{name}'");
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !double.IsFinite(number))
+        {
+            scope.Problem(at, $"must be a number, not {JsonKinds.Describe(value.ValueKind)}");
+            return null;
+        }
+
+        if (Math.Abs(number) > NodePosition.MaxCoordinate)
+        {
+            scope.Problem(at, $"{value.GetRawText()} is off the canvas: coordinates are between -{NodePosition.MaxCoordinate} and {NodePosition.MaxCoordinate}");
+            return null;
+        }
+
+        return number;
     }
 
     private static ReadOnlyDictionary<string, ParameterDefinition> ReadParameters(JsonElement root, JsonScope scope)

@@ -74,6 +74,17 @@ public static class WorkflowDefinitionWriter
             root["outputs"] = outputs;
         }
 
+        if (definition.Layout.Count > 0)
+        {
+            var positions = new JsonObject();
+            foreach (var (id, position) in definition.Layout)
+            {
+                positions[id] = new JsonObject { ["x"] = position.X, ["y"] = position.Y };
+            }
+
+            root["layout"] = new JsonObject { ["nodes"] = positions };
+        }
+
         return root;
     }
 

@@ -157,7 +157,7 @@ public class ReaderTests
 
         Single(problems, null, "id", "missing required field 'id'");
         Single(problems, null, "version", "must be a whole number, not a string");
-        Single(problems, null, "colour", "unknown field 'colour': expected $schema, id, version, description, parameters, nodes, outputs");
+        Single(problems, null, "colour", "unknown field 'colour': expected $schema, id, version, description, parameters, nodes, outputs, layout");
         Single(problems, null, "parameters.size.type", "unknown type 'integr'");
         Single(problems, null, "parameters['bad name']", "parameter name 'bad name' is not a valid name");
         Single(problems, "a", "nodes[0].timeout", "'10 minutes' is not a duration: write a number and a unit (500ms, 30s, 10m, 2h) or hh:mm:ss");
@@ -307,5 +307,43 @@ public class ReaderTests
         var value = Assert.IsType<LiteralInput>(definition.Nodes[0].Inputs["data"]).Value;
         Assert.Equal("""{"n":1e3,"list":[true,null,"s"]}""", value!.ToJsonString());
         Assert.IsType<JsonObject>(value);
+    }
+
+    [Fact]
+    public void Layout_positions_are_read_written_back_and_change_the_hash()
+    {
+        var text = """
+            { "id": "w", "nodes": [ { "id": "a", "activity": "text.split" } ],
+              "layout": { "nodes": { "a": { "x": 12.5, "y": -40 }, "gone": { "x": 0, "y": 0 } } } }
+            """;
+        var definition = Parse(text);
+
+        Assert.Equal(new NodePosition(12.5, -40), definition.Layout["a"]);
+        Assert.Equal(new NodePosition(0, 0), definition.Layout["gone"]);
+        var written = WorkflowDefinitionWriter.ToJson(definition, indented: false);
+        Assert.Contains("""
+            "layout":{"nodes":{"a":{"x":12.5,"y":-40},"gone":{"x":0,"y":0}}}
+            """.Trim(), written, StringComparison.Ordinal);
+        Assert.Equal(definition.Layout, WorkflowDefinitionReader.Parse(written, "again").Layout);
+        var moved = Parse(text.Replace("12.5", "13", StringComparison.Ordinal));
+        Assert.NotEqual(DefinitionHash.Compute(definition), DefinitionHash.Compute(moved));
+        Assert.Empty(Parse("""{ "id": "w", "nodes": [ { "id": "a", "activity": "text.split" } ] }""").Layout);
+    }
+
+    [Fact]
+    public void Layout_problems_name_their_field()
+    {
+        var problems = ReadProblems("""
+            { "id": "w", "nodes": [ { "id": "a", "activity": "text.split" } ],
+              "layout": { "zoom": 2, "nodes": { "a": { "x": "left", "y": 1 }, "b": { "x": 1 }, "c": [], "d": { "x": 1e9, "y": 0, "z": 1 } } } }
+            """);
+
+        Single(problems, null, "layout.zoom", "unknown field 'zoom': expected nodes");
+        Single(problems, null, "layout.nodes.a.x", "must be a number, not a string");
+        Single(problems, null, "layout.nodes.b.y", "missing required field 'y'");
+        Single(problems, null, "layout.nodes.c", "must be { \"x\": number, \"y\": number }, not an array");
+        Single(problems, null, "layout.nodes.d.x", "1e9 is off the canvas: coordinates are between -1000000 and 1000000");
+        Single(problems, null, "layout.nodes.d.z", "unknown field 'z': expected x, y");
+        Assert.Equal(6, problems.Count);
     }
 }

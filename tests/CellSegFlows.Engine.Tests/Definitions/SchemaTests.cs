@@ -18,6 +18,8 @@ public class SchemaTests
         { "node", DefinitionFields.Node.ToArray() },
         { "map", DefinitionFields.Map.ToArray() },
         { "retry", DefinitionFields.Retry.ToArray() },
+        { "layout", DefinitionFields.Layout.ToArray() },
+        { "position", DefinitionFields.Position.ToArray() },
     };
 
     [Theory]
