@@ -1,5 +1,4 @@
 using CellSeg.Data.IO;
-using CellSeg.Data.Livecell;
 using ScottPlot;
 
 namespace CellSeg.Metrics.Pca;
@@ -7,19 +6,6 @@ namespace CellSeg.Metrics.Pca;
 /// <summary>Draws a <see cref="DatasetPcaResult"/> as a scatter plot: colour by cell type, marker shape by dataset.</summary>
 public static class PcaPlot
 {
-    // One colour per cell line, the same in every plot of the project, so figures compare at a glance.
-    private static readonly Dictionary<string, Color> TypeColours = new(StringComparer.Ordinal)
-    {
-        [CellTypes.A172] = Color.FromHex("#1f77b4"),
-        [CellTypes.BT474] = Color.FromHex("#ff7f0e"),
-        [CellTypes.BV2] = Color.FromHex("#2ca02c"),
-        [CellTypes.Huh7] = Color.FromHex("#d62728"),
-        [CellTypes.MCF7] = Color.FromHex("#9467bd"),
-        [CellTypes.SHSY5Y] = Color.FromHex("#8c564b"),
-        [CellTypes.SkBr3] = Color.FromHex("#e377c2"),
-        [CellTypes.SKOV3] = Color.FromHex("#17becf"),
-    };
-
     private static readonly MarkerShape[] DatasetShapes =
         [MarkerShape.FilledCircle, MarkerShape.OpenTriangleUp, MarkerShape.Cross, MarkerShape.OpenSquare, MarkerShape.Eks, MarkerShape.OpenDiamond, MarkerShape.Asterisk];
 
@@ -49,7 +35,7 @@ public static class PcaPlot
         {
             var points = group.ToList();
             var scatter = plot.Add.ScatterPoints(points.Select(p => p.Pc1).ToArray(), points.Select(p => p.Pc2).ToArray());
-            scatter.Color = group.Key.CellType is { } type && TypeColours.TryGetValue(type, out var colour) ? colour : fallback.GetColor(other++);
+            scatter.Color = group.Key.CellType is { } type && CellTypeColours.TryGet(type, out var colour) ? colour : fallback.GetColor(other++);
             scatter.MarkerShape = DatasetShapes[datasets.IndexOf(group.Key.Dataset) % DatasetShapes.Length];
             scatter.MarkerSize = datasets.Count > 1 && datasets.IndexOf(group.Key.Dataset) > 0 ? 7 : 6;
             scatter.LegendText = datasets.Count > 1 ? $"{group.Key.CellType ?? "other"} · {group.Key.Dataset}" : group.Key.CellType ?? "other";

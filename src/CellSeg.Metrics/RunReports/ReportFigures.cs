@@ -1,4 +1,3 @@
-using CellSeg.Data.Livecell;
 using ScottPlot;
 
 namespace CellSeg.Metrics.RunReports;
@@ -11,20 +10,6 @@ public static class ReportFigures
 
     /// <summary>Height of a figure in pixels.</summary>
     public const int Height = 420;
-
-    // One colour per cell type, the same as the PCA plot's, so figures compare at a glance; the whole set in black.
-    private static readonly Dictionary<string, Color> SplitColours = new(StringComparer.Ordinal)
-    {
-        [PaperReference.WholeSet] = Colors.Black,
-        [CellTypes.A172] = Color.FromHex("#1f77b4"),
-        [CellTypes.BT474] = Color.FromHex("#ff7f0e"),
-        [CellTypes.BV2] = Color.FromHex("#2ca02c"),
-        [CellTypes.Huh7] = Color.FromHex("#d62728"),
-        [CellTypes.MCF7] = Color.FromHex("#9467bd"),
-        [CellTypes.SHSY5Y] = Color.FromHex("#8c564b"),
-        [CellTypes.SkBr3] = Color.FromHex("#e377c2"),
-        [CellTypes.SKOV3] = Color.FromHex("#17becf"),
-    };
 
     private static readonly ScottPlot.Palettes.Category10 Palette = new();
 
@@ -217,7 +202,8 @@ public static class ReportFigures
         return plot.GetImageBytes(Width + 200, Math.Max(240, 60 + 24 * steps.Count), ImageFormat.Png);
     }
 
-    private static Color ColourOf(string row) => SplitColours.TryGetValue(row, out var c) ? c : Colors.Gray;
+    // A cell type in its colour (CellTypeColours, as the PCA plot), the whole set in black, anything else gray.
+    private static Color ColourOf(string row) => row == PaperReference.WholeSet ? Colors.Black : CellTypeColours.TryGet(row, out var c) ? c : Colors.Gray;
 
     private static IEnumerable<KeyValuePair<string, RowScores>> Ordered(ModelResult model) =>
         model.Rows.OrderBy(s => s.Key == PaperReference.WholeSet ? 0 : 1).ThenBy(s => s.Key, StringComparer.OrdinalIgnoreCase);

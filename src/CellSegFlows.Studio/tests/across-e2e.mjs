@@ -2,10 +2,7 @@
 // workflow with three runs (a metric over run start times, the champion's run marked), then from the champion's run to
 // its training log's lineage (producer step and run, the step that consumed it, the model version registered from it).
 // Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { openStudio } from './studio-browser.mjs';
 
 const base = process.env.BASE_URL;
 const out = process.env.OUT_DIR;
@@ -13,33 +10,15 @@ const user = process.env.STUDIO_USER ?? 'viewer';
 const password = process.env.STUDIO_PASSWORD;
 const workflow = process.env.WORKFLOW_ID ?? 'ui-across';
 const model = process.env.MODEL_NAME ?? 'ui-model';
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!base || !out || !password) throw new Error('BASE_URL, OUT_DIR and STUDIO_PASSWORD are required');
 
-const profile = mkdtempSync(join(tmpdir(), 'cellsegflows-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1300, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = context.pages()[0] ?? await context.newPage();
-page.setDefaultTimeout(20000);
-const consoleErrors = [];
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
-let shot = 0;
-const snap = async (name) => page.screenshot({ path: join(out, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-const step = (text) => console.log(`across-e2e: ${text}`);
+const { page, snap, step, login, run } = await openStudio('across-e2e');
 
-try {
+await run(async () => {
   step('log in');
   await page.goto(base);
   await page.waitForSelector('#login-user');
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', password);
-  await page.click('#login-submit');
-  await page.waitForSelector('[data-testid=workflow-list]');
+  await login(user, password);
 
   step('metrics across runs: dice over three runs, the champion marked');
   await page.click('a[href="#/metrics"]');
@@ -76,14 +55,4 @@ try {
   if (!consumers.includes('read') || !consumers.includes(`${model} v1`)) throw new Error(`consumers: ${consumers}`);
   await snap('artifact-lineage');
 
-  const unexpected = consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
-  if (unexpected.length > 0) throw new Error(`browser console errors: ${unexpected.join('\n')}`);
-  step('done');
-} catch (e) {
-  await snap('failure').catch(() => {});
-  console.error(`across-e2e: FAILED: ${e instanceof Error ? e.stack : e}`);
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});

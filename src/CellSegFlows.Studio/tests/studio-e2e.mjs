@@ -4,9 +4,8 @@
 // open a step's journal, download an artifact, see an image artifact previewed and the run's report in its frame, filter the runs list, open the operations view, export a definition, and make,
 // edit, fire and remove a schedule on the triggers page.
 // Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openStudio } from './studio-browser.mjs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const base = process.env.BASE_URL;
@@ -14,27 +13,11 @@ const out = process.env.OUT_DIR;
 const user = process.env.STUDIO_USER ?? 'admin';
 const password = process.env.STUDIO_PASSWORD;
 const workflow = process.env.WORKFLOW_ID ?? 'ui-demo';
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!base || !out || !password) throw new Error('BASE_URL, OUT_DIR and STUDIO_PASSWORD are required');
 
-const profile = mkdtempSync(join(tmpdir(), 'cellsegflows-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  acceptDownloads: true,
-  viewport: { width: 1500, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const page = context.pages()[0] ?? await context.newPage();
-page.setDefaultTimeout(20000);
-const consoleErrors = [];
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
-let shot = 0;
-const snap = async (name) => page.screenshot({ path: join(out, `${String(++shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-const step = (text) => console.log(`studio-e2e: ${text}`);
+const { page, snap, step, run } = await openStudio('studio-e2e', { viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
 
-try {
+await run(async () => {
   step('log in');
   await page.goto(base);
   await page.waitForSelector('#login-user');
@@ -375,14 +358,4 @@ try {
     if (await page.$(control)) throw new Error(`a viewer is offered ${control} on the triggers page`);
   }
 
-  const unexpected = consoleErrors.filter((e) => !/status of 4\d\d/.test(e));
-  if (unexpected.length > 0) throw new Error(`browser console errors: ${unexpected.join('\n')}`);
-  step('done');
-} catch (e) {
-  await snap('failure').catch(() => {});
-  console.error(`studio-e2e: FAILED: ${e instanceof Error ? e.stack : e}`);
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});
