@@ -45,29 +45,45 @@ public static class InputOverrides
 
         foreach (var (written, field) in fields)
         {
-            // A field under a port's former name (a renamed input) still overrides it, for one version.
-            var key = activity.Inputs.FirstOrDefault(p => p.FormerNames.Contains(written, StringComparer.Ordinal))?.Name ?? written;
-            if (!overrides.Fields.Contains(key, StringComparer.Ordinal))
-            {
-                throw new ActivityInputException(name, $"{name} field '{key}' is not one of {string.Join(", ", overrides.Fields.Order(StringComparer.Ordinal))}");
-            }
-
+            var port = OverriddenPort(activity, written) ?? throw new ActivityInputException(name, NotOverridable(activity, written));
             if (field is null)
             {
                 continue;
             }
 
-            var port = activity.Inputs.First(p => p.Name == key);
             if (JsonKinds.Mismatch(field, port.Type) is { } wrong)
             {
-                throw new ActivityInputException(name, $"{name} field '{key}' is not of type {port.Type}: {wrong}");
+                throw new ActivityInputException(name, $"{name} field '{port.Name}' is not of type {port.Type}: {wrong}");
             }
 
-            merged[key] = field.DeepClone();
+            merged[port.Name] = field.DeepClone();
         }
 
         return merged;
     }
+
+    /// <summary>
+    /// The input a field of the activity's override object sets, or null when the field names no overridable input. A field
+    /// under a port's former name (a renamed input) still overrides it, for one version. Shared by <see cref="Apply(ActivityDescriptor, JsonObject)"/>
+    /// and the validator's save-time check, so both accept the same fields.
+    /// </summary>
+    public static PortDescriptor? OverriddenPort(ActivityDescriptor activity, string field)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        var key = Key(activity, field);
+        return activity.Overrides is { } o && o.Fields.Contains(key, StringComparer.Ordinal) ? activity.Inputs.First(p => p.Name == key) : null;
+    }
+
+    /// <summary>The one-line refusal of a field <see cref="OverriddenPort"/> does not accept, listing the allowed ones.</summary>
+    public static string NotOverridable(ActivityDescriptor activity, string field)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        var overrides = activity.Overrides ?? throw new ArgumentException($"activity '{activity.Type}' has no override input", nameof(activity));
+        return $"{overrides.Input} field '{Key(activity, field)}' is not one of {string.Join(", ", overrides.Fields.Order(StringComparer.Ordinal))}";
+    }
+
+    private static string Key(ActivityDescriptor activity, string field) =>
+        activity.Inputs.FirstOrDefault(p => p.FormerNames.Contains(field, StringComparer.Ordinal))?.Name ?? field;
 
     /// <summary>
     /// <see cref="Apply(ActivityDescriptor, JsonObject)"/> for an activity class, for inputs that did not come through

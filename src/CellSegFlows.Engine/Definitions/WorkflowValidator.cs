@@ -228,22 +228,20 @@ public static class WorkflowValidator
     /// <summary>
     /// The fields of an override object (<see cref="ActivityDescriptor.Overrides"/>, e.g. a training grid's <c>branch</c>) that are
     /// known at save time: each must name an overridable input (or its former name) and hold a value of its type, the same rules
-    /// <see cref="Activities.InputOverrides.Apply(ActivityDescriptor, JsonObject)"/> applies when the step runs.
+    /// <see cref="InputOverrides.Apply(ActivityDescriptor, JsonObject)"/> applies when the step runs (<see cref="InputOverrides.OverriddenPort"/>).
     /// </summary>
     private static void CheckOverrideFields(ValidationContext context, string nodeId, string field, ActivityDescriptor activity, JsonObject fields, Func<string, bool> isReference)
     {
-        var overrides = activity.Overrides!;
         foreach (var (written, value) in fields)
         {
-            var key = activity.Inputs.FirstOrDefault(p => p.FormerNames.Contains(written, StringComparer.Ordinal))?.Name ?? written;
             var at = JsonScope.Join(field, written);
-            if (!overrides.Fields.Contains(key, StringComparer.Ordinal))
+            if (InputOverrides.OverriddenPort(activity, written) is not { } port)
             {
-                context.Add(nodeId, at, $"{overrides.Input} field '{written}' is not one of {string.Join(", ", overrides.Fields.Order(StringComparer.Ordinal))}");
+                context.Add(nodeId, at, InputOverrides.NotOverridable(activity, written));
             }
-            else if (value is not null && !isReference(written) && JsonKinds.Mismatch(value, activity.Inputs.First(p => p.Name == key).Type) is { } mismatch)
+            else if (value is not null && !isReference(written) && JsonKinds.Mismatch(value, port.Type) is { } mismatch)
             {
-                context.Add(nodeId, at, $"type mismatch: {overrides.Input} field '{key}' is {activity.Inputs.First(p => p.Name == key).Type}, but {mismatch}");
+                context.Add(nodeId, at, $"type mismatch: {activity.Overrides!.Input} field '{port.Name}' is {port.Type}, but {mismatch}");
             }
         }
     }
