@@ -1,15 +1,22 @@
 import { api, ApiError, exportUrl, type ActivityInfo, type DefinitionDraft, type DefinitionVersion, type Port, type ProblemItem } from './api';
+import { layeredLayout } from './autolayout';
+import { Designer, nodeSize, type DesignEdge, type DesignNode } from './designer';
 import { appendAll, clear, h, time } from './dom';
-import { drawGraph } from './graph';
-import { edgesOf, freshId, parseDefinition, writeDefinition, type NodeDef, type WorkflowDef } from './model';
+import { TextHistory } from './history';
+import { freshId, parseDefinition, writeDefinition, type NodeDef, type WorkflowDef } from './model';
+import { palette } from './palette';
+import { bindingOf, connect, disconnect, MAP_PORT, referencesOf, shownInputs } from './ports';
 import type { View } from './main';
 
+/** What Copy puts aside: nodes with their positions; kept across workflows, so nodes can be pasted into another. */
+let clipboard: { nodes: NodeDef[]; positions: Record<string, { x: number; y: number }> } | null = null;
+
 /**
- * The workflow editor: the graph (laid out automatically) beside the selected node's form (built from the
- * activity's description) and the JSON. An edit in the form or the JSON updates the other two; every change is
- * validated by the server and its problems are shown on the nodes. *Save draft* keeps the edits as the workflow's
- * draft (nothing runs it); *Publish* makes the draft a version, which runs and triggers then use. Opened without a
- * version, the editor shows the draft when there is one, else the latest published version.
+ * The workflow editor: the designer (palette, canvas) beside the selected node's form (built from the activity's
+ * description) and the JSON. A change on the canvas, in a form or in the JSON updates the other two, is one undo step,
+ * and is validated by the server (problems shown on the nodes and fields). *Save draft* keeps the edits as the
+ * workflow's draft (nothing runs it); *Publish* makes the draft a version, which runs and triggers then use. Opened
+ * without a version, the editor shows the draft when there is one, else the latest published version.
  */
 export const editorView: View = async (root, ctx, params, path) => {
   const workflowId = path[0];
@@ -33,47 +40,135 @@ export const editorView: View = async (root, ctx, params, path) => {
   }
   /** What the editor shows: the draft (also a new workflow), or a published version. */
   const editingDraft = !loaded;
+  const canEdit = ctx.me.can.includes('edit');
   let text = writeDefinition(def);
+  const history = new TextHistory(text);
   let problems: ProblemItem[] = [];
   let jsonError = '';
-  let selected: string | null = def.nodes[0]?.id ?? null;
+  let selected: string | null = null;
+  let selectedNodes: string[] = [];
+  let selectedEdge: DesignEdge | null = null;
   let validateTimer = 0;
   let validation = 0;
+  let allPorts = false;
+  /** Positions of nodes the definition does not place yet, from the auto-layout (shown, written on the first move). */
+  let placed = new Map<string, { x: number; y: number }>();
+  let layoutRun = 0;
 
-  const graphBox = h('div', { class: 'graph-box' });
+  const canvas = h('div', { class: 'designer-canvas', 'data-testid': 'graph', tabindex: 0, 'aria-label': 'workflow canvas' });
+  const hint = h('div', { class: 'designer-hint', 'data-testid': 'designer-hint', role: 'status' });
+  let hintTimer = 0;
+  const say = (t: string) => { hint.textContent = t; clearTimeout(hintTimer); hintTimer = window.setTimeout(() => { hint.textContent = ''; }, 5000); };
   const nodePanel = h('div', { class: 'node-panel card', 'data-testid': 'node-panel' });
   const json = h('textarea', { class: 'json', spellcheck: 'false', 'data-testid': 'json', 'aria-label': 'definition JSON' });
   const jsonStatus = h('div', { class: 'json-status' });
   const problemsBox = h('div', { class: 'problems', 'data-testid': 'problems' });
   const status = h('span', { class: 'status', 'data-testid': 'validation-status' });
   const extra = h('div', { class: 'extra' });
+  const undoButton = h('button', { class: 'small', 'data-testid': 'undo', title: 'undo (Ctrl+Z)', onclick: () => undo() }, '↶ Undo');
+  const redoButton = h('button', { class: 'small', 'data-testid': 'redo', title: 'redo (Ctrl+Shift+Z or Ctrl+Y)', onclick: () => redo() }, '↷ Redo');
+  const zoomLabel = h('span', { class: 'muted small', 'data-testid': 'zoom' }, '100%');
   const versionSelect = h('select', { 'data-testid': 'version-select' },
     draft && h('option', { value: 'draft', selected: editingDraft }, `draft · ${time(draft.savedAt)} · ${draft.savedBy ?? ''}`),
     versions.map((v) => h('option', { value: v.hash, selected: v.hash === loaded?.hash }, `v${v.versionLabel} · ${v.hash.slice(0, 10)} · ${time(v.savedAt)} · ${v.savedBy ?? ''}`)));
   versionSelect.onchange = () => { location.hash = versionSelect.value === 'draft' ? `#/workflow/${encodeURIComponent(workflowId)}` : `#/workflow/${encodeURIComponent(workflowId)}?version=${versionSelect.value}`; };
-  const addSelect = h('select', { 'data-testid': 'add-activity' }, [...activities.values()].map((a) => h('option', { value: a.activity }, `${a.category} / ${a.activity}`)));
 
-  const changedFromModel = () => {
+  const designer = new Designer(canvas, {
+    select: (nodes, edges) => {
+      selectedNodes = nodes;
+      selectedEdge = nodes.length === 0 && edges.length === 1 ? edges[0] : null;
+      selected = nodes.length === 1 ? nodes[0] : null;
+      renderNodePanel();
+    },
+    canConnect: (c) => { const b = bindingOf(def, activities, c); return b.ok ? true : b.why; },
+    connect: (c) => {
+      const b = bindingOf(def, activities, c);
+      const node = def.nodes.find((n) => n.id === c.to);
+      if (!b.ok || !node) { say(`not connected: ${b.ok ? 'no such node' : b.why}`); return; }
+      connect(node, c.input, `\${nodes.${c.from}.${c.out}}`, b.mode);
+      selected = node.id;
+      selectedNodes = [node.id];
+      selectedEdge = null;
+      changedFromModel(`connect`);
+      say(`${c.from}.${c.out} → ${c.to}.${c.input === MAP_PORT ? 'map.over' : c.input}`);
+    },
+    move: (moves) => {
+      const positions = layoutNodes();
+      for (const m of moves) positions[m.id] = { x: m.x, y: m.y };
+      changedFromModel('move');
+    },
+    drop: (activity, x, y) => addNode(activity, x, y),
+  }, !canEdit, say);
+  designer.graph.on('scale', ({ sx }) => { zoomLabel.textContent = `${Math.round(sx * 100)}%`; });
+
+  /** The definition's layout positions, made when missing; every node shown gets one, so a move keeps the picture. */
+  function layoutNodes(): Record<string, { x: number; y: number }> {
+    const layout = (def.layout ??= {});
+    layout.nodes ??= {};
+    for (const n of def.nodes) if (!layout.nodes[n.id] && placed.has(n.id)) layout.nodes[n.id] = placed.get(n.id)!;
+    return layout.nodes;
+  }
+
+  function positionsOf(): Record<string, { x: number; y: number }> {
+    return def.layout?.nodes ?? {};
+  }
+
+  function addNode(activity: string, x: number, y: number): void {
+    if (!activities.has(activity)) return;
+    const id = freshId(def, activity);
+    def.nodes.push({ id, activity, inputs: {} });
+    layoutNodes()[id] = { x, y };
+    selected = id;
+    selectedNodes = [id];
+    selectedEdge = null;
+    changedFromModel();
+    say(`added ${id}`);
+  }
+
+  /** Applies a change made to `def` (canvas or forms): the JSON, the canvas and the forms follow; one undo step. */
+  const changedFromModel = (key: string | null = null) => {
     text = writeDefinition(def);
+    history.record(text, key);
     json.value = text;
     jsonError = '';
     renderAll();
     scheduleValidate();
   };
 
-  json.value = text;
-  json.addEventListener('input', () => {
-    text = json.value;
+  function restore(next: string | null): void {
+    if (next === null) return;
+    text = next;
+    json.value = text;
     try {
       def = parseDefinition(text);
       jsonError = '';
-      if (selected && !def.nodes.some((n) => n.id === selected)) selected = def.nodes[0]?.id ?? null;
+    } catch (e) {
+      jsonError = e instanceof Error ? e.message : String(e);
+    }
+    selectedNodes = selectedNodes.filter((id) => def.nodes.some((n) => n.id === id));
+    selected = selected && def.nodes.some((n) => n.id === selected) ? selected : null;
+    renderAll();
+    scheduleValidate();
+  }
+  const undo = () => { if (canEdit) restore(history.undo()); };
+  const redo = () => { if (canEdit) restore(history.redo()); };
+
+  json.value = text;
+  json.addEventListener('input', () => {
+    text = json.value;
+    history.record(text, 'json');
+    try {
+      def = parseDefinition(text);
+      jsonError = '';
+      if (selected && !def.nodes.some((n) => n.id === selected)) selected = null;
+      selectedNodes = selectedNodes.filter((id) => def.nodes.some((n) => n.id === id));
       renderGraph();
       renderNodePanel();
     } catch (e) {
       jsonError = e instanceof Error ? e.message : String(e);
     }
     jsonStatus.textContent = jsonError;
+    renderUndo();
     scheduleValidate();
   });
 
@@ -103,7 +198,7 @@ export const editorView: View = async (root, ctx, params, path) => {
 
   /** A role that cannot save sees the forms and the JSON without being able to change them. */
   function lockIfReadOnly(): void {
-    if (ctx.me.can.includes('edit')) return;
+    if (canEdit) return;
     json.readOnly = true;
     nodePanel.querySelectorAll('input, select, button').forEach((el) => ((el as HTMLInputElement).disabled = true));
   }
@@ -112,25 +207,179 @@ export const editorView: View = async (root, ctx, params, path) => {
     renderGraph();
     renderNodePanel();
     renderProblems();
+    renderUndo();
     jsonStatus.textContent = jsonError;
   }
 
-  function renderGraph(): void {
-    clear(graphBox);
-    const nodes = def.nodes.map((n) => ({
-      id: n.id,
-      title: n.id,
-      subtitle: n.map ? `${n.activity} ×map` : n.activity,
-      errors: problems.filter((p) => p.nodeId === n.id).map((p) => `${p.field}: ${p.message}`),
-    }));
-    appendAll(graphBox, drawGraph(nodes, edgesOf(def), selected, (id) => { selected = id; renderGraph(); renderNodePanel(); }) as unknown as Node);
+  function renderUndo(): void {
+    undoButton.disabled = !canEdit || !history.canUndo;
+    redoButton.disabled = !canEdit || !history.canRedo;
   }
+
+  function designNodes(): { nodes: DesignNode[]; edges: DesignEdge[] } {
+    const ids = new Set(def.nodes.map((n) => n.id));
+    const nodes = def.nodes.map((n) => {
+      const activity = activities.get(n.activity);
+      const inputs = shownInputs(n, activity, allPorts).map((p) => ({ ...p, label: p.name === MAP_PORT ? `map over (as ${n.map?.as ?? 'item'})` : p.name }));
+      return {
+        id: n.id,
+        activity: n.activity,
+        subtitle: `${n.activity}${n.map ? ' ×map' : ''}${activity ? '' : ' (unknown)'}`,
+        inputs,
+        outputs: (activity?.outputs ?? []).map((o) => ({ name: o.name, type: n.map ? `list<${o.type}>` : o.type })),
+        x: 0, y: 0,
+        errors: problems.filter((p) => p.nodeId === n.id).length,
+      };
+    });
+    const edges: DesignEdge[] = [];
+    for (const n of def.nodes) {
+      for (const r of referencesOf(n)) {
+        if (!ids.has(r.node) || edges.some((e) => e.from === r.node && e.out === r.output && e.to === n.id && e.input === r.input)) continue;
+        edges.push({ from: r.node, out: r.output, to: n.id, input: r.input });
+      }
+    }
+    return { nodes, edges };
+  }
+
+  /** Draws the definition on the canvas; nodes without a position are placed by the auto-layout first. */
+  function renderGraph(): void {
+    const { nodes, edges } = designNodes();
+    const positions = positionsOf();
+    const missing = nodes.filter((n) => !positions[n.id] && !placed.has(n.id));
+    const draw = () => {
+      for (const n of nodes) {
+        const p = positions[n.id] ?? placed.get(n.id) ?? { x: 40, y: 40 };
+        n.x = p.x; n.y = p.y;
+      }
+      designer.show(nodes, edges, selectedNodes.length ? selectedNodes : selectedEdge ? [] : []);
+    };
+    if (missing.length === 0) { draw(); return; }
+    const mine = ++layoutRun;
+    const { boxes, links } = Designer.boxes(nodes, edges);
+    void layeredLayout(boxes, links).then((result) => {
+      if (mine !== layoutRun) return;
+      const firstLayout = placed.size === 0 && Object.keys(positions).length === 0;
+      // Nodes new to a laid-out picture go below it, in the auto-layout's order, so nothing lands on a placed node.
+      const bottom = Math.max(0, ...nodes.filter((n) => positions[n.id] || placed.has(n.id)).map((n) => { const p = positions[n.id] ?? placed.get(n.id)!; return p.y + nodeSize(n.inputs.length, n.outputs.length).height; }));
+      let x = 24;
+      const next = new Map(placed);
+      for (const n of missing) {
+        const p = result.get(n.id) ?? { x: 24, y: 24 };
+        if (firstLayout) next.set(n.id, p);
+        else { next.set(n.id, { x, y: bottom + 40 }); x += nodeSize(1, 1).width + 40; }
+      }
+      placed = next;
+      draw();
+      if (firstLayout) designer.fit();
+    });
+  }
+
+  /** Lays out every node again (elkjs, layered, left to right) and keeps the positions in the layout. */
+  async function autoLayout(): Promise<void> {
+    const { nodes, edges } = designNodes();
+    const { boxes, links } = Designer.boxes(nodes, edges);
+    const result = await layeredLayout(boxes, links);
+    const layout = (def.layout ??= {});
+    layout.nodes = Object.fromEntries(def.nodes.map((n) => [n.id, result.get(n.id) ?? { x: 24, y: 24 }]));
+    changedFromModel();
+    designer.fit();
+    say('laid out');
+  }
+
+  /** Removes nodes and everything that reads them (inputs, map.over, workflow outputs, positions). */
+  function deleteNodes(ids: string[]): void {
+    const gone = new Set(ids);
+    if (gone.size === 0) return;
+    def.nodes = def.nodes.filter((n) => !gone.has(n.id));
+    for (const n of def.nodes) for (const r of referencesOf(n)) if (gone.has(r.node)) disconnect(n, r.input, r.node, r.output);
+    for (const [name, ref] of Object.entries(def.outputs ?? {})) if (referencesOf({ id: '', activity: '', inputs: { ref } }).some((r) => gone.has(r.node))) delete def.outputs![name];
+    const positions = positionsOf();
+    for (const id of gone) { delete positions[id]; placed.delete(id); }
+    selected = null;
+    selectedNodes = [];
+    selectedEdge = null;
+    changedFromModel();
+    say(`removed ${ids.length === 1 ? ids[0] : `${ids.length} nodes`}`);
+  }
+
+  function deleteEdge(e: DesignEdge): void {
+    const node = def.nodes.find((n) => n.id === e.to);
+    if (!node) return;
+    disconnect(node, e.input, e.from, e.out);
+    selectedEdge = null;
+    changedFromModel();
+    say(`disconnected ${e.from}.${e.out} from ${e.to}.${e.input === MAP_PORT ? 'map.over' : e.input}`);
+  }
+
+  function copySelection(): void {
+    const chosen = def.nodes.filter((n) => selectedNodes.includes(n.id));
+    if (chosen.length === 0) return;
+    const positions = positionsOf();
+    clipboard = { nodes: JSON.parse(JSON.stringify(chosen)) as NodeDef[], positions: Object.fromEntries(chosen.map((n) => [n.id, positions[n.id] ?? placed.get(n.id) ?? { x: 0, y: 0 }])) };
+    say(`copied ${chosen.length} node${chosen.length === 1 ? '' : 's'}`);
+  }
+
+  /**
+   * Pastes the copied nodes under fresh ids, offset from the originals (or in the middle of the view in another
+   * workflow); references among the pasted nodes follow their new ids, references to other nodes stay.
+   */
+  function paste(): void {
+    if (!clipboard || !canEdit) return;
+    const renames = new Map<string, string>();
+    const taken = new Set(def.nodes.map((n) => n.id));
+    for (const n of clipboard.nodes) {
+      let i = 2;
+      const base = n.id.replace(/\d+$/, '') || 'node';
+      let id = `${base}${i}`;
+      while (taken.has(id)) id = `${base}${++i}`;
+      taken.add(id);
+      renames.set(n.id, id);
+    }
+    const sameWorkflow = clipboard.nodes.every((n) => def.nodes.some((m) => m.id === n.id));
+    const xs = Object.values(clipboard.positions);
+    const minX = Math.min(...xs.map((p) => p.x)), minY = Math.min(...xs.map((p) => p.y));
+    const centre = designer.visibleCentre();
+    const positions = layoutNodes();
+    let textOf = JSON.stringify(clipboard.nodes);
+    for (const [from, to] of renames) textOf = textOf.split(`\${nodes.${from}.`).join(`\${nodes.${to}.`);
+    const pasted = JSON.parse(textOf) as NodeDef[];
+    for (const n of pasted) {
+      const original = n.id;
+      n.id = renames.get(original)!;
+      const p = clipboard.positions[original];
+      positions[n.id] = sameWorkflow ? { x: p.x + 40, y: p.y + 40 } : { x: centre.x + p.x - minX, y: centre.y + p.y - minY };
+      def.nodes.push(n);
+    }
+    selectedNodes = pasted.map((n) => n.id);
+    selected = selectedNodes.length === 1 ? selectedNodes[0] : null;
+    selectedEdge = null;
+    changedFromModel();
+    say(`pasted ${pasted.length} node${pasted.length === 1 ? '' : 's'}`);
+  }
+
+  /** Shortcuts while the editor is open and the focus is not in a field: undo/redo, copy/paste, select all, delete. */
+  const onKey = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement | null;
+    if (target && (target.closest('input, textarea, select, [contenteditable]') || !root.isConnected)) return;
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.toLowerCase();
+    if (mod && key === 'z' && !e.shiftKey) { e.preventDefault(); undo(); }
+    else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) { e.preventDefault(); redo(); }
+    else if (mod && key === 'c') { copySelection(); }
+    else if (mod && key === 'v') { e.preventDefault(); paste(); }
+    else if (mod && key === 'a') { e.preventDefault(); selectedNodes = def.nodes.map((n) => n.id); selected = null; selectedEdge = null; renderGraph(); renderNodePanel(); }
+    else if ((e.key === 'Backspace' || e.key === 'Delete') && canEdit) {
+      if (selectedNodes.length) { e.preventDefault(); deleteNodes([...selectedNodes]); }
+      else if (selectedEdge) { e.preventDefault(); deleteEdge(selectedEdge); }
+    } else if (e.key === 'Escape') { selectedNodes = []; selected = null; selectedEdge = null; renderGraph(); renderNodePanel(); }
+  };
+  document.addEventListener('keydown', onKey);
 
   function renderProblems(): void {
     clear(problemsBox);
     if (problems.length === 0) return;
     appendAll(problemsBox, h('h3', {}, 'Problems'), h('ul', {}, problems.map((p) => h('li', { class: 'problem', 'data-node': p.nodeId ?? '' },
-      p.nodeId ? h('a', { href: 'javascript:void 0', onclick: () => { selected = p.nodeId; renderGraph(); renderNodePanel(); } }, p.nodeId) : '(workflow)',
+      p.nodeId ? h('a', { href: 'javascript:void 0', onclick: () => { selected = p.nodeId; selectedNodes = p.nodeId ? [p.nodeId] : []; selectedEdge = null; renderGraph(); renderNodePanel(); } }, p.nodeId) : '(workflow)',
       ' ', h('code', {}, p.field), p.line ? ` line ${p.line}:${p.column}` : '', ': ', p.message))));
   }
 
@@ -141,6 +390,20 @@ export const editorView: View = async (root, ctx, params, path) => {
 
   function renderNodePanelContent(): void {
     clear(nodePanel);
+    if (selectedNodes.length > 1) {
+      appendAll(nodePanel, h('div', { class: 'panel-head' }, h('h3', {}, `${selectedNodes.length} nodes`),
+        canEdit && h('button', { class: 'danger small', 'data-testid': 'remove-nodes', onclick: () => deleteNodes([...selectedNodes]) }, 'Remove')),
+        h('p', { class: 'muted small' }, selectedNodes.join(', ')),
+        h('p', { class: 'muted small' }, 'Drag one of them to move them all; Ctrl+C copies them, Backspace removes them.'));
+      return;
+    }
+    if (selectedEdge) {
+      const e = selectedEdge;
+      appendAll(nodePanel, h('div', { class: 'panel-head' }, h('h3', {}, 'Connection'),
+        canEdit && h('button', { class: 'danger small', 'data-testid': 'disconnect', onclick: () => deleteEdge(e) }, 'Disconnect')),
+        h('p', {}, h('code', {}, `\${nodes.${e.from}.${e.out}}`), ' → ', h('code', {}, e.input === MAP_PORT ? `${e.to}.map.over` : `${e.to}.${e.input}`)));
+      return;
+    }
     const index = def.nodes.findIndex((n) => n.id === selected);
     if (index < 0) {
       renderWorkflowPanel();
@@ -155,7 +418,7 @@ export const editorView: View = async (root, ctx, params, path) => {
       !activity && h('option', { value: node.activity, selected: true }, `${node.activity} (unknown)`));
     activitySelect.addEventListener('change', () => { node.activity = activitySelect.value; changedFromModel(); });
     appendAll(nodePanel, 
-      h('div', { class: 'panel-head' }, h('h3', {}, 'Node'), ctx.me.can.includes('edit') && h('button', { class: 'danger small', 'data-testid': 'remove-node', onclick: () => { def.nodes.splice(index, 1); selected = def.nodes[0]?.id ?? null; changedFromModel(); } }, 'Remove')),
+      h('div', { class: 'panel-head' }, h('h3', {}, 'Node'), canEdit && h('button', { class: 'danger small', 'data-testid': 'remove-node', onclick: () => deleteNodes([node.id]) }, 'Remove')),
       h('label', {}, 'id', idInput),
       h('label', {}, 'activity', activitySelect),
       activity && h('p', { class: 'muted small' }, activity.description),
@@ -329,11 +592,16 @@ export const editorView: View = async (root, ctx, params, path) => {
 
   function renameNode(from: string, to: string): void {
     if (!to || to === from) return;
+    if (def.nodes.some((n) => n.id === to)) { ctx.toast(`a node '${to}' exists already`, 'error'); renderNodePanel(); return; }
     const rewritten = writeDefinition(def).split(`\${nodes.${from}.`).join(`\${nodes.${to}.`);
     def = parseDefinition(rewritten);
     const node = def.nodes.find((n) => n.id === from);
     if (node) node.id = to;
+    const positions = positionsOf();
+    if (positions[from]) { positions[to] = positions[from]; delete positions[from]; }
+    if (placed.has(from)) { placed.set(to, placed.get(from)!); placed.delete(from); }
     selected = to;
+    selectedNodes = [to];
     changedFromModel();
   }
 
@@ -433,19 +701,35 @@ export const editorView: View = async (root, ctx, params, path) => {
       loaded && h('a', { href: `#/runs?workflow=${encodeURIComponent(workflowId)}&version=${loaded.hash}`, 'data-testid': 'version-runs' }, 'Runs of this version'),
       loaded && h('a', { class: 'button', href: exportUrl(workflowId, loaded.hash), download: `${workflowId}.json`, 'data-testid': 'export' }, 'Export')),
     h('div', { class: 'editor' },
+      canEdit && palette([...activities.values()], (a, e) => designer.startDrag(a.activity, a.activity, e), (a) => { const c = designer.visibleCentre(); addNode(a.activity, c.x - 118, c.y - 40); }),
       h('section', { class: 'card graph-panel' },
-        h('div', { class: 'panel-head' }, h('h3', {}, 'Graph'),
-          h('button', { class: 'small', 'data-testid': 'workflow-settings', onclick: () => { selected = null; renderGraph(); renderNodePanel(); } }, 'Workflow…'),
-          ctx.me.can.includes('edit') && h('span', { class: 'inline' }, addSelect, h('button', {
-            class: 'small', 'data-testid': 'add-node',
-            onclick: () => { const id = freshId(def, addSelect.value); def.nodes.push({ id, activity: addSelect.value, inputs: {} }); selected = id; changedFromModel(); },
-          }, 'Add node'))),
-        graphBox),
-      nodePanel,
-      h('section', { class: 'card json-panel' }, h('h3', {}, 'JSON'), json, jsonStatus)),
+        h('div', { class: 'panel-head designer-tools' }, h('h3', {}, 'Designer'),
+          h('button', { class: 'small', 'data-testid': 'workflow-settings', onclick: () => { selected = null; selectedNodes = []; selectedEdge = null; renderGraph(); renderNodePanel(); } }, 'Workflow…'),
+          canEdit && [undoButton, redoButton],
+          h('button', { class: 'small', 'data-testid': 'zoom-out', title: 'zoom out (wheel)', onclick: () => designer.zoom(1 / 1.2) }, '−'),
+          zoomLabel,
+          h('button', { class: 'small', 'data-testid': 'zoom-in', title: 'zoom in (wheel)', onclick: () => designer.zoom(1.2) }, '+'),
+          h('button', { class: 'small', 'data-testid': 'fit', title: 'fit the workflow in the view', onclick: () => designer.fit() }, 'Fit'),
+          canEdit && h('button', { class: 'small', 'data-testid': 'auto-layout', title: 'lay every node out again, left to right', onclick: () => void autoLayout() }, 'Auto-layout'),
+          h('label', { class: 'inline small', title: 'also draw settings (numbers, text, switches) as ports' }, h('input', {
+            type: 'checkbox', 'data-testid': 'all-ports',
+            onchange: (e: Event) => { allPorts = (e.target as HTMLInputElement).checked; placed = new Map(); renderGraph(); },
+          }), ' all inputs')),
+        canvas,
+        h('p', { class: 'muted small designer-help' }, canEdit
+          ? 'Drag activities in; drag from an output (right) to an input (left) to connect. Drag the background to pan, the wheel to zoom, Shift-drag to select several. Ctrl+Z/Ctrl+Shift+Z, Ctrl+C/Ctrl+V, Backspace removes.'
+          : 'Read-only. Drag the background to pan, the wheel to zoom.'),
+        hint),
+      h('div', { class: 'side' }, nodePanel,
+        h('section', { class: 'card json-panel' }, h('h3', {}, 'JSON'), json, jsonStatus))),
     problemsBox,
     extra);
   renderAll();
   void validate();
-  return () => clearTimeout(validateTimer);
+  return () => {
+    clearTimeout(validateTimer);
+    clearTimeout(hintTimer);
+    document.removeEventListener('keydown', onKey);
+    designer.dispose();
+  };
 };

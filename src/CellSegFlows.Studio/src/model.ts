@@ -21,6 +21,8 @@ export interface WorkflowDef {
   parameters?: Record<string, ParameterDef>;
   nodes: NodeDef[];
   outputs?: Record<string, string>;
+  /** Where the designer draws each node (top-left corner by node id); the engine keeps it and never acts on it. */
+  layout?: { nodes?: Record<string, { x: number; y: number }> };
   [key: string]: unknown;
 }
 
