@@ -108,6 +108,33 @@ public sealed class StudioBrowserTests
         Assert.Equal(3, Directory.GetFiles(output, "*.png").Length);
     }
 
+    [Fact]
+    public async Task A_pipeline_built_in_the_designer_by_dragging_and_connecting_is_published_run_three_times_and_plotted_across_runs()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        var studio = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        Assert.True(File.Exists(Path.Combine(studio, "index.html")), $"the studio is not built into {studio}");
+        var output = Path.Combine(TestPaths.RepoRoot, "TestResults", "studio-designer");
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
+        Directory.CreateDirectory(output);
+        await using var server = await TestServer.StartAsync(studio);
+        var script = Path.Combine(TestPaths.RepoRoot, "src", "CellSegFlows.Studio", "tests", "designer-e2e.mjs");
+
+        var log = await RunScriptAsync(script, server, output, Roles.Admin, []);
+        Assert.Contains("designer-e2e: done", log);
+        Assert.True(Directory.GetFiles(output, "*.png").Length >= 6, "screenshots are missing");
+
+        // What the browser built is what was published and run: the layout kept, three runs with the seeds typed in.
+        var runs = await server.Engine.Runs.ListAsync("designed");
+        Assert.Equal(3, runs.Count);
+        Assert.All(runs, r => Assert.Equal(Engine.Store.RunStatus.Succeeded, r.Status));
+        Assert.Equal(["1", "2", "3"], runs.Select(r => System.Text.Json.JsonDocument.Parse(r.ParametersJson).RootElement.GetProperty("seed").ToString()).Order());
+    }
+
     /// <summary>Runs a playwright-core script of the studio's tests against the server, signed in as the role's user; its output, or a failure with it.</summary>
     private static async Task<string> RunScriptAsync(string script, TestServer server, string output, string role, Dictionary<string, string> environment)
     {

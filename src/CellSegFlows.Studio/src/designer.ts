@@ -175,7 +175,9 @@ export class Designer {
       const cells = this.graph.getSelectedCells();
       this.events.select(cells.filter((c) => c.isNode()).map((c) => c.id), cells.filter((c): c is Edge => c.isEdge()).map((e) => e.getData<DesignEdge>()).filter(Boolean));
     });
-    this.container.addEventListener('mousedown', () => { this.pointerDown = true; }, true);
+    // The canvas takes the focus on a press (X6 keeps the default focus change from happening), so the editor's
+    // shortcuts apply to it and not to the form field used last.
+    this.container.addEventListener('mousedown', () => { this.pointerDown = true; element.focus({ preventScroll: true }); }, true);
     document.addEventListener('mouseup', this.release, true);
     this.graph.on('node:change:position', ({ node }) => { if (!this.syncing) this.moved.add(node.id); });
     this.graph.on('node:moved', () => this.flushMoves());
@@ -275,7 +277,7 @@ export class Designer {
   }
 
   fit(): void { this.graph.zoomToFit({ padding: 24, maxScale: 1 }); }
-  zoom(factor: number): void { this.graph.zoom(factor - 1, { minScale: 0.2, maxScale: 2.5 }); }
+  zoom(factor: number): void { this.graph.zoomTo(Math.min(2.5, Math.max(0.2, this.graph.zoom() * factor))); }
   get scale(): number { return this.graph.zoom(); }
 
   /** Boxes and port places for the auto-layout. */

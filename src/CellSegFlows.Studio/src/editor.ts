@@ -45,10 +45,11 @@ export const editorView: View = async (root, ctx, params, path) => {
   const history = new TextHistory(text);
   let problems: ProblemItem[] = [];
   let jsonError = '';
-  let selected: string | null = null;
-  let selectedNodes: string[] = [];
+  let selected: string | null = def.nodes[0]?.id ?? null;
+  let selectedNodes: string[] = selected ? [selected] : [];
   let selectedEdge: DesignEdge | null = null;
   let validateTimer = 0;
+  let panelStale = false;
   let validation = 0;
   let allPorts = false;
   /** Positions of nodes the definition does not place yet, from the auto-layout (shown, written on the first move). */
@@ -153,6 +154,10 @@ export const editorView: View = async (root, ctx, params, path) => {
   const undo = () => { if (canEdit) restore(history.undo()); };
   const redo = () => { if (canEdit) restore(history.redo()); };
 
+  nodePanel.addEventListener('focusout', () => setTimeout(() => {
+    if (panelStale && !nodePanel.contains(document.activeElement)) { panelStale = false; renderNodePanel(); }
+  }, 0));
+
   json.value = text;
   json.addEventListener('input', () => {
     text = json.value;
@@ -192,7 +197,9 @@ export const editorView: View = async (root, ctx, params, path) => {
     status.textContent = problems.length === 0 ? 'valid' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
     status.className = `status ${problems.length === 0 ? 'ok' : 'bad'}`;
     renderGraph();
-    renderNodePanel();
+    // Rebuilding the form under someone typing in it would drop what they typed: then it waits until they leave it.
+    if (nodePanel.contains(document.activeElement)) panelStale = true;
+    else renderNodePanel();
     renderProblems();
   }
 
@@ -384,6 +391,7 @@ export const editorView: View = async (root, ctx, params, path) => {
   }
 
   function renderNodePanel(): void {
+    panelStale = false;
     renderNodePanelContent();
     lockIfReadOnly();
   }

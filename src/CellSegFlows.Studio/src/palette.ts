@@ -21,7 +21,19 @@ export function palette(activities: ActivityInfo[], drag: (a: ActivityInfo, e: M
         shown.filter((a) => a.category === category).sort((x, y) => x.activity.localeCompare(y.activity)).map((a) => {
           const item = h('div', { class: 'palette-item', tabindex: 0, title: a.description, 'data-activity': a.activity, role: 'button' },
             h('span', { class: 'name' }, a.activity), a.queue === 'gpu' && h('span', { class: 'pill small' }, 'gpu'));
-          item.addEventListener('mousedown', (e) => { if (e.button === 0) { e.preventDefault(); drag(a, e); } });
+          // The drag starts once the pointer has moved a little, so a click or double-click stays a click.
+          item.addEventListener('mousedown', (down) => {
+            if (down.button !== 0) return;
+            down.preventDefault();
+            const move = (e: MouseEvent) => {
+              if (Math.hypot(e.clientX - down.clientX, e.clientY - down.clientY) < 4) return;
+              stop();
+              drag(a, e);
+            };
+            const stop = () => { document.removeEventListener('mousemove', move); document.removeEventListener('mouseup', stop); };
+            document.addEventListener('mousemove', move);
+            document.addEventListener('mouseup', stop);
+          });
           item.addEventListener('dblclick', () => add(a));
           item.addEventListener('keydown', (e) => { if (e.key === 'Enter') add(a); });
           return item;

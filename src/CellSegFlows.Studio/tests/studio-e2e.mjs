@@ -55,9 +55,9 @@ await run(async () => {
   if (!(await page.inputValue('[data-testid=json]')).includes('"imagesPerCellType": 1')) throw new Error('the JSON did not follow the fix');
 
   step('add a node, connect it to another node\'s output, remove it');
-  const edgesBefore = await page.$$eval('[data-testid=graph] path.edge', (p) => p.length);
-  await page.selectOption('[data-testid=add-activity]', 'test.ReadText');
-  await page.click('[data-testid=add-node]');
+  const edgesBefore = await page.$$eval('[data-testid=graph] [data-edge]', (p) => p.length);
+  await page.fill('[data-testid=palette-search]', 'readtext');
+  await page.dblclick('.palette-item[data-activity="test.ReadText"]');
   await page.waitForSelector('[data-testid=graph] g[data-node="testReadText1"].selected');
   // A new node lacks its required input and feeds no workflow output: two problems, both on it.
   await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === '2 problems');
@@ -65,7 +65,7 @@ await run(async () => {
   await page.selectOption('select[data-link="file"]', '${nodes.train.log}');
   await page.waitForFunction(() => document.querySelector('[data-testid=validation-status]')?.textContent === '1 problem');
   if (!(await page.textContent('[data-testid=problems]')).includes('unreachable')) throw new Error('the remaining problem is not the unreachable node');
-  const edgesAfter = await page.$$eval('[data-testid=graph] path.edge', (p) => p.length);
+  const edgesAfter = await page.$$eval('[data-testid=graph] [data-edge]', (p) => p.length);
   if (edgesAfter !== edgesBefore + 1) throw new Error(`connecting did not draw an edge (${edgesBefore} → ${edgesAfter})`);
   if (!(await page.inputValue('[data-testid=json]')).includes('"file": "${nodes.train.log}"')) throw new Error('the JSON did not get the connection');
   await snap('node-added-and-connected');
@@ -203,9 +203,8 @@ await run(async () => {
   await page.goto(`${base}#/workflows`);
   await page.fill('#new-workflow-id', 'ui-new');
   await page.click('text=New workflow');
-  await page.waitForSelector('[data-testid=add-node]');
-  await page.selectOption('[data-testid=add-activity]', 'test.Constant');
-  await page.click('[data-testid=add-node]');
+  await page.waitForSelector('[data-testid=palette]');
+  await page.dblclick('.palette-item[data-activity="test.Constant"]');
   await page.fill('input[data-input="value"]', '7');
   await page.press('input[data-input="value"]', 'Tab');
 
@@ -346,7 +345,7 @@ await run(async () => {
   if (await page.$('a[href="#/users"]')) throw new Error('a viewer is offered the users view');
   await page.click(`a[data-workflow="${workflow}"]`);
   await page.waitForSelector('[data-testid=graph] g[data-node="sample"]');
-  for (const control of ['save', 'publish', 'start-open', 'add-node', 'remove-node']) {
+  for (const control of ['save', 'publish', 'start-open', 'palette', 'undo', 'auto-layout']) {
     if (await page.$(`[data-testid=${control}]`)) throw new Error(`a viewer is offered ${control}`);
   }
   if (!(await page.$eval('[data-testid=json]', (t) => t.readOnly))) throw new Error('a viewer can type in the JSON');
