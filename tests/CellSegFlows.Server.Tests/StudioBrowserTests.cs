@@ -111,16 +111,7 @@ public sealed class StudioBrowserTests
     [Fact]
     public async Task A_pipeline_built_in_the_designer_by_dragging_and_connecting_is_published_run_three_times_and_plotted_across_runs()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
-        var studio = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        Assert.True(File.Exists(Path.Combine(studio, "index.html")), $"the studio is not built into {studio}");
-        var output = Path.Combine(TestPaths.RepoRoot, "TestResults", "studio-designer");
-        if (Directory.Exists(output))
-        {
-            Directory.Delete(output, recursive: true);
-        }
-
-        Directory.CreateDirectory(output);
+        var (studio, output) = Prepare("studio-designer");
         await using var server = await TestServer.StartAsync(studio);
         var script = Path.Combine(TestPaths.RepoRoot, "src", "CellSegFlows.Studio", "tests", "designer-e2e.mjs");
 
@@ -133,6 +124,22 @@ public sealed class StudioBrowserTests
         Assert.Equal(3, runs.Count);
         Assert.All(runs, r => Assert.Equal(Engine.Store.RunStatus.Succeeded, r.Status));
         Assert.Equal(["1", "2", "3"], runs.Select(r => System.Text.Json.JsonDocument.Parse(r.ParametersJson).RootElement.GetProperty("seed").ToString()).Order());
+    }
+
+    /// <summary>Checks Chromium and the built studio are there and empties the screenshot folder; the studio's folder and that one.</summary>
+    private static (string Studio, string Output) Prepare(string folder)
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
+        var studio = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        Assert.True(File.Exists(Path.Combine(studio, "index.html")), $"the studio is not built into {studio}");
+        var output = Path.Combine(TestPaths.RepoRoot, "TestResults", folder);
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true);
+        }
+
+        Directory.CreateDirectory(output);
+        return (studio, output);
     }
 
     /// <summary>Runs a playwright-core script of the studio's tests against the server, signed in as the role's user; its output, or a failure with it.</summary>
