@@ -12,7 +12,11 @@ namespace CellSegFlows.Engine.Triggers;
 /// decision (trigger still enabled, no overlap, file content not already run) and its record (the firing, the
 /// file's cursor) commit in the same transaction as the run: a crash leaves either both or neither.
 /// </summary>
-internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
+/// <param name="store">The trigger store.</param>
+/// <param name="starter">Starts the runs.</param>
+/// <param name="beforeFileStart">Called with the watch id just before a file's run is admitted (a test seam for what can
+/// happen between a scan's read of the watch and its admission, e.g. a pause).</param>
+internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter, Func<string, Task>? beforeFileStart = null)
 {
     public const string CronTrigger = "cron";
     public const string AnnotationTrigger = "annotation";
@@ -207,8 +211,14 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
         var parameters = new Dictionary<string, string>(baseParameters, StringComparer.Ordinal) { [watch.ParameterName] = file.Full };
         var now = DateTimeOffset.UtcNow;
         string? admitted = null;
+        var startedElsewhere = false;
         try
         {
+            if (beforeFileStart is not null)
+            {
+                await beforeFileStart(id).ConfigureAwait(false);
+            }
+
             await starter.StartAsync(
                 workflow.Json, workflow.SourceName, parameters, AnnotationTrigger, detail, by ?? $"watch:{id}",
                 async (db, runId, c) =>
@@ -222,6 +232,7 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
                     var cursor = await db.FileCursors.FindAsync([id, file.Relative], c).ConfigureAwait(false);
                     if (cursor?.ContentHash == file.Hash)
                     {
+                        startedElsewhere = true;
                         return false; // another scan (another process) started it first
                     }
 
@@ -242,7 +253,13 @@ internal sealed class TriggerRuntime(TriggerStore store, RunStarter starter)
                     return true;
                 },
                 ct).ConfigureAwait(false);
-            memory.Done[file.Relative] = file.Hash;
+            if (admitted is not null || startedElsewhere)
+            {
+                // Refused because the watch was paused, removed or moved meanwhile: the file is not done, so a
+                // later scan (a scan by hand of the paused watch too) still starts its run.
+                memory.Done[file.Relative] = file.Hash;
+            }
+
             return admitted;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -132,6 +132,38 @@ public sealed class FileWatchTests
         Assert.Single(await store.ListFiringsAsync(TriggerStore.WatchKind, "twice"));
     }
 
+    [Fact]
+    public async Task A_timed_scan_refused_because_the_watch_was_paused_meanwhile_leaves_the_file_for_a_scan_by_hand()
+    {
+        // The timed scan reads the watch (enabled), then the operator pauses it before the run is admitted: the
+        // admission refuses, and the file must not count as done, or the paused watch's scan by hand starts nothing.
+        await using var h = await EngineHarness.StartAsync();
+        var folder = Directory.CreateDirectory(Path.Combine(h.Home, "incoming")).FullName;
+        var store = new TriggerStore(RunStoreOptions.Sqlite(Path.Combine(h.Home, "runs.db")), EngineHarness.Registry());
+        await store.AddFileWatchAsync(Watch("paused", FileWorkflow(h.Home), folder, settleMs: 0));
+        await File.WriteAllTextAsync(Path.Combine(folder, "late.json"), "{}");
+
+        var coordinator = new Engine.Runtime.RunCoordinator(store.Store, EngineHarness.Registry(), Engine.Definitions.WorkflowLimits.Default);
+        var starter = new Engine.Runtime.RunStarter(coordinator, EngineHarness.Registry(), new NoSteps(), Engine.Definitions.WorkflowLimits.Default);
+        var pauseOnce = 1;
+        var scanner = new TriggerRuntime(store, starter, async id =>
+        {
+            if (Interlocked.Exchange(ref pauseOnce, 0) == 1)
+            {
+                Assert.True(await store.SetFileWatchEnabledAsync(id, false, "test"));
+            }
+        });
+
+        await scanner.ScanWatchAsync("paused", CancellationToken.None);
+        Assert.Empty(await RunsAsync(h.Engine, "annotation"));
+
+        var byHand = await scanner.ScanWatchNowAsync("paused", "operator", CancellationToken.None);
+        var runId = Assert.Single(byHand!.RunsStarted);
+        var run = Assert.Single(await RunsAsync(h.Engine, "annotation"));
+        Assert.Equal(runId, run.Id);
+        Assert.StartsWith("late.json@", run.TriggerDetail, StringComparison.Ordinal);
+    }
+
     private sealed class NoSteps : Engine.Runtime.IStepScheduler
     {
         public Task ScheduleAsync(IReadOnlyCollection<Engine.Runtime.ReadyStep> steps, CancellationToken cancellationToken) => Task.CompletedTask;
