@@ -29,6 +29,7 @@ internal static class FailoverBench
         await using var cluster = await ClusterSetup.StartAsync(server, workerCount, threads).ConfigureAwait(false);
         var random = new Random(seed);
         var samples = new List<Sample>();
+        await using var checkins = new CheckinWatch(cluster.Database);
         var machineBefore = MachineLoad.Read();
         var clock = Stopwatch.StartNew();
         for (var k = 1; k <= kills; k++)
@@ -69,6 +70,10 @@ internal static class FailoverBench
         Row("recovery trigger re-timed by the misfire handler", samples.Where(s => s.Retimed is not null).Select(s => s.Retimed!.Value));
         Row("failover: next attempt started on another worker", samples.Select(s => s.Failover));
         Row("  of it after the declaration (misfire + pickup)", samples.Select(s => s.Failover - s.Detected));
+        var gaps = checkins.Gaps.Order().ToList();
+        Console.WriteLine($"live workers' cluster check-in gaps (interval 2 s; declared dead past about 4 s): {gaps.Count} gaps, p50 {Percentile(gaps, 50):0.00} s, " +
+            $"p99 {Percentile(gaps, 99):0.00} s, max {gaps[^1]:0.00} s; late by over 0.5 s: {gaps.Count(g => g > 2.5)}, over 1 s (dead under a 1 s threshold): {gaps.Count(g => g > 3)}, " +
+            $"over 2 s (dead under today's 2 s): {gaps.Count(g => g > 4)}");
         Console.WriteLine($"re-timed seen in {samples.Count(s => s.Retimed is not null)} of {samples.Count} kills (polled every {Poll.TotalMilliseconds:0} ms; a trigger re-timed and fired between two polls is not seen)");
     }
 
