@@ -1,18 +1,52 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CellSegFlows.Engine.Activities;
 using CellSegFlows.Engine.Bench;
+using CellSegFlows.Engine.Bench.Cluster;
 using CellSegFlows.Engine.Hosting;
 
 // Usage: dotnet run -c Release --project bench/CellSegFlows.Engine.Bench -- [wide|chain|all] [--steps N] [--threads T] [--warmup N] [--count-sql]
-// Prints wall time, engine overhead per step and peak memory (VmHWM) for DAGs of no-op steps. With --warmup N (default 0)
-// the same engine first runs an N-step DAG of the same shape, untimed, so the figure is a running worker's (JIT done),
-// not a cold process's. With --count-sql it also prints the run store's SQL statements per step, by kind.
+//        ... -- failover [--kills 20] [--workers 3] [--threads 2] [--hold 5] [--seed 17] [--pg CONN]
+//        ... -- throughput [--steps 10000] [--workers 1,3] [--threads 2] [--warmup 300] [--pg CONN]
+// wide/chain/all: the embedded default (SQLite stores, in-process worker). Prints wall time, engine overhead per step and
+// peak memory (VmHWM) for DAGs of no-op steps. With --warmup N (default 0) the same engine first runs an N-step DAG of
+// the same shape, untimed, so the figure is a running worker's (JIT done), not a cold process's. With --count-sql it also
+// prints the run store's SQL statements per step, by kind.
+// failover/throughput: worker processes of this program (mode cluster-worker) on the clustered PostgreSQL stores, in a
+// fresh database of the server given by --pg (default: CELLSEGFLOWS_TEST_PG, as the tests use), dropped afterwards.
+if (args.Length >= 5 && args[0] == "cluster-worker")
+{
+    return await BenchWorker.RunAsync(args[1], args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture));
+}
+
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var steps = Option("--steps", 1000);
 var threads = Option("--threads", Environment.ProcessorCount);
 var warmup = Option("--warmup", 0);
+if (mode is "failover" or "throughput")
+{
+    var server = OptionText("--pg") ?? Environment.GetEnvironmentVariable("CELLSEGFLOWS_TEST_PG");
+    if (string.IsNullOrEmpty(server))
+    {
+        Console.Error.WriteLine("failover and throughput need a PostgreSQL server: --pg 'Host=127.0.0.1;Port=55432;Username=postgres' or CELLSEGFLOWS_TEST_PG " +
+            "(a throwaway one: eval \"$(bash .ci/postgres.sh start)\")");
+        return 2;
+    }
+
+    var workerCounts = (OptionText("--workers") ?? (mode == "failover" ? "3" : "1,3")).Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture)).ToList();
+    var clusterThreads = Option("--threads", Math.Max(2, Environment.ProcessorCount));
+    if (mode == "failover")
+    {
+        await FailoverBench.RunAsync(server, Option("--kills", 20), workerCounts[0], clusterThreads, Option("--seed", 17), TimeSpan.FromSeconds(Option("--hold", 5)));
+    }
+    else
+    {
+        await ThroughputBench.RunAsync(server, Option("--steps", 10_000), workerCounts, clusterThreads, Option("--warmup", 300));
+    }
+
+    return 0;
+}
+
 using var sql = args.Contains("--count-sql") ? new SqlCounter() : null;
 Console.WriteLine($"engine bench: {Environment.ProcessorCount} cores, {threads} threads, warm-up {warmup} steps, {DateTime.UtcNow:yyyy-MM-dd}");
 if (mode is "wide" or "all")
@@ -25,16 +59,20 @@ if (mode is "chain" or "all")
     await MeasureAsync("chain (N nodes in a line)", Workflows.Chain(steps), steps, warmup > 0 ? Workflows.Chain(warmup) : null);
 }
 
-int Option(string name, int fallback)
+return 0;
+
+int Option(string name, int fallback) => OptionText(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+string? OptionText(string name)
 {
     var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
 async Task MeasureAsync(string name, string json, int stepCount, string? warmupJson)
 {
     var home = Path.Combine(Path.GetTempPath(), "cellsegflows-engine-bench", Guid.NewGuid().ToString("N"));
-    var registry = new ActivityRegistry().Add(typeof(NoopActivity));
+    var registry = BenchActivities.Registry();
     var startClock = Stopwatch.StartNew();
     await using var engine = await WorkflowEngine.StartAsync(new EngineOptions { Home = home, Threads = threads }, registry);
     var startup = startClock.Elapsed;
@@ -90,17 +128,6 @@ static double PeakMegabytes()
 
 namespace CellSegFlows.Engine.Bench
 {
-    /// <summary>Does nothing: what is measured is the engine around it.</summary>
-    [Activity("bench.Noop", Description = "No-op.")]
-    internal sealed class NoopActivity : Activity<NoopActivity.Input, NoopActivity.Output>
-    {
-        internal sealed record Input(long Value = 0, IReadOnlyList<long>? Values = null);
-
-        internal sealed record Output(long Value);
-
-        protected override Task<Output> ExecuteAsync(Input input, CellSegFlows.Engine.Activities.ActivityContext context) => Task.FromResult(new Output(input.Value + 1));
-    }
-
     /// <summary>Definitions of benchmark DAGs.</summary>
     internal static class Workflows
     {

@@ -95,5 +95,8 @@ public sealed class EngineCommandsTests
         Assert.Equal(0, code);
         var json = JsonNode.Parse(output)!.AsArray();
         Assert.Contains(json, a => a!["activity"]!.GetValue<string>() == "EvaluateInstances");
+
+        // Every activity says whether its gpu steps may share a device; none of the built-in ones does yet.
+        Assert.All(json, a => Assert.False(a!["sharesDevice"]!.GetValue<bool>(), a["activity"]!.GetValue<string>()));
     }
 }

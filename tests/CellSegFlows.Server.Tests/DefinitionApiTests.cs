@@ -116,6 +116,11 @@ public sealed class DefinitionApiTests(ServerFixture fixture) : IClassFixture<Se
         var sample = activities.Single(a => a!["activity"].Str() == "MakeSampleDataset")!;
         Assert.Contains(sample["inputs"]!.AsArray(), i => i!["name"].Str() == "imagesPerCellType");
 
+        // Whether a gpu-queue step may share its device (one step per GPU unless the activity says it can share).
+        Assert.False(sample["sharesDevice"]!.GetValue<bool>());
+        Assert.True(activities.Single(a => a!["activity"].Str() == "test.ShareDevice")!["sharesDevice"]!.GetValue<bool>());
+        Assert.False(activities.Single(a => a!["activity"].Str() == "test.HoldDevice")!["sharesDevice"]!.GetValue<bool>());
+
         using var anonymous = S.Anonymous();
         var doc = await TestServer.ReadJsonAsync(await anonymous.GetAsync("openapi/v1.json"));
         var paths = doc["paths"]!.AsObject().Select(p => p.Key).ToList();

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using CellSegFlows.Engine.Hosting;
 using CellSegFlows.Engine.Triggers;
 using CellSegFlows.Server.Auth;
 
@@ -17,6 +19,50 @@ public sealed class OperationsApiTests(ServerFixture fixture) : IClassFixture<Se
         Assert.True(me["alive"]!.GetValue<bool>());
         Assert.Equal(["cpu", "gpu"], me["queues"]!.AsArray().Select(q => q.Str()));
         Assert.True(DateTimeOffset.UtcNow - me["lastSeenAt"]!.GetValue<DateTimeOffset>() < TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_draining_worker_is_listed_as_draining_until_it_stops()
+    {
+        // A server of its own: this one drains and stops, as `serve` does on SIGTERM.
+        await using var server = await TestServer.StartAsync();
+        await server.SaveAsync("""{ "id": "ops-drain", "nodes": [ { "id": "slow", "activity": "test.Sleep", "inputs": { "milliseconds": 3000, "key": "ops-drain" }, "cache": false } ] }""");
+        using var key = server.WithKey();
+        var runId = (await TestServer.ReadJsonAsync(await key.PostAsJsonAsync("api/runs", new { workflowId = "ops-drain" })))["runId"].Str();
+        using var viewer = await server.LoginAsync(Roles.Viewer);
+        async Task<System.Text.Json.Nodes.JsonNode> MeAsync() =>
+            (await TestServer.ReadJsonAsync(await viewer.GetAsync("api/ops/workers"))).AsArray().Single(w => w!["name"].Str() == server.Engine.Options.WorkerName)!;
+        var before = await MeAsync();
+        Assert.False(before["draining"]!.GetValue<bool>());
+        Assert.Null(before["drainRequestedAt"]);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await server.Engine.Runs.SnapshotAsync(runId, limit.Token)).Steps.All(st => st.Status != Engine.Store.StepStatus.Running))
+        {
+            await Task.Delay(50, limit.Token);
+        }
+
+        var asked = DateTimeOffset.UtcNow;
+        var drain = server.Engine.DrainAsync(TimeSpan.FromSeconds(60));
+        var during = await MeAsync();
+        while (!during["draining"]!.GetValue<bool>() && !drain.IsCompleted)
+        {
+            // DrainAsync records the drain after Quartz's standby, so the first look may come before it.
+            await Task.Delay(20, limit.Token);
+            during = await MeAsync();
+        }
+
+        Assert.True(during["draining"]!.GetValue<bool>(), during.ToJsonString());
+        Assert.True(during["alive"]!.GetValue<bool>());
+        Assert.Equal(1, during["runningSteps"]!.GetValue<int>());
+        Assert.InRange(during["drainRequestedAt"]!.GetValue<DateTimeOffset>(), asked.AddSeconds(-1), DateTimeOffset.UtcNow);
+
+        // The running step finished during the drain; then the worker stopped and is no longer draining.
+        Assert.Equal(new DrainResult(1, 0), await drain);
+        var after = await MeAsync();
+        Assert.False(after["draining"]!.GetValue<bool>());
+        Assert.False(after["alive"]!.GetValue<bool>());
+        Assert.NotNull(after["stoppedAt"]);
+        Assert.Equal(during["drainRequestedAt"]!.GetValue<DateTimeOffset>(), after["drainRequestedAt"]!.GetValue<DateTimeOffset>());
     }
 
     [Fact]

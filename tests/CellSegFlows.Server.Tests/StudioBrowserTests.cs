@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using CellSegFlows.Engine.Triggers;
 using CellSegFlows.Server.Auth;
 
@@ -124,6 +125,46 @@ public sealed class StudioBrowserTests
         Assert.Equal(3, runs.Count);
         Assert.All(runs, r => Assert.Equal(Engine.Store.RunStatus.Succeeded, r.Status));
         Assert.Equal(["1", "2", "3"], runs.Select(r => System.Text.Json.JsonDocument.Parse(r.ParametersJson).RootElement.GetProperty("seed").ToString()).Order());
+    }
+
+    [Fact]
+    public async Task The_operations_view_lists_a_draining_worker_as_draining_and_a_gpu_node_says_how_it_holds_its_device()
+    {
+        var (studio, output) = Prepare("studio-ops");
+        await using var server = await TestServer.StartAsync(studio);
+        await server.SaveAsync("""
+            { "id": "ui-gpu", "nodes": [
+                { "id": "shared", "activity": "test.ShareDevice", "inputs": { "milliseconds": 1, "key": "s" } },
+                { "id": "alone", "activity": "test.HoldDevice", "inputs": { "milliseconds": 1, "key": "a" } },
+                { "id": "cpu", "activity": "test.Constant", "inputs": { "value": 1 } } ] }
+            """);
+        await server.SaveAsync("""{ "id": "ui-drain", "nodes": [ { "id": "slow", "activity": "test.Sleep", "inputs": { "milliseconds": 300000, "key": "ui-drain" }, "cache": false } ] }""");
+        using var key = server.WithKey();
+        var runId = (await TestServer.ReadJsonAsync(await key.PostAsJsonAsync("api/runs", new { workflowId = "ui-drain" })))["runId"]!.GetValue<string>();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while ((await server.Engine.Runs.SnapshotAsync(runId, limit.Token)).Steps.All(st => st.Status != Engine.Store.StepStatus.Running))
+            {
+                await Task.Delay(50, limit.Token);
+            }
+        }
+
+        // The server's own worker drains (as `serve` does on SIGTERM) while its step runs; the browser looks meanwhile.
+        using var handBack = new CancellationTokenSource();
+        var drain = server.Engine.DrainAsync(TimeSpan.FromMinutes(5), null, handBack.Token);
+        var script = Path.Combine(TestPaths.RepoRoot, "src", "CellSegFlows.Studio", "tests", "ops-e2e.mjs");
+        try
+        {
+            var log = await RunScriptAsync(script, server, output, Roles.Viewer, new Dictionary<string, string> { ["WORKER_NAME"] = server.Engine.Options.WorkerName });
+            Assert.Contains("ops-e2e: done", log);
+            Assert.Equal(2, Directory.GetFiles(output, "*.png").Length);
+        }
+        finally
+        {
+            await handBack.CancelAsync();
+        }
+
+        Assert.Equal(new Engine.Hosting.DrainResult(0, 1), await drain);
     }
 
     /// <summary>Checks Chromium and the built studio are there and empties the screenshot folder; the studio's folder and that one.</summary>

@@ -30,7 +30,7 @@ internal sealed class ActivitiesCommand(IAnsiConsole console) : Command<Activiti
             table.AddRow(
                 Markup.Escape(a.Type),
                 a.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                a.Queue,
+                a.SharesDevice ? $"{a.Queue} (shares device)" : a.Queue,
                 Markup.Escape(string.Join("\n", a.Inputs.Select(p => $"{p.Name}: {p.Type}{(p.Required ? string.Empty : $" = {p.Default?.ToJsonString() ?? "null"}")}"))),
                 Markup.Escape(string.Join("\n", a.Outputs.Select(p => $"{p.Name}: {p.Type}"))),
                 Markup.Escape(a.Description));

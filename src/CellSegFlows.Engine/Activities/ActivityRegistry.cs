@@ -89,6 +89,7 @@ public sealed class ActivityRegistry : IActivityCatalog
                 ["description"] = d.Description,
                 ["queue"] = d.Queue,
                 ["cacheable"] = d.Cacheable,
+                ["sharesDevice"] = d.SharesDevice,
                 ["inputs"] = PortsJson(d.Inputs, withDefaults: true),
                 ["outputs"] = PortsJson(d.Outputs, withDefaults: false),
             };

@@ -53,6 +53,20 @@ public sealed class WorkerRegistry
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Records that this worker has begun to drain (a stop signal, or a request it saw at a check-in), so the operations
+    /// view shows it draining until it stops; a request already recorded keeps its time.
+    /// </summary>
+    internal Task MarkDrainingAsync(CancellationToken ct) =>
+        Runtime.StoreGate.WriteAsync(_options.ResolvedRunStore, async db =>
+        {
+            var row = await db.Workers.FindAsync([_options.WorkerName], ct).ConfigureAwait(false);
+            if (row is not null && row.StoppedAt is null)
+            {
+                row.DrainRequestedAt ??= DateTimeOffset.UtcNow;
+            }
+        }, ct);
+
     /// <summary>Records that this worker is alive (every trigger-sync interval) or has stopped.</summary>
     /// <returns>Whether someone asked it to drain since it started.</returns>
     internal async Task<bool> CheckInAsync(bool stopped, CancellationToken ct, bool starting = false)

@@ -231,6 +231,18 @@ public sealed class WorkflowEngine : IAsyncDisposable
             IsPaused = true;
         }
 
+        if (!Options.ClientOnly && Workers.CheckedIn)
+        {
+            try
+            {
+                await Workers.MarkDrainingAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The store is unreachable: the drain goes on; the operations view shows the worker alive until it stops.
+            }
+        }
+
         var deadline = DateTimeOffset.UtcNow + timeout;
         var atStart = -1;
         var left = 0;

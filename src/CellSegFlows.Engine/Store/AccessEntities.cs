@@ -94,6 +94,9 @@ public sealed class WorkerRecord
     /// <summary>Set when it stopped cleanly.</summary>
     public DateTimeOffset? StoppedAt { get; set; }
 
-    /// <summary>When someone asked it to drain (<c>worker --drain NAME</c>); it drains at its next check-in. Cleared when it starts again.</summary>
+    /// <summary>
+    /// When it was asked to drain: by <c>worker --drain NAME</c> (it drains at its next check-in) or by a stop signal (set as
+    /// its drain begins). Set while it still runs, it is draining; cleared when it starts again.
+    /// </summary>
     public DateTimeOffset? DrainRequestedAt { get; set; }
 }

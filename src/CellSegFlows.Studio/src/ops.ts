@@ -1,4 +1,4 @@
-import { api } from './api';
+import { api, type Worker } from './api';
 import { appendAll, clear, h, time } from './dom';
 import type { View } from './main';
 
@@ -20,7 +20,7 @@ export const opsView: View = async (root, ctx) => {
       h('section', { class: 'card' }, h('h3', {}, 'Workers'),
         table(['worker', 'execution groups', 'device', 'threads', 'running steps', 'started', 'last check-in', 'state'],
           workers.map((w) => [w.name, w.queues.join(', '), w.device, String(w.threads), String(w.runningSteps), time(w.startedAt), time(w.lastSeenAt),
-            h('span', { class: `pill ${w.alive ? 'state-succeeded' : 'state-skipped'}` }, w.alive ? 'alive' : w.stoppedAt ? 'stopped' : 'silent')]), 'workers')),
+            workerState(w)]), 'workers')),
       h('section', { class: 'card' }, h('h3', {}, `Scheduled and running steps (${steps.length})`),
         table(['step', 'workflow', 'activity', 'queue', 'status', 'attempt', 'worker', 'scheduled', 'progress'],
           steps.map((s) => [h('a', { href: `#/run/${encodeURIComponent(s.runId)}` }, s.id), s.workflowId, s.activity, s.queue,
@@ -34,6 +34,13 @@ export const opsView: View = async (root, ctx) => {
         table(['time', 'who', 'what', 'target', 'detail'],
           audit.map((a) => [time(a.time), a.actor, a.action, a.action.startsWith('run.') ? h('a', { href: `#/run/${encodeURIComponent(a.target)}` }, a.target) : h('code', {}, a.target.length === 64 ? a.target.slice(0, 12) : a.target), a.detail ?? '']), 'audit')));
   };
+
+  /** alive, draining (alive, asked to drain: no new steps, stops when its running ones finish or are handed back), stopped, or silent (no check-in lately). */
+  function workerState(w: Worker): HTMLElement {
+    if (w.draining) return h('span', { class: 'pill state-cancelled', 'data-worker-state': 'draining', title: `asked to drain ${time(w.drainRequestedAt)}` }, 'draining');
+    const state = w.alive ? 'alive' : w.stoppedAt ? 'stopped' : 'silent';
+    return h('span', { class: `pill ${w.alive ? 'state-succeeded' : 'state-skipped'}`, 'data-worker-state': state }, state);
+  }
 
   function table(columns: string[], rows: (string | Node)[][], testid: string): HTMLElement {
     return rows.length === 0 ? h('p', { class: 'muted' }, 'None.') :

@@ -1,6 +1,6 @@
 // One headless Chromium session (Debian's, through playwright-core) for the studio's browser scripts: a throwaway
 // profile, console and page errors collected, numbered full-page screenshots into OUT_DIR, a step log, a login, and the
-// closing checks every script ends with. Used by studio-e2e.mjs and across-e2e.mjs.
+// closing checks every script ends with. Used by studio-e2e.mjs, across-e2e.mjs and ops-e2e.mjs.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -24,9 +24,16 @@ public sealed class DrainTests
         {
             runId = await worker.WaitForLineAsync("RUN ", TimeSpan.FromSeconds(60));
             await WaitForCallAsync(calls, "slow", worker);
+            var terminated = DateTimeOffset.UtcNow;
             worker.Terminate();
             Assert.Equal("1 0", await worker.WaitForLineAsync("DRAINED ", TimeSpan.FromSeconds(60)));
             Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+            // The worker recorded that it was draining (what the operations view shows) when its drain began, then stopped.
+            await using var db = RunStoreOptions.Sqlite(Path.Combine(home, "runs.db")).CreateContext();
+            var row = Assert.Single(db.Workers);
+            Assert.NotNull(row.StoppedAt);
+            Assert.InRange(row.DrainRequestedAt!.Value, terminated, row.StoppedAt.Value);
         }
 
         // 'slow' finished during the drain; its successor became ready then but was not started by the draining worker.

@@ -12,10 +12,11 @@ namespace CellSegFlows.Server.Api.Contracts;
 /// <param name="Description">What it does.</param>
 /// <param name="Queue">Queue used when a node does not name one.</param>
 /// <param name="Cacheable">False when its steps always run, whatever the node's <c>cache</c> says.</param>
+/// <param name="SharesDevice">True when its gpu-queue steps may run beside other sharing steps on one device; false: a step holds its device alone.</param>
 /// <param name="Inputs">Inputs in declaration order.</param>
 /// <param name="Outputs">Outputs in declaration order.</param>
 /// <param name="Overrides">The input whose object's fields override the others (a training grid's branch), and those fields; absent when none.</param>
-public sealed record ActivityDto(string Activity, int Version, string Category, string Description, string Queue, bool Cacheable,
+public sealed record ActivityDto(string Activity, int Version, string Category, string Description, string Queue, bool Cacheable, bool SharesDevice,
     IReadOnlyList<InputPortDto> Inputs, IReadOnlyList<OutputPortDto> Outputs,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InputOverrideDto? Overrides = null);
 
@@ -76,7 +77,7 @@ public sealed record OutputPortDto
 internal static class ActivityMapping
 {
     public static ActivityDto ToDto(this ActivityDescriptor d) =>
-        new(d.Type, d.Version, d.Category, d.Description, d.Queue, d.Cacheable,
+        new(d.Type, d.Version, d.Category, d.Description, d.Queue, d.Cacheable, d.SharesDevice,
             [.. d.Inputs.Select(p => new InputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), FormerNames = Former(p), Required = p.Required, Default = p.Default?.DeepClone() })],
             [.. d.Outputs.Select(p => new OutputPortDto { Name = p.Name, Type = p.Type.Name, Description = p.Description, Kind = KindOf(p), FormerNames = Former(p) })],
             d.Overrides is { } o ? new InputOverrideDto(o.Input, o.Fields) : null);
