@@ -115,6 +115,28 @@ public static partial class RunReportSourcesFromRun
         return RunReportHtml.Render(report);
     }
 
+    /// <summary>
+    /// Two runs' tables side by side (<see cref="RunComparison.ToJson"/>): what the server's compare answers and the
+    /// studio's compare view shows. Only the tables are built (no figures), so it is quick.
+    /// </summary>
+    /// <exception cref="FormatException">A report input of either run is unreadable; the message names it.</exception>
+    public static async Task<JsonObject> CompareAsync(RunDetail a, RunDetail b, IArtifactStore artifacts, CancellationToken cancellationToken)
+    {
+        var ra = await TablesAsync(a, artifacts, cancellationToken).ConfigureAwait(false);
+        var rb = await TablesAsync(b, artifacts, cancellationToken).ConfigureAwait(false);
+        return RunComparison.ToJson(ra, rb);
+    }
+
+    // A report with only what the tables need: the evaluation reports.
+    private static Task<RunReport> TablesAsync(RunDetail run, IArtifactStore artifacts, CancellationToken ct)
+    {
+        var all = Collect(run, artifacts);
+        return RunReportBuilder.BuildAsync(new RunReportSources
+        {
+            Title = all.Title, RunId = all.RunId, SemanticReports = all.SemanticReports, InstanceReports = all.InstanceReports, InstanceReportNames = all.InstanceReportNames,
+        }, Paper.Value, ct);
+    }
+
     private static IEnumerable<OverlaySource> Overlays(StepRecord evaluate, IReadOnlyList<StepRecord> done, IArtifactStore artifacts)
     {
         var inputs = JsonNode.Parse(evaluate.InputsJson ?? "{}") as JsonObject ?? [];
