@@ -31,5 +31,12 @@ public sealed record ServerOptions
     /// </summary>
     public Func<Engine.Hosting.RunDetail, Engine.Artifacts.IArtifactStore, CancellationToken, Task<string>>? RunReportPage { get; init; }
 
+    /// <summary>
+    /// Builds two runs' score tables side by side, as JSON in the shape of <see cref="Api.Contracts.RunComparisonDto"/>
+    /// (<c>cellsegflows serve</c> plugs in CellSegFlows' run comparison). Null: <c>GET /api/runs/compare</c> answers 404.
+    /// A <see cref="FormatException"/> it throws is an unreadable input (422).
+    /// </summary>
+    public Func<Engine.Hosting.RunDetail, Engine.Hosting.RunDetail, Engine.Artifacts.IArtifactStore, CancellationToken, Task<System.Text.Json.Nodes.JsonObject>>? RunComparison { get; init; }
+
     internal string ResolvedStudioRoot => StudioRoot ?? Path.Combine(AppContext.BaseDirectory, "wwwroot");
 }

@@ -49,4 +49,64 @@ public sealed class RunReportApiTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("no run no-such-run", await missing.Content.ReadAsStringAsync());
     }
+
+    /// <summary>Two runs (seeds 3 and 4) of a small workflow whose classical baseline is scored with AP: what a comparison compares.</summary>
+    internal static async Task<((string Id, double Ap) A, (string Id, double Ap) B)> TwoEvaluatedRunsAsync(TestServer server, string workflow)
+    {
+        await server.SaveAsync($$"""
+            { "id": "{{workflow}}", "version": 1,
+              "parameters": { "seed": { "type": "int", "default": 1 } },
+              "nodes": [
+                { "id": "sample", "activity": "MakeSampleDataset", "inputs": { "imagesPerCellType": 1, "seed": "${params.seed}" } },
+                { "id": "segment", "activity": "SegmentImageClassical", "map": { "over": "${nodes.sample.images}", "as": "image" },
+                  "inputs": { "image": "${image}", "annotations": "${nodes.sample.annotations}" } },
+                { "id": "evaluate", "activity": "EvaluateInstances", "inputs": { "annotations": "${nodes.sample.annotations}", "predictions": "${nodes.segment.predictions}" } } ],
+              "outputs": { "ap": "${nodes.evaluate.ap}" } }
+            """);
+        using var key = server.WithKey();
+        async Task<(string Id, double Ap)> RunAsync(int seed)
+        {
+            var started = await key.PostAsJsonAsync("api/runs", new { workflowId = workflow, parameters = new { seed } });
+            var id = (await TestServer.ReadJsonAsync(started))["runId"].Str();
+            var run = (await server.WaitForRunAsync(key, id))["run"]!;
+            Assert.Equal("Succeeded", run["status"].Str());
+            return (id, System.Text.Json.Nodes.JsonNode.Parse(run["outputsJson"].Str())!["ap"]!.GetValue<double>());
+        }
+
+        return (await RunAsync(3), await RunAsync(4));
+    }
+
+    [Fact]
+    public async Task A_viewer_compares_two_runs_tables_with_b_minus_a_and_bad_requests_are_refused_in_one_line()
+    {
+        var (a, b) = await TwoEvaluatedRunsAsync(S, "compare-api");
+        using var viewer = await S.LoginAsync(Roles.Viewer);
+        var response = await viewer.GetAsync($"api/runs/compare?a={a.Id}&b={b.Id}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var compare = await TestServer.ReadJsonAsync(response);
+        Assert.Equal(a.Id, compare["a"].Str());
+        Assert.Equal(b.Id, compare["b"].Str());
+        Assert.Contains("compare-api", compare["aTitle"].Str());
+        Assert.Equal(["F1", "AP", "AFNR"], compare["tables"]!.AsObject().Select(t => t.Key));
+        var ap = compare["tables"]!["AP"]!;
+        Assert.False(ap["lowerIsBetter"]!.GetValue<bool>());
+        Assert.True(compare["tables"]!["AFNR"]!["lowerIsBetter"]!.GetValue<bool>());
+        Assert.Equal(["evaluate"], ap["models"]!.AsArray().Select(m => m.Str()));
+        var whole = ap["rows"]!.AsArray().First()!;
+        Assert.Equal("LIVECell", whole["row"].Str());
+        var cell = whole["cells"]![0]!;
+        // The whole-set row holds each run's own AP output and their difference.
+        Assert.Equal(a.Ap, cell["a"]!.GetValue<double>(), 12);
+        Assert.Equal(b.Ap, cell["b"]!.GetValue<double>(), 12);
+        Assert.Equal(b.Ap - a.Ap, cell["delta"]!.GetValue<double>(), 12);
+        Assert.Contains(ap["rows"]!.AsArray(), r => r!["label"].Str() == "SH-SY5Y");
+
+        var oneRun = await viewer.GetAsync($"api/runs/compare?a={a.Id}");
+        Assert.Equal(HttpStatusCode.BadRequest, oneRun.StatusCode);
+        Assert.Contains("give both runs", await oneRun.Content.ReadAsStringAsync());
+        var unknown = await viewer.GetAsync($"api/runs/compare?a={a.Id}&b=no-such-run");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("no run no-such-run", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await S.Anonymous().GetAsync($"api/runs/compare?a={a.Id}&b={b.Id}")).StatusCode);
+    }
 }

@@ -87,7 +87,7 @@ public sealed class StudioBrowserTests
     }
 
     [Fact]
-    public async Task The_metrics_page_plots_a_metric_over_three_runs_with_the_champion_marked_and_leads_to_an_artifacts_lineage()
+    public async Task The_metrics_page_plots_a_metric_over_three_runs_with_the_champion_marked_and_leads_to_an_artifacts_lineage_and_two_runs_compare()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (.ci/run does)");
         var studio = Path.Combine(AppContext.BaseDirectory, "wwwroot");
@@ -101,12 +101,17 @@ public sealed class StudioBrowserTests
         Directory.CreateDirectory(output);
         await using var server = await TestServer.StartAsync(studio);
         await AcrossRunsApiTests.ThreeRunsWithAChampionAsync(server, "ui-across", "ui-model");
+        var (a, b) = await RunReportApiTests.TwoEvaluatedRunsAsync(server, "ui-compare");
         var script = Path.Combine(TestPaths.RepoRoot, "src", "CellSegFlows.Studio", "tests", "across-e2e.mjs");
 
         // A viewer: reading across runs needs no other role.
-        var log = await RunScriptAsync(script, server, output, Roles.Viewer, []);
+        var log = await RunScriptAsync(script, server, output, Roles.Viewer, new Dictionary<string, string>
+        {
+            ["COMPARE_WORKFLOW"] = "ui-compare", ["COMPARE_A"] = a.Id, ["COMPARE_B"] = b.Id,
+            ["COMPARE_DELTA"] = (b.Ap - a.Ap).ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        });
         Assert.Contains("across-e2e: done", log);
-        Assert.Equal(3, Directory.GetFiles(output, "*.png").Length);
+        Assert.Equal(4, Directory.GetFiles(output, "*.png").Length);
     }
 
     [Fact]

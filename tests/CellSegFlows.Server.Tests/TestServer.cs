@@ -42,7 +42,7 @@ internal sealed class TestServer : IAsyncDisposable
         var registry = ActivityCatalog.Create().AddFrom(typeof(ConstantActivity).Assembly);
         var options = new EngineOptions { Home = home, Threads = 4, TriggerSyncInterval = TimeSpan.FromSeconds(1) };
         var engine = await WorkflowEngine.StartAsync(configure is null ? options : configure(options), registry);
-        var host = await ServerHost.StartAsync(engine, new ServerOptions { Urls = ["http://127.0.0.1:0"], StudioRoot = studioRoot ?? Path.Combine(home, "no-studio"), StreamPollInterval = TimeSpan.FromMilliseconds(150), RunReportPage = Activities.Analysis.RunReportSourcesFromRun.PageAsync });
+        var host = await ServerHost.StartAsync(engine, new ServerOptions { Urls = ["http://127.0.0.1:0"], StudioRoot = studioRoot ?? Path.Combine(home, "no-studio"), StreamPollInterval = TimeSpan.FromMilliseconds(150), RunReportPage = Activities.Analysis.RunReportSourcesFromRun.PageAsync, RunComparison = Activities.Analysis.RunReportSourcesFromRun.CompareAsync });
         foreach (var role in Roles.All)
         {
             await host.Users.AddAsync(role, role, Password(role), "test");

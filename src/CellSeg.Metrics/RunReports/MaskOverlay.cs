@@ -71,6 +71,25 @@ public static class MaskOverlay
         return (match, taken);
     }
 
+    /// <summary>
+    /// A semantic model's cells: the 8-connected components of its mask (non-zero pixels), each a detection of score 1.
+    /// Touching cells become one, as they are to a model that only labels pixels.
+    /// </summary>
+    public static IReadOnlyList<(Rle Mask, double Score)> Cells(GrayImage mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        var ones = new byte[mask.Width * mask.Height];
+        for (var y = 0; y < mask.Height; y++)
+        {
+            for (var x = 0; x < mask.Width; x++)
+            {
+                ones[y * mask.Width + x] = mask[x, y] != 0 ? (byte)1 : (byte)0;
+            }
+        }
+
+        return [.. ComponentLabels.Find(new BinaryMask(mask.Height, mask.Width, ones)).ToInstances<byte>(ones, 1).Select(c => (c.Mask, 1.0))];
+    }
+
     /// <summary>Draws the overlay at the image's size.</summary>
     public static (Image<Rgb24> Image, OverlayCounts Counts) Render(GrayImage image, IReadOnlyList<Rle> cells, IReadOnlyList<(Rle Mask, double Score)> detections, double iouThreshold = 0.5)
     {

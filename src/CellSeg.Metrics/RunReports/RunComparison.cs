@@ -136,19 +136,27 @@ public static class RunComparison
         return md.ToString();
     }
 
-    /// <summary>The comparison as JSON: <c>{a, b, tables: {METRIC: {models, rows: [{row, cells: [{model, a, b, delta}]}]}}}</c>.</summary>
-    public static string Json(RunReport a, RunReport b)
+    /// <summary>
+    /// The comparison as JSON: <c>{a, b, aTitle, bTitle, tables: {METRIC: {caption, lowerIsBetter, models, rows: [{row, label,
+    /// cells: [{model, a, b, delta}]}]}}}</c>, delta = B − A where both are there.
+    /// </summary>
+    public static JsonObject ToJson(RunReport a, RunReport b)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         var tables = new JsonObject();
         foreach (var metric in RunResults.Metrics)
         {
             var models = ModelNames(a, b, metric);
             tables[metric] = new JsonObject
             {
+                ["caption"] = ReportFormat.Caption(metric),
+                ["lowerIsBetter"] = !ReportFormat.IsBetter(metric, 1),
                 ["models"] = new JsonArray([.. models.Select(m => (JsonNode)m)]),
                 ["rows"] = new JsonArray([.. Rows(a, b).Select(row => (JsonNode)new JsonObject
                 {
                     ["row"] = row,
+                    ["label"] = a.Paper.LabelOf(row),
                     ["cells"] = new JsonArray([.. models.Select(m =>
                     {
                         var (va, vb) = Values(a, b, m, row, metric);
@@ -158,8 +166,11 @@ public static class RunComparison
             };
         }
 
-        return new JsonObject { ["a"] = Name(a), ["b"] = Name(b), ["tables"] = tables }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return new JsonObject { ["a"] = Name(a), ["b"] = Name(b), ["aTitle"] = a.Title, ["bTitle"] = b.Title, ["tables"] = tables };
     }
+
+    /// <summary>The comparison as indented JSON text (<see cref="ToJson"/>).</summary>
+    public static string Json(RunReport a, RunReport b) => ToJson(a, b).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     /// <summary>Writes <c>compare.html</c>, <c>compare.json</c> and <c>compare.md</c> into <paramref name="folder"/>.</summary>
     public static Task<RunReportFiles> WriteAsync(RunReport a, RunReport b, string folder, CancellationToken cancellationToken = default) =>

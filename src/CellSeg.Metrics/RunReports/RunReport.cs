@@ -4,10 +4,11 @@ namespace CellSeg.Metrics.RunReports;
 /// <param name="Id">Unique within the report (e.g. "pr50-CenterMask (L)"), used as its file name in JSON.</param>
 /// <param name="Caption">What it shows.</param>
 /// <param name="Png">The image.</param>
-public sealed record ReportFigure(string Id, string Caption, byte[] Png);
+/// <param name="Group">Figures of one group (e.g. one cell type's overlays of every model) are shown side by side; null: alone.</param>
+public sealed record ReportFigure(string Id, string Caption, byte[] Png, string? Group = null);
 
 /// <summary>One section of a report: its figures, or why it has none.</summary>
-/// <param name="Id">tables, pr-curves, ap-per-iou, bars, training, overlays, steps.</param>
+/// <param name="Id">pca, synthetic, pr-curves, ap-per-iou, bars, training, overlays, steps (the tables are not a section).</param>
 /// <param name="Title">Its heading.</param>
 /// <param name="Figures">Its figures (none for the tables).</param>
 /// <param name="Missing">Why something is absent (e.g. "no training history in this run"), or null.</param>
@@ -30,6 +31,9 @@ public sealed record RunReport
 
     /// <summary>The run, or null.</summary>
     public string? RunId { get; init; }
+
+    /// <summary>The run's budget in a line, or null.</summary>
+    public string? Budget { get; init; }
 
     /// <summary>When it was built.</summary>
     public required DateTimeOffset GeneratedAt { get; init; }

@@ -1,6 +1,7 @@
 using CellSeg.Data.Coco;
 using CellSeg.Data.Imaging;
 using CellSeg.Data.Livecell;
+using CellSeg.Data.Masks;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -34,6 +35,11 @@ public static class RunReportBuilder
             .ToList();
         string Label(string row) => paper.LabelOf(row);
         var sections = new List<ReportSection>();
+
+        sections.Add(await PicturesAsync("pca", "PCA of the original and extended datasets (the paper's Figures 1–2)", "pca", sources.PcaPlots,
+            "no dataset PCA (DatasetPca) in this run", cancellationToken).ConfigureAwait(false));
+        sections.Add(await PicturesAsync("synthetic", "Synthetic images per density beside a real image (the paper's Figure 4)", "synthetic", sources.SyntheticPreviews,
+            "no synthetic images (GenerateSynthetic) in this run", cancellationToken).ConfigureAwait(false));
 
         var instance = models.Where(m => m.RecallThresholds.Count > 0).ToList();
         const string noInstances = "no instance evaluation (EvaluateInstances) in this run, so no precision–recall or AP-per-IoU data";
@@ -87,13 +93,15 @@ public static class RunReportBuilder
             : training.Count < 3 ? "no validation F1 in the histories (no validation row, or CenterMask, which is not validated while training)" : null));
 
         var overlays = await OverlaysAsync(sources, Label, cancellationToken).ConfigureAwait(false);
-        var unet = models.Where(m => m.RecallThresholds.Count == 0).Select(m => m.Model).ToList();
+        var unet = models.Where(m => m.RecallThresholds.Count == 0).Select(m => m.Model)
+            .Where(m => !sources.SemanticOverlays.Any(o => o.Model.Equals(m, StringComparison.OrdinalIgnoreCase))).ToList();
+        var nothingToDraw = sources.Overlays.Count == 0 && sources.SemanticOverlays.Count == 0;
         sections.Add(new ReportSection("overlays", "Mask overlays at IoU 0.50 (green: matched, magenta: false positive, yellow: missed)", overlays.Figures,
             string.Join(" ", new[]
             {
-                overlays.Figures.Count == 0 ? (sources.Overlays.Count == 0 ? "no instance predictions (PredictInstances) in this run to draw." : "no image of the predictions could be drawn.") : null,
+                overlays.Figures.Count == 0 ? (nothingToDraw ? "no instance predictions (PredictInstances) or kept U-Net masks in this run to draw." : "no image of the predictions could be drawn.") : null,
                 overlays.Notes.Count > 0 ? string.Join(" ", overlays.Notes) : null,
-                unet.Count > 0 ? $"Semantic models ({string.Join(", ", unet)}) have no overlay: EvaluateSemantic keeps no prediction masks." : null,
+                unet.Count > 0 && sources.OverlayModels.Count == 0 ? $"Semantic models without kept masks ({string.Join(", ", unet)}) have no overlay (EvaluateSemantic's keepMasksPerCellType keeps some)." : null,
             }.Where(s => s is not null)) is { Length: > 0 } note ? note : null));
 
         var steps = sources.Steps.OrderBy(s => s.StartedAt).Take(MaxGanttSteps).ToList();
@@ -106,6 +114,7 @@ public static class RunReportBuilder
         {
             Title = sources.Title,
             RunId = sources.RunId,
+            Budget = sources.Budget,
             GeneratedAt = DateTimeOffset.UtcNow,
             Paper = paper,
             Rows = rows,
@@ -116,22 +125,96 @@ public static class RunReportBuilder
         };
     }
 
+    private static async Task<ReportSection> PicturesAsync(string id, string title, string prefix, IReadOnlyList<PictureSource> pictures, string missing, CancellationToken ct)
+    {
+        var figures = new List<ReportFigure>();
+        foreach (var picture in pictures)
+        {
+            var png = await File.ReadAllBytesAsync(picture.Path, ct).ConfigureAwait(false);
+            if (png.Length < 8 || png[0] != 0x89 || png[1] != (byte)'P' || png[2] != (byte)'N' || png[3] != (byte)'G')
+            {
+                throw new FormatException($"{picture.Path}: not a PNG ({picture.Name})");
+            }
+
+            figures.Add(new ReportFigure($"{prefix}-{FigureName(picture.Name)}", picture.Name, png));
+        }
+
+        return new ReportSection(id, title, figures, figures.Count == 0 ? missing : null);
+    }
+
+    // A figure id from free text: letters, digits and '-' (runs of anything else become one '-').
+    private static string FigureName(string text)
+    {
+        var chars = new System.Text.StringBuilder();
+        foreach (var c in text.ToLowerInvariant())
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                chars.Append(c);
+            }
+            else if (chars.Length > 0 && chars[^1] != '-')
+            {
+                chars.Append('-');
+            }
+        }
+
+        return chars.ToString().Trim('-');
+    }
+
+    // One drawable model: its name, its ground truth, and its cells on an image (detections, or a mask's components).
+    private sealed record OverlayModel(string Model, string GroundTruthPath, Func<string, string?> ImagePath, bool Semantic,
+        Func<CocoImage, CancellationToken, Task<IReadOnlyList<(Rle Mask, double Score)>?>> CellsOf, CocoDataset? GroundTruth = null);
+
     private static async Task<(List<ReportFigure> Figures, List<string> Notes)> OverlaysAsync(RunReportSources sources, Func<string, string> label, CancellationToken ct)
     {
         var figures = new List<ReportFigure>();
         var notes = new List<string>();
         var perType = Math.Clamp(sources.OverlayImagesPerCellType, 1, 8);
         var maxSide = Math.Clamp(sources.OverlayMaxSide, 64, 1024);
-        foreach (var source in sources.Overlays.Take(MaxOverlayModels))
+        var all = new List<(string Model, Func<Task<OverlayModel>> Load)>();
+        foreach (var s in sources.SemanticOverlays)
         {
-            var gt = await CocoReader.LoadAsync(source.GroundTruthPath, cancellationToken: ct).ConfigureAwait(false);
-            var detections = new List<CocoDetection>();
-            foreach (var file in source.PredictionsPaths.Take(MaxPredictionFiles))
-            {
-                detections.AddRange((await CocoReader.LoadDetectionsAsync(file, gt, cancellationToken: ct).ConfigureAwait(false)).Detections);
-            }
+            all.Add((s.Model, () => Task.FromResult(SemanticModel(s))));
+        }
 
-            var byImage = detections.Where(d => d.Score >= sources.OverlayScoreThreshold && d.Segmentation is not null).ToLookup(d => d.ImageId);
+        foreach (var s in sources.Overlays)
+        {
+            all.Add((s.Model, () => InstanceModelAsync(s, sources.OverlayScoreThreshold, ct)));
+        }
+
+        var chosen = new List<(string Model, Func<Task<OverlayModel>> Load)>();
+        if (sources.OverlayModels.Count == 0)
+        {
+            chosen.AddRange(all);
+        }
+        else
+        {
+            foreach (var name in sources.OverlayModels)
+            {
+                var found = all.FirstOrDefault(m => m.Model.Equals(name, StringComparison.OrdinalIgnoreCase));
+                if (found.Load is null)
+                {
+                    notes.Add($"{name} is not in this run.");
+                }
+                else if (!chosen.Any(c => c.Model.Equals(name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    chosen.Add(found);
+                }
+            }
+        }
+
+        if (chosen.Count > MaxOverlayModels)
+        {
+            notes.Add($"overlays of the first {MaxOverlayModels} of {chosen.Count} models are shown.");
+            chosen = chosen.Take(MaxOverlayModels).ToList();
+        }
+
+        // Each model's sheets by cell type; shown grouped by cell type, the models of one cell type side by side.
+        var sheets = new List<(string CellType, int Order, ReportFigure Figure)>();
+        for (var k = 0; k < chosen.Count; k++)
+        {
+            var model = await chosen[k].Load().ConfigureAwait(false);
+            var gt = model.GroundTruth ?? await CocoReader.LoadAsync(model.GroundTruthPath, cancellationToken: ct).ConfigureAwait(false);
             var groups = gt.Images
                 .GroupBy(i => CellTypes.TryFromFileName(i.FileName, out var t) ? t : "other")
                 .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase);
@@ -143,25 +226,31 @@ public static class RunReportBuilder
                 {
                     foreach (var image in group.OrderBy(i => i.FileName, StringComparer.Ordinal).Take(perType))
                     {
-                        var file = source.ImagePath(image.FileName);
+                        var file = model.ImagePath(image.FileName);
                         if (file is null || !File.Exists(file))
                         {
-                            notes.Add($"{source.Model}: image {image.FileName} is not in the run's images.");
+                            notes.Add($"{model.Model}: image {image.FileName} is not in the run's images.");
+                            continue;
+                        }
+
+                        if (await model.CellsOf(image, ct).ConfigureAwait(false) is not { } detections)
+                        {
+                            notes.Add($"{model.Model}: no mask of image {image.FileName} was kept.");
                             continue;
                         }
 
                         var pixels = await GrayImageIO.ReadAsync(file, ct).ConfigureAwait(false);
                         var cells = gt.AnnotationsOf(image.Id).Select(a => a.Segmentation.ToRle(image.Height, image.Width)).ToList();
-                        var dets = byImage[image.Id].Select(d => (d.Segmentation!.ToRle(image.Height, image.Width), d.Score)).ToList();
-                        var (drawn, c) = MaskOverlay.Render(pixels, cells, dets);
+                        var (drawn, c) = MaskOverlay.Render(pixels, cells, detections);
                         panels.Add(drawn);
                         counts.Add(c);
                     }
 
                     if (panels.Count > 0)
                     {
-                        var caption = $"{source.Model} on {label(group.Key)}: {panels.Count} image(s); matched {counts.Sum(c => c.TruePositives)}, false positives {counts.Sum(c => c.FalsePositives)}, missed {counts.Sum(c => c.FalseNegatives)}";
-                        figures.Add(new ReportFigure($"overlay-{source.Model}-{group.Key}", caption, MaskOverlay.SheetPng(panels, maxSide)));
+                        var caption = $"{model.Model} on {label(group.Key)}: {panels.Count} image(s); matched {counts.Sum(c => c.TruePositives)}, false positives {counts.Sum(c => c.FalsePositives)}, missed {counts.Sum(c => c.FalseNegatives)}"
+                            + (model.Semantic ? " (cells: the 8-connected components of its mask)" : string.Empty);
+                        sheets.Add((group.Key, k, new ReportFigure($"overlay-{model.Model}-{group.Key}", caption, MaskOverlay.SheetPng(panels, maxSide), group.Key)));
                     }
                 }
                 finally
@@ -171,11 +260,37 @@ public static class RunReportBuilder
             }
         }
 
-        if (sources.Overlays.Count > MaxOverlayModels)
+        figures.AddRange(sheets.OrderBy(s => s.CellType, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.Order).Select(s => s.Figure));
+        return (figures, notes);
+    }
+
+    private static OverlayModel SemanticModel(SemanticOverlaySource source) => new(source.Model, source.GroundTruthPath, source.ImagePath, true, async (image, ct) =>
+    {
+        if (source.MaskPath(image.FileName) is not { } path || !File.Exists(path))
         {
-            notes.Add($"overlays of the first {MaxOverlayModels} of {sources.Overlays.Count} models are shown.");
+            return null;
         }
 
-        return (figures, notes);
+        var mask = await GrayImageIO.ReadAsync(path, ct).ConfigureAwait(false);
+        if (mask.Width != image.Width || mask.Height != image.Height)
+        {
+            throw new FormatException($"{path}: mask is {mask.Width}x{mask.Height} but image {image.FileName} is {image.Width}x{image.Height}");
+        }
+
+        return MaskOverlay.Cells(mask);
+    });
+
+    private static async Task<OverlayModel> InstanceModelAsync(OverlaySource source, double scoreThreshold, CancellationToken ct)
+    {
+        var gt = await CocoReader.LoadAsync(source.GroundTruthPath, cancellationToken: ct).ConfigureAwait(false);
+        var detections = new List<CocoDetection>();
+        foreach (var file in source.PredictionsPaths.Take(MaxPredictionFiles))
+        {
+            detections.AddRange((await CocoReader.LoadDetectionsAsync(file, gt, cancellationToken: ct).ConfigureAwait(false)).Detections);
+        }
+
+        var byImage = detections.Where(d => d.Score >= scoreThreshold && d.Segmentation is not null).ToLookup(d => d.ImageId);
+        return new OverlayModel(source.Model, source.GroundTruthPath, source.ImagePath, false, (image, _) =>
+            Task.FromResult<IReadOnlyList<(Rle Mask, double Score)>?>([.. byImage[image.Id].Select(d => (d.Segmentation!.ToRle(image.Height, image.Width), d.Score))]), gt);
     }
 }

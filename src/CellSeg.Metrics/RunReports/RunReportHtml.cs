@@ -21,7 +21,9 @@ public static class RunReportHtml
         .missing{background:#fff6e0;border-left:4px solid #e0a800;padding:6px 10px;color:#5c4400}
         figure{margin:12px 0 20px}figure img{max-width:100%;border:1px solid #e3e6eb}figcaption{font-size:.85rem;color:#5b6475}
         .legend span{display:inline-block;padding:0 6px;margin-right:6px;border-radius:3px;font-size:.8rem}
-        ul.notes{font-size:.8rem;color:#5b6475}
+        ul.notes{font-size:.8rem;color:#5b6475}.wide{overflow-x:auto}
+        .beside h3{font-size:1rem;margin:16px 0 4px}.beside .row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
+        .beside figure{flex:1 1 0;min-width:260px;margin:0 0 8px}
         """;
 
     /// <summary>The page.</summary>
@@ -36,6 +38,11 @@ public static class RunReportHtml
             .Append(report.RunId is null ? string.Empty : "run " + E(report.RunId) + " · ")
             .Append("built ").Append(report.GeneratedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))
             .Append(" · reference: ").Append(E(report.Paper.Source)).Append("</p>\n");
+        if (report.Budget is { } budget)
+        {
+            html.Append("<p class=\"meta\" data-budget>budget ").Append(E(budget)).Append("</p>\n");
+        }
+
         html.Append("<section id=\"tables\" data-section=\"tables\"><h2>Scores beside the paper</h2>\n");
         if (report.TablesMissing is { } missing)
         {
@@ -72,10 +79,32 @@ public static class RunReportHtml
                 html.Append("<p class=\"missing\">").Append(E(note)).Append("</p>\n");
             }
 
-            foreach (var figure in section.Figures)
+            // Consecutive figures of one group (a cell type's overlays of every model) stand side by side.
+            for (var i = 0; i < section.Figures.Count;)
             {
-                html.Append("<figure data-figure=\"").Append(E(figure.Id)).Append("\"><img alt=\"").Append(E(figure.Caption)).Append("\" src=\"data:image/png;base64,")
-                    .Append(Convert.ToBase64String(figure.Png)).Append("\"><figcaption>").Append(E(figure.Caption)).Append("</figcaption></figure>\n");
+                var group = section.Figures[i].Group;
+                var end = i + 1;
+                while (group is not null && end < section.Figures.Count && section.Figures[end].Group == group)
+                {
+                    end++;
+                }
+
+                if (group is not null)
+                {
+                    html.Append("<div class=\"beside\" data-group=\"").Append(E(group)).Append("\"><h3>").Append(E(report.Paper.LabelOf(group))).Append("</h3><div class=\"row\">");
+                }
+
+                for (; i < end; i++)
+                {
+                    var figure = section.Figures[i];
+                    html.Append("<figure data-figure=\"").Append(E(figure.Id)).Append("\"><img alt=\"").Append(E(figure.Caption)).Append("\" src=\"data:image/png;base64,")
+                        .Append(Convert.ToBase64String(figure.Png)).Append("\"><figcaption>").Append(E(figure.Caption)).Append("</figcaption></figure>\n");
+                }
+
+                if (group is not null)
+                {
+                    html.Append("</div></div>\n");
+                }
             }
 
             html.Append("</section>\n");
@@ -96,7 +125,7 @@ public static class RunReportHtml
             return;
         }
 
-        html.Append("<table class=\"scores\" data-metric=\"").Append(metric).Append("\"><thead><tr><th class=\"row\">cell type</th>");
+        html.Append("<div class=\"wide\"><table class=\"scores\" data-metric=\"").Append(metric).Append("\"><thead><tr><th class=\"row\">cell type</th>");
         foreach (var m in models)
         {
             html.Append("<th>").Append(E(m.Model)).Append("</th>");
@@ -129,7 +158,7 @@ public static class RunReportHtml
             html.Append("</tr>");
         }
 
-        html.Append("</tbody></table>\n");
+        html.Append("</tbody></table></div>\n");
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);

@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace CellSeg.Metrics.RunReports;
 
 /// <summary>
-/// A <see cref="RunReport"/> as JSON: <c>{title, runId, generatedAt, reference, rows, tables: {F1|AP|AFNR: {models,
-/// rows: [{row, cells: [{model, value, paper, paperTable, delta}]}]}}, sections: [{id, title, figures, missing}], steps}</c>.
+/// A <see cref="RunReport"/> as JSON: <c>{title, runId, budget, generatedAt, reference, rows, tables: {F1|AP|AFNR: {models,
+/// rows: [{row, cells: [{model, value, paper, paperTable, delta}]}]}}, sections: [{id, title, figures: [{id, caption, group, bytes}], missing}], steps}</c>.
 /// The figures are named, not embedded (they are in the HTML page).
 /// </summary>
 public static class RunReportJson
@@ -41,6 +41,7 @@ public static class RunReportJson
         {
             ["title"] = report.Title,
             ["runId"] = report.RunId,
+            ["budget"] = report.Budget,
             ["generatedAt"] = report.GeneratedAt,
             ["reference"] = report.Paper.Source,
             ["tablesMissing"] = report.TablesMissing,
@@ -49,7 +50,7 @@ public static class RunReportJson
             ["sections"] = new JsonArray([.. report.Sections.Select(s => (JsonNode)new JsonObject
             {
                 ["id"] = s.Id, ["title"] = s.Title, ["missing"] = s.Missing,
-                ["figures"] = new JsonArray([.. s.Figures.Select(f => (JsonNode)new JsonObject { ["id"] = f.Id, ["caption"] = f.Caption, ["bytes"] = f.Png.Length })]),
+                ["figures"] = new JsonArray([.. s.Figures.Select(f => (JsonNode)new JsonObject { ["id"] = f.Id, ["caption"] = f.Caption, ["group"] = f.Group, ["bytes"] = f.Png.Length })]),
             })]),
             ["steps"] = new JsonArray([.. report.Steps.Select(s => (JsonNode)new JsonObject
             {

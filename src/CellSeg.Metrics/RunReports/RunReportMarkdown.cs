@@ -15,6 +15,12 @@ public static class RunReportMarkdown
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"{(report.RunId is null ? string.Empty : $"Run `{report.RunId}`, ")}built {report.GeneratedAt:yyyy-MM-dd HH:mm} UTC. Reference: {report.Paper.Source}");
         md.AppendLine();
+        if (report.Budget is { } budget)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Budget: {budget}");
+            md.AppendLine();
+        }
+
         if (report.TablesMissing is { } missing)
         {
             md.AppendLine("> " + missing);

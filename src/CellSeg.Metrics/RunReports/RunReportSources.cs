@@ -12,6 +12,21 @@ public sealed record HistorySource(string Model, string Path);
 /// <param name="ImagePath">The path of an image by its file name in the ground truth, or null when the run does not hold it.</param>
 public sealed record OverlaySource(string Model, string GroundTruthPath, IReadOnlyList<string> PredictionsPaths, Func<string, string?> ImagePath);
 
+/// <summary>
+/// What an overlay of one semantic model (a U-Net) is drawn from: its binary masks of the evaluated images, whose
+/// 8-connected components stand for its cells, and the ground truth with its images.
+/// </summary>
+/// <param name="Model">The model's name in the report.</param>
+/// <param name="GroundTruthPath">COCO ground truth of the evaluated split.</param>
+/// <param name="MaskPath">The path of an image's mask PNG (non-zero: cell) by the image's file name, or null when the model kept none.</param>
+/// <param name="ImagePath">The path of an image by its file name in the ground truth, or null when the run does not hold it.</param>
+public sealed record SemanticOverlaySource(string Model, string GroundTruthPath, Func<string, string?> MaskPath, Func<string, string?> ImagePath);
+
+/// <summary>A PNG made by a step of the run (a PCA plot, a synthetic preview sheet), shown as it is.</summary>
+/// <param name="Name">What it shows, in a few words (e.g. "original and extended"); its figure id is made from it.</param>
+/// <param name="Path">The PNG.</param>
+public sealed record PictureSource(string Name, string Path);
+
 /// <summary>One step of a run, for the Gantt chart.</summary>
 /// <param name="Label">Node id, with <c>[mapIndex]</c> for a map element.</param>
 /// <param name="Activity">The activity it ran.</param>
@@ -46,6 +61,21 @@ public sealed record RunReportSources
 
     /// <summary>Instance models to draw mask overlays of.</summary>
     public IReadOnlyList<OverlaySource> Overlays { get; init; } = [];
+
+    /// <summary>Semantic models to draw mask overlays of (their masks' connected components as cells).</summary>
+    public IReadOnlyList<SemanticOverlaySource> SemanticOverlays { get; init; } = [];
+
+    /// <summary>The models to overlay, in order (names of <see cref="Overlays"/> and <see cref="SemanticOverlays"/>); empty: all, semantic first.</summary>
+    public IReadOnlyList<string> OverlayModels { get; init; } = [];
+
+    /// <summary>PCA scatter plots of the datasets (DatasetPca's <c>plot</c>; the paper's Figures 1–2).</summary>
+    public IReadOnlyList<PictureSource> PcaPlots { get; init; } = [];
+
+    /// <summary>Synthetic preview sheets (GenerateSynthetic's <c>preview</c>; the paper's Figure 4).</summary>
+    public IReadOnlyList<PictureSource> SyntheticPreviews { get; init; } = [];
+
+    /// <summary>The run's budget in a line (e.g. "smoke: plumbing check ..."), or null.</summary>
+    public string? Budget { get; init; }
 
     /// <summary>The run's steps.</summary>
     public IReadOnlyList<StepTiming> Steps { get; init; } = [];

@@ -34,6 +34,21 @@ public static partial class RunReportSourcesFromRun
         var instanceNames = new List<string>();
         var histories = new List<HistorySource>();
         var overlays = new List<OverlaySource>();
+        var semanticOverlays = new List<SemanticOverlaySource>();
+        var pca = new List<PictureSource>();
+        var previews = new List<PictureSource>();
+        var previewNodes = new HashSet<string>(StringComparer.Ordinal);
+        string? budget = null;
+
+        // A Report node of the run says which models to overlay and what its pictures show: the CLI's page says the same.
+        var reportNode = done.FirstOrDefault(s => s.Activity == "Report");
+        var reportInputs = JsonNode.Parse(reportNode?.InputsJson ?? "{}") as JsonObject ?? [];
+        var pictureNames = PictureNames(reportInputs, "pcaPlots", "pcaNames").Concat(PictureNames(reportInputs, "syntheticPreviews", "syntheticPreviewNames"))
+            .GroupBy(p => p.Hash, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
+        var pictureOrder = pictureNames.Values.Distinct(StringComparer.Ordinal).ToList();
+        int OrderOf(PictureSource p) => pictureOrder.IndexOf(p.Name) is >= 0 and var i ? i : int.MaxValue;
+        string Named(JsonNode? artifact, string fallback) => Artifact(artifact) is { } a && pictureNames.TryGetValue(a.Hash, out var name) ? name : fallback;
+        var overlayModels = reportInputs["overlayModels"] is JsonArray chosen ? chosen.Select(m => m?.GetValue<string>() ?? string.Empty).Where(m => m.Length > 0).ToList() : [];
         foreach (var step in done)
         {
             var outputs = JsonNode.Parse(step.OutputsJson!) as JsonObject ?? [];
@@ -41,6 +56,17 @@ public static partial class RunReportSourcesFromRun
             {
                 case "EvaluateSemantic" when PathOf(outputs["report"]) is { } path:
                     semantic.Add(path);
+                    semanticOverlays.AddRange(SemanticOverlays(step, outputs, done, artifacts));
+                    break;
+                case "DatasetPca" when PathOf(outputs["plot"]) is { } path:
+                    pca.Add(new PictureSource(Named(outputs["plot"], $"{Label(step)} (DatasetPca)"), path));
+                    break;
+                case "GenerateSynthetic" when PathOf(outputs["preview"]) is { } path && previewNodes.Add(step.NodeId):
+                    // Every element of a mapped node draws the same sheet: one per node.
+                    previews.Add(new PictureSource(Named(outputs["preview"], $"{step.NodeId} (GenerateSynthetic)"), path));
+                    break;
+                case "BudgetSettings" when outputs["settings"] is JsonObject settings:
+                    budget = Report.BudgetLine(settings);
                     break;
                 case "EvaluateInstances" when PathOf(outputs["report"]) is { } path:
                     instance.Add(path);
@@ -71,6 +97,11 @@ public static partial class RunReportSourcesFromRun
             InstanceReportNames = instanceNames,
             Histories = histories,
             Overlays = overlays,
+            SemanticOverlays = semanticOverlays,
+            OverlayModels = overlayModels,
+            PcaPlots = [.. pca.OrderBy(OrderOf)],
+            SyntheticPreviews = [.. previews.OrderBy(OrderOf)],
+            Budget = budget,
             Steps = steps,
             StepsMissing = "no step of this run has started",
         };
@@ -84,6 +115,28 @@ public static partial class RunReportSourcesFromRun
         return RunReportHtml.Render(report);
     }
 
+    /// <summary>
+    /// Two runs' tables side by side (<see cref="RunComparison.ToJson"/>): what the server's compare answers and the
+    /// studio's compare view shows. Only the tables are built (no figures), so it is quick.
+    /// </summary>
+    /// <exception cref="FormatException">A report input of either run is unreadable; the message names it.</exception>
+    public static async Task<JsonObject> CompareAsync(RunDetail a, RunDetail b, IArtifactStore artifacts, CancellationToken cancellationToken)
+    {
+        var ra = await TablesAsync(a, artifacts, cancellationToken).ConfigureAwait(false);
+        var rb = await TablesAsync(b, artifacts, cancellationToken).ConfigureAwait(false);
+        return RunComparison.ToJson(ra, rb);
+    }
+
+    // A report with only what the tables need: the evaluation reports.
+    private static Task<RunReport> TablesAsync(RunDetail run, IArtifactStore artifacts, CancellationToken ct)
+    {
+        var all = Collect(run, artifacts);
+        return RunReportBuilder.BuildAsync(new RunReportSources
+        {
+            Title = all.Title, RunId = all.RunId, SemanticReports = all.SemanticReports, InstanceReports = all.InstanceReports, InstanceReportNames = all.InstanceReportNames,
+        }, Paper.Value, ct);
+    }
+
     private static IEnumerable<OverlaySource> Overlays(StepRecord evaluate, IReadOnlyList<StepRecord> done, IArtifactStore artifacts)
     {
         var inputs = JsonNode.Parse(evaluate.InputsJson ?? "{}") as JsonObject ?? [];
@@ -92,7 +145,77 @@ public static partial class RunReportSourcesFromRun
             yield break;
         }
 
-        // The images: those of the data step whose 'annotations' output is this ground truth.
+        var images = ImagesOf(annotations, done);
+        string? PathOf(string fileName) => images.TryGetValue(fileName, out var a) && artifacts.Contains(a.Hash) ? artifacts.GetPath(a) : null;
+        var predictions = ArtifactFolders.Flatten(inputs["predictions"]).Where(p => artifacts.Contains(p.Hash)).ToList();
+        var names = inputs["names"] is JsonArray n ? n.Select(x => x?.GetValue<string>() ?? string.Empty).ToList() : [];
+        if (names.Count > 0 && names.Count == predictions.Count)
+        {
+            for (var i = 0; i < names.Count; i++)
+            {
+                yield return new OverlaySource(names[i], artifacts.GetPath(annotations), [artifacts.GetPath(predictions[i])], PathOf);
+            }
+        }
+        else if (predictions.Count > 0)
+        {
+            yield return new OverlaySource(evaluate.NodeId, artifacts.GetPath(annotations), [.. predictions.Select(artifacts.GetPath)], PathOf);
+        }
+    }
+
+    // EvaluateSemantic's kept masks ({model, masks} per U-Net), drawn on the images of the data step of its ground truth.
+    private static IEnumerable<SemanticOverlaySource> SemanticOverlays(StepRecord evaluate, JsonObject outputs, IReadOnlyList<StepRecord> done, IArtifactStore artifacts)
+    {
+        var inputs = JsonNode.Parse(evaluate.InputsJson ?? "{}") as JsonObject ?? [];
+        if (outputs["predictedMasks"] is not JsonArray { Count: > 0 } kept || Artifact(inputs["annotations"]) is not { } annotations || !artifacts.Contains(annotations.Hash))
+        {
+            yield break;
+        }
+
+        var images = ImagesOf(annotations, done);
+        string? PathOf(string fileName) => images.TryGetValue(fileName, out var a) && artifacts.Contains(a.Hash) ? artifacts.GetPath(a) : null;
+        foreach (var entry in kept.OfType<JsonObject>())
+        {
+            if (entry["model"] is not JsonValue v || !v.TryGetValue<string>(out var model))
+            {
+                continue;
+            }
+
+            var masks = ArtifactFolders.Flatten(entry["masks"]).Where(m => artifacts.Contains(m.Hash))
+                .GroupBy(m => m.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            yield return new SemanticOverlaySource(model, artifacts.GetPath(annotations),
+                file => masks.TryGetValue(CellSeg.Metrics.Binary.MaskFolderEvaluator.MaskFileName(file), out var m) ? artifacts.GetPath(m) : null, PathOf);
+        }
+    }
+
+    // A Report step's pictures (a list, or lists per mapped node: the first of each) with the names it gave them.
+    private static IEnumerable<(string Hash, string Name)> PictureNames(JsonObject inputs, string pictures, string names)
+    {
+        if (inputs[pictures] is not JsonArray list || inputs[names] is not JsonArray given)
+        {
+            yield break;
+        }
+
+        var sets = ArtifactFolders.Sets(list);
+        if (sets.Count == 1 && given.Count > 1 && sets[0].Count == given.Count)
+        {
+            sets = [.. sets[0].Select(a => new List<ArtifactRef> { a })];
+        }
+
+        for (var i = 0; i < sets.Count && i < given.Count; i++)
+        {
+            if (given[i] is JsonValue v && v.TryGetValue<string>(out var name))
+            {
+                foreach (var artifact in sets[i])
+                {
+                    yield return (artifact.Hash, name);
+                }
+            }
+        }
+    }
+
+    // The images of the data step whose 'annotations' output is this ground truth.
+    private static Dictionary<string, ArtifactRef> ImagesOf(ArtifactRef annotations, IReadOnlyList<StepRecord> done)
+    {
         var images = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
         foreach (var step in done)
         {
@@ -108,20 +231,7 @@ public static partial class RunReportSourcesFromRun
             }
         }
 
-        string? PathOf(string fileName) => images.TryGetValue(fileName, out var a) && artifacts.Contains(a.Hash) ? artifacts.GetPath(a) : null;
-        var predictions = ArtifactFolders.Flatten(inputs["predictions"]).Where(p => artifacts.Contains(p.Hash)).ToList();
-        var names = inputs["names"] is JsonArray n ? n.Select(x => x?.GetValue<string>() ?? string.Empty).ToList() : [];
-        if (names.Count > 0 && names.Count == predictions.Count)
-        {
-            for (var i = 0; i < names.Count; i++)
-            {
-                yield return new OverlaySource(names[i], artifacts.GetPath(annotations), [artifacts.GetPath(predictions[i])], PathOf);
-            }
-        }
-        else if (predictions.Count > 0)
-        {
-            yield return new OverlaySource(evaluate.NodeId, artifacts.GetPath(annotations), [.. predictions.Select(artifacts.GetPath)], PathOf);
-        }
+        return images;
     }
 
     private static ArtifactRef? Artifact(JsonNode? node) =>

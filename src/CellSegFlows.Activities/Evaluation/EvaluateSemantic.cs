@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using CellSeg.Data.Livecell;
 using CellSeg.Metrics.Binary;
 using CellSeg.Models;
 using CellSeg.Models.Data;
@@ -21,14 +23,16 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
         [property: Port("The split's name in the report.")] string Split = "test",
         [property: Port("Probability above which a pixel is a cell.")] double Threshold = 0.5,
         [property: Port("Binary mask PNGs of instance models, one per image (InstancesToSemantic's masks): a list is one set, a list of lists (a mapped InstancesToSemantic) one set per model; each set is one more column, after the models.")] JsonNode? Masks = null,
-        [property: Port("The mask sets' column names, in order (e.g. FinetuneCenterMask's 'name' outputs); default: CenterMask, CenterMask 2, ...")] IReadOnlyList<string>? MaskNames = null);
+        [property: Port("The mask sets' column names, in order (e.g. FinetuneCenterMask's 'name' outputs); default: CenterMask, CenterMask 2, ...")] IReadOnlyList<string>? MaskNames = null,
+        [property: Port("Keep each model's predicted masks of this many images per cell type (the first by file name, as a report's overlays take them); 0: none.")] int KeepMasksPerCellType = 0);
 
     /// <summary>Outputs.</summary>
     public sealed record Output(
         [property: Port("F1 per cell type and model (Markdown).")] ArtifactRef Table,
         [property: Port("Every score, per model, cell type and image (JSON).")] ArtifactRef Report,
         [property: Port("Overall pooled F1 of each model, in order.")] IReadOnlyList<double> F1,
-        [property: Port("The model with the best overall F1 (empty when nothing was scored).")] string Best);
+        [property: Port("The model with the best overall F1 (empty when nothing was scored).")] string Best,
+        [property: Port("The kept masks (keepMasksPerCellType): one {model, masks} per model of 'models', masks as binary PNGs named after their images; empty when none are kept.")] JsonNode PredictedMasks);
 
     /// <inheritdoc />
     protected override async Task<Output> ExecuteAsync(Input input, ActivityContext context)
@@ -45,11 +49,21 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
             return new Output(
                 await context.Artifacts.PutFileAsync(table, "semantic.md", ct).ConfigureAwait(false),
                 await context.Artifacts.PutFileAsync(json, "semantic.json", ct).ConfigureAwait(false),
-                [], string.Empty);
+                [], string.Empty, new JsonArray());
         }
 
         var folder = ArtifactFolders.Stage(input.Images, context.Artifacts, Path.Combine(context.WorkFolder, "images"));
         var dataset = await SegmentationDataset.LoadAsync(context.Artifacts.GetPath(input.Annotations), folder, cancellationToken: ct).ConfigureAwait(false);
+        if (input.KeepMasksPerCellType is < 0 or > 100)
+        {
+            throw new ActivityInputException("keepMasksPerCellType", $"{input.KeepMasksPerCellType} is outside 0-100");
+        }
+
+        var kept = dataset.Samples
+            .GroupBy(s => CellTypes.TryFromFileName(s.FileName, out var t) ? t : "other")
+            .SelectMany(g => g.OrderBy(s => s.FileName, StringComparer.Ordinal).Take(input.KeepMasksPerCellType))
+            .ToList();
+        var predictedMasks = new JsonArray();
         var results = new List<NamedEvaluation>();
         for (var m = 0; m < input.Models.Count; m++)
         {
@@ -66,6 +80,11 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
             foreach (var (type, scores) in evaluation.PerCellType)
             {
                 context.ReportMetric($"F1/{name}/{type}", scores.F1, null);
+            }
+
+            if (kept.Count > 0)
+            {
+                predictedMasks.Add(await KeepMasksAsync(segmenter, kept, name, Path.Combine(context.WorkFolder, $"kept-{m}"), context).ConfigureAwait(false));
             }
         }
 
@@ -92,6 +111,32 @@ public sealed class EvaluateSemantic : Activity<EvaluateSemantic.Input, Evaluate
             await context.Artifacts.PutFileAsync(table, "semantic.md", ct).ConfigureAwait(false),
             await context.Artifacts.PutFileAsync(json, "semantic.json", ct).ConfigureAwait(false),
             f1,
-            results.MaxBy(r => double.IsFinite(r.Evaluation.Overall.F1) ? r.Evaluation.Overall.F1 : -1)!.Model);
+            results.MaxBy(r => double.IsFinite(r.Evaluation.Overall.F1) ? r.Evaluation.Overall.F1 : -1)!.Model,
+            predictedMasks);
+    }
+
+    // The masks of a few images again (the evaluation keeps none), as binary PNGs (255: cell) named as MaskFolderEvaluator reads them.
+    private static async Task<JsonObject> KeepMasksAsync(UNetSegmenter segmenter, IReadOnlyList<SegmentationSample> samples, string model, string folder, ActivityContext context)
+    {
+        var ct = context.CancellationToken;
+        Directory.CreateDirectory(folder);
+        var masks = new JsonArray();
+        foreach (var sample in samples)
+        {
+            ct.ThrowIfCancellationRequested();
+            var mask = segmenter.PredictMask(sample.Image, sample.CellType);
+            var pixels = new byte[mask.Data.Length];
+            for (var i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = mask.Data[i] == 0 ? (byte)0 : (byte)255;
+            }
+
+            var name = MaskFolderEvaluator.MaskFileName(sample.FileName);
+            var path = Path.Combine(folder, name);
+            await CellSeg.Data.Imaging.GrayImageIO.WritePngAsync(new CellSeg.Data.Imaging.GrayImage(mask.Width, mask.Height, pixels), path, ct).ConfigureAwait(false);
+            masks.Add(JsonSerializer.SerializeToNode(await context.Artifacts.PutFileAsync(path, name, ct).ConfigureAwait(false), ActivityJson.Options));
+        }
+
+        return new JsonObject { ["model"] = model, ["masks"] = masks };
     }
 }

@@ -74,6 +74,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCom
             AdminPasswordFile = settings.AdminPasswordFile,
             StudioRoot = settings.Studio,
             RunReportPage = CellSegFlows.Activities.Analysis.RunReportSourcesFromRun.PageAsync,
+            RunComparison = CellSegFlows.Activities.Analysis.RunReportSourcesFromRun.CompareAsync,
         };
         // Warnings and errors (an unhandled request error, say) go to the console; requests themselves are not logged.
         await using var server = await ServerHost.StartAsync(engine, options, l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning), cancellationToken).ConfigureAwait(false);

@@ -52,6 +52,9 @@ internal static class RunEndpoints
         runs.MapPost("/", StartAsync).RequireAuthorization(Roles.Policies.Operate)
             .WithSummary("Start a run of a saved workflow version with parameters (422 lists every bad parameter; nothing is started then).")
             .ProducesProblem(422);
+        runs.MapGet("/compare", CompareAsync)
+            .WithSummary("Two runs' score tables side by side (F1, AP, AFNR per cell type and model, matched by name): run A's value, run B's and the delta B − A, built from their evaluation reports when asked. 400 without both a and b; 404 for an unknown run.")
+            .Produces<RunComparisonDto>(200).ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
         runs.MapGet("/{id}", DetailAsync).WithSummary("A run with its steps, nodes, the full step journal (attempts, workers, errors, logs), artifacts, metrics and its definition version.");
         runs.MapGet("/{id}/metrics", async (string id, WorkflowEngine engine, CancellationToken ct) => (await engine.Runs.DetailAsync(id, ct).ConfigureAwait(false)).Metrics.ToDtos(ContractMapping.ToDto))
             .WithSummary("The numbers the run's steps reported (e.g. loss per training step).");
@@ -240,6 +243,31 @@ internal static class RunEndpoints
         try
         {
             return Results.Content(await build(detail, engine.Artifacts, ct).ConfigureAwait(false), "text/html; charset=utf-8");
+        }
+        catch (FormatException ex)
+        {
+            return ProblemResponses.Problem(422, "Report input unreadable", ex.Message);
+        }
+    }
+
+    private static async Task<IResult> CompareAsync(string? a, string? b, WorkflowEngine engine, ServerOptions options, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (options.RunComparison is not { } compare)
+        {
+            return ProblemResponses.Problem(404, "No run comparison", "this server was started without a run comparison");
+        }
+
+        if (string.IsNullOrWhiteSpace(a) || string.IsNullOrWhiteSpace(b))
+        {
+            return ProblemResponses.Problem(400, "Two runs needed", "give both runs: /api/runs/compare?a=RUN_A&b=RUN_B");
+        }
+
+        var runA = await engine.Runs.DetailAsync(a, ct).ConfigureAwait(false);
+        var runB = await engine.Runs.DetailAsync(b, ct).ConfigureAwait(false);
+        try
+        {
+            var tables = await compare(runA, runB, engine.Artifacts, ct).ConfigureAwait(false);
+            return TypedResults.Ok(tables.Deserialize<RunComparisonDto>(json.Value.SerializerOptions));
         }
         catch (FormatException ex)
         {

@@ -47,6 +47,7 @@ export type ApiKeyInfo = Schemas['ApiKeyInfo'];
 export type NewApiKey = Schemas['NewApiKey'];
 export type AuditEntry = Schemas['AuditEntryDto'];
 export type Watch = Schemas['WatchDto'];
+export type RunComparison = Schemas['RunComparisonDto'];
 /** What the studio sends to create or replace a schedule or watch: a stored definition only. */
 export interface ScheduleBody { id: string; definition: string; pinnedVersion: string | null; cron: string; parameters: Record<string, unknown>; misfire: string; allowOverlap: boolean; enabled: boolean }
 export interface WatchBody { id: string; definition: string; pinnedVersion: string | null; folder: string; glob: string; parameterName: string; parameters: Record<string, unknown>; settle: string; pollInterval: string; enabled: boolean }
@@ -110,6 +111,8 @@ export const api = {
   /** Filters as the server takes them (workflow, version, status, trigger, startedBy, from, to, q, limit, cursor). */
   runPage,
   run: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
+  /** Two runs' score tables side by side, B − A. */
+  compare: (a: string, b: string) => call<RunComparison>('GET', `/api/runs/compare?${new URLSearchParams({ a, b })}`),
   metricNames: (workflowId: string) => call<Schemas['MetricName'][]>('GET', `/api/workflows/${encodeURIComponent(workflowId)}/metric-names`),
   metricSeries: async (workflowId: string, name: string, aggregate: string): Promise<MetricSeries> => {
     const series = await call<Schemas['MetricSeries']>('GET', `/api/workflows/${encodeURIComponent(workflowId)}/metrics?${new URLSearchParams({ name, aggregate })}`);

@@ -5,6 +5,7 @@ import { workflowsView } from './workflows';
 import { editorView } from './editor';
 import { runsView } from './runs';
 import { runView } from './run';
+import { compareView } from './compare';
 import { opsView } from './ops';
 import { triggersView } from './triggers';
 import { usersView } from './users';
@@ -46,7 +47,7 @@ async function route(): Promise<void> {
       return;
     }
   }
-  const views: Record<string, View> = { workflows: workflowsView, workflow: editorView, runs: runsView, run: runView, metrics: metricsView, artifact: lineageView, ops: opsView, triggers: triggersView, users: usersView };
+  const views: Record<string, View> = { workflows: workflowsView, workflow: editorView, runs: runsView, run: runView, compare: compareView, metrics: metricsView, artifact: lineageView, ops: opsView, triggers: triggersView, users: usersView };
   const view = views[path[0] ?? 'workflows'] ?? workflowsView;
   clear(app);
   const main = h('main', { class: 'content' });
@@ -59,7 +60,7 @@ async function route(): Promise<void> {
 }
 
 function header(active: string): HTMLElement {
-  const link = (hash: string, label: string, key: string) => h('a', { href: hash, class: active === key || (key === 'workflows' && active === 'workflow') || (key === 'runs' && active === 'run') ? 'active' : '' }, label);
+  const link = (hash: string, label: string, key: string) => h('a', { href: hash, class: active === key || (key === 'workflows' && active === 'workflow') || (key === 'runs' && (active === 'run' || active === 'compare')) ? 'active' : '' }, label);
   return h('header', { class: 'top' },
     h('span', { class: 'brand' }, 'CellSegFlows Studio'),
     h('nav', {}, link('#/workflows', 'Workflows', 'workflows'), link('#/runs', 'Runs', 'runs'), link('#/metrics', 'Metrics', 'metrics'), link('#/triggers', 'Triggers', 'triggers'), link('#/ops', 'Operations', 'ops'), me!.can.includes('administer') && link('#/users', 'Users', 'users'), h('a', { href: '/scalar', target: '_blank' }, 'API')),

@@ -34,9 +34,27 @@ export const runsView: View = async (root, _ctx, params) => {
   search.addEventListener('search', apply);
   const table = h('div', {});
   const pager = h('div', { class: 'toolbar pager' });
+  // Two runs picked here open side by side (#/compare); the first picked is A. Kept while the page refreshes.
+  const picked: string[] = [];
+  const compare = h('button', { type: 'button', 'data-testid': 'compare-picked', disabled: true, onclick: () => {
+    if (picked.length === 2) location.hash = `#/compare?${new URLSearchParams({ a: picked[0], b: picked[1] })}`;
+  } }, 'Compare 2 runs');
+  const showPicked = () => {
+    compare.disabled = picked.length !== 2;
+    compare.textContent = picked.length === 2 ? 'Compare the 2 picked runs' : `Compare 2 runs (${picked.length} picked)`;
+  };
+  showPicked();
+  const pick = (id: string, on: boolean) => {
+    const at = picked.indexOf(id);
+    if (on && at < 0) picked.push(id);
+    if (!on && at >= 0) picked.splice(at, 1);
+    while (picked.length > 2) picked.shift();
+    showPicked();
+    table.querySelectorAll<HTMLInputElement>('input[data-compare]').forEach((box) => { box.checked = picked.includes(box.dataset.compare!); });
+  };
   const version = value('version');
   const cursor = value('cursor');
-  appendAll(root, h('div', { class: 'toolbar' }, h('h1', {}, 'Runs'), form,
+  appendAll(root, h('div', { class: 'toolbar' }, h('h1', {}, 'Runs'), form, compare,
     version && h('span', { class: 'pill', 'data-testid': 'filter-version' }, `version ${version.slice(0, 12)} `, h('a', { href: location.hash.replace(/([?&])version=[0-9a-f]+&?/, '$1') }, '✕'))), table, pager);
 
   const withCursor = (next: string | null) => {
@@ -56,8 +74,10 @@ export const runsView: View = async (root, _ctx, params) => {
     const runs = page.runs;
     clear(table);
     appendAll(table, runs.length === 0 ? h('p', { class: 'muted' }, cursor ? 'No older runs match.' : 'No runs match.') : h('table', { class: 'table', 'data-testid': 'runs-table' },
-      h('thead', {}, h('tr', {}, ['run', 'workflow', 'version', 'status', 'trigger', 'started by', 'started', 'duration', 'parameters', 'error'].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, h('th', { title: 'pick two runs to compare' }, 'compare'), ['run', 'workflow', 'version', 'status', 'trigger', 'started by', 'started', 'duration', 'parameters', 'error'].map((c) => h('th', {}, c)))),
       h('tbody', {}, runs.map((r) => h('tr', {},
+        h('td', {}, h('input', { type: 'checkbox', 'data-compare': r.id, 'aria-label': `compare run ${r.id}`, checked: picked.includes(r.id),
+          onchange: (ev: Event) => pick(r.id, (ev.target as HTMLInputElement).checked) })),
         h('td', {}, h('a', { href: `#/run/${encodeURIComponent(r.id)}`, 'data-run': r.id }, r.id)),
         h('td', {}, r.workflowId),
         h('td', {}, h('a', { href: `#/workflow/${encodeURIComponent(r.workflowId)}?version=${r.definitionHash}` }, h('code', {}, r.definitionHash.slice(0, 10)))),

@@ -1,6 +1,7 @@
 // Drives the studio's across-runs pages in headless Chromium (Debian's, through playwright-core): the metrics page of a
 // workflow with three runs (a metric over run start times, the champion's run marked), then from the champion's run to
-// its training log's lineage (producer step and run, the step that consumed it, the model version registered from it).
+// its training log's lineage (producer step and run, the step that consumed it, the model version registered from it);
+// then two runs picked in the runs list and compared side by side (A, B and B − A per model and cell type).
 // Screenshots go to OUT_DIR. Run by tests/CellSegFlows.Server.Tests (StudioBrowserTests) against a real server.
 import { openStudio } from './studio-browser.mjs';
 
@@ -10,6 +11,10 @@ const user = process.env.STUDIO_USER ?? 'viewer';
 const password = process.env.STUDIO_PASSWORD;
 const workflow = process.env.WORKFLOW_ID ?? 'ui-across';
 const model = process.env.MODEL_NAME ?? 'ui-model';
+const compareWorkflow = process.env.COMPARE_WORKFLOW;
+const compareA = process.env.COMPARE_A;
+const compareB = process.env.COMPARE_B;
+const compareDelta = Number(process.env.COMPARE_DELTA);
 if (!base || !out || !password) throw new Error('BASE_URL, OUT_DIR and STUDIO_PASSWORD are required');
 
 const { page, snap, step, login, run } = await openStudio('across-e2e');
@@ -55,4 +60,22 @@ await run(async () => {
   if (!consumers.includes('read') || !consumers.includes(`${model} v1`)) throw new Error(`consumers: ${consumers}`);
   await snap('artifact-lineage');
 
+  if (compareWorkflow) {
+    step('compare two runs picked in the runs list');
+    await page.goto(`${base}#/runs?workflow=${compareWorkflow}`);
+    await page.waitForSelector(`input[data-compare="${compareA}"]`);
+    if (!(await page.isDisabled('[data-testid=compare-picked]'))) throw new Error('compare is enabled before two runs are picked');
+    await page.check(`input[data-compare="${compareA}"]`);
+    await page.check(`input[data-compare="${compareB}"]`);
+    await page.click('[data-testid=compare-picked]');
+    await page.waitForFunction(() => location.hash.startsWith('#/compare?'));
+    await page.waitForSelector('table.compare-table[data-metric="AP"] tbody tr');
+    if (await page.textContent('[data-testid=compare-a]') !== compareA || await page.textContent('[data-testid=compare-b]') !== compareB) throw new Error('A and B are not the runs picked, in order');
+    const heads = await page.$$eval('table.compare-table[data-metric="AP"] thead th', (ths) => ths.map((t) => t.textContent));
+    if (!heads.includes('evaluate') || !heads.includes('B − A')) throw new Error(`compare table heads: ${heads}`);
+    const first = await page.$eval('table.compare-table[data-metric="AP"] tbody tr', (tr) => ({ label: tr.cells[0].textContent, delta: tr.cells[3].dataset.delta }));
+    if (first.label !== 'LIVECell' || Math.abs(Number(first.delta) - compareDelta) > 1e-9) throw new Error(`the whole-set delta is ${JSON.stringify(first)}, not ${compareDelta}`);
+    if (await page.$$eval('table.compare-table', (ts) => ts.length) !== 3) throw new Error('not three compare tables (F1, AP, AFNR)');
+    await snap('compare-runs');
+  }
 });

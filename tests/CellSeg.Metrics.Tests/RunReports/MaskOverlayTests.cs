@@ -51,6 +51,50 @@ public sealed class MaskOverlayTests
     }
 
     [Fact]
+    public void A_semantic_masks_components_are_its_cells_and_are_coloured_by_the_same_rule()
+    {
+        // The mask: cell A exactly (matched), a blob where no cell is (a false positive), nothing on cell B (missed), and
+        // cells C and D, 3×3 each and touching, as one 6×3 component: IoU 9/18 = 0.5 with each, so it takes one, the other is missed.
+        var mask = GrayImage.Create8(16, 16);
+        void Fill(int x0, int y0, int x1, int y1)
+        {
+            for (var y = y0; y < y1; y++)
+            {
+                for (var x = x0; x < x1; x++)
+                {
+                    mask.Pixels8[y * 16 + x] = 255;
+                }
+            }
+        }
+
+        Fill(1, 1, 5, 5);      // = cell A
+        Fill(9, 1, 12, 4);     // no cell here
+        Fill(1, 9, 7, 12);     // cells C and D
+        var cells = MaskOverlay.Cells(mask);
+        Assert.All(cells, c => Assert.Equal(1.0, c.Score));
+        Assert.Equal([9L, 16L, 18L], cells.Select(c => c.Mask.Area).Order());
+
+        var image = GrayImage.Create8(16, 16);
+        Array.Fill(image.Pixels8, (byte)100);
+        var cellA = Box(1, 1, 5, 5);
+        var cellB = Box(9, 9, 13, 13);
+        var cellC = Box(1, 9, 4, 12);
+        var cellD = Box(4, 9, 7, 12);
+        var (overlay, counts) = MaskOverlay.Render(image, [cellA, cellB, cellC, cellD], cells);
+        using (overlay)
+        {
+            Assert.Equal(new OverlayCounts(2, 1, 2), counts);      // A and one of C, D matched; the blob; B and the other missed
+            Assert.Equal(MaskOverlay.TruePositive, overlay[1, 1]);
+            Assert.Equal(new Rgb24(65, 135, 65), overlay[2, 2]);
+            Assert.Equal(MaskOverlay.FalsePositive, overlay[9, 1]);
+            Assert.Equal(MaskOverlay.FalseNegative, overlay[12, 12]);
+            Assert.Equal(MaskOverlay.TruePositive, overlay[1, 9]);  // the component is drawn green over both cells
+            Assert.Equal(MaskOverlay.TruePositive, overlay[6, 11]);
+            Assert.Equal(new Rgb24(100, 100, 100), overlay[14, 6]);
+        }
+    }
+
+    [Fact]
     public void Higher_scores_match_first_and_a_cell_takes_one_detection()
     {
         var cell = Box(2, 2, 8, 8);

@@ -180,6 +180,59 @@ public sealed class RunReportTests
     }
 
     [Fact]
+    public async Task A_U_Nets_kept_masks_are_overlaid_beside_CenterMask_per_cell_type_with_the_datasets_pictures()
+    {
+        var sources = await SourcesAsync();
+        var dir = Path.GetDirectoryName(sources.SemanticReports[0])!;
+        // The U-Net's mask of the A172 image covers its first cell exactly (matched) and misses the second; it kept no MCF7 mask.
+        var masks = Path.Combine(dir, "unet-masks");
+        Directory.CreateDirectory(masks);
+        var mask = GrayImage.Create8(20, 20);
+        for (var y = 2; y < 8; y++)
+        {
+            for (var x = 2; x < 8; x++)
+            {
+                mask.Pixels8[y * 20 + x] = 255;
+            }
+        }
+
+        await GrayImageIO.WritePngAsync(mask, Path.Combine(masks, Path.GetFileNameWithoutExtension(A172) + ".png"));
+        var picture = Path.Combine(dir, "pca.png");
+        await GrayImageIO.WritePngAsync(GrayImage.Create8(8, 8), picture);
+        var images = Path.Combine(dir, "images");
+        var report = await RunReportBuilder.BuildAsync(sources with
+        {
+            SemanticOverlays = [new SemanticOverlaySource("U-Net (L)", sources.Overlays[0].GroundTruthPath, f => Path.Combine(masks, Path.GetFileNameWithoutExtension(f) + ".png"), f => Path.Combine(images, f))],
+            OverlayModels = ["CenterMask (L)", "U-Net (L)", "Oracle V-99"],
+            PcaPlots = [new PictureSource("original and extended (Figure 2)", picture)],
+            SyntheticPreviews = [new PictureSource("the paper's uniform cap", picture)],
+            Budget = "smoke: a plumbing check",
+        });
+
+        var overlays = report.Sections.Single(s => s.Id == "overlays");
+        // Grouped by cell type, the models in the order asked: CenterMask beside the U-Net on A172; MCF7 has no U-Net mask.
+        Assert.Equal(["overlay-CenterMask (L)-A172", "overlay-U-Net (L)-A172", "overlay-CenterMask (L)-MCF7"], overlays.Figures.Select(f => f.Id));
+        Assert.Equal(["A172", "A172", "MCF7"], overlays.Figures.Select(f => f.Group));
+        Assert.Contains("U-Net (L) on A172: 1 image(s); matched 1, false positives 0, missed 1 (cells: the 8-connected components of its mask)", overlays.Figures[1].Caption);
+        Assert.Contains("Oracle V-99 is not in this run.", overlays.Missing);
+        Assert.Contains($"U-Net (L): no mask of image {Mcf7} was kept.", overlays.Missing);
+        Assert.Equal(["pca-original-and-extended-figure-2"], report.Sections.Single(s => s.Id == "pca").Figures.Select(f => f.Id));
+        Assert.Equal(["synthetic-the-paper-s-uniform-cap"], report.Sections.Single(s => s.Id == "synthetic").Figures.Select(f => f.Id));
+        Assert.Equal(["pca", "synthetic", "pr-curves", "ap-per-iou", "bars", "training", "overlays", "steps"], report.Sections.Select(s => s.Id));
+
+        var html = RunReportHtml.Render(report);
+        Assert.Contains("<div class=\"beside\" data-group=\"A172\"><h3>A172</h3><div class=\"row\"><figure data-figure=\"overlay-CenterMask (L)-A172\">", html);
+        Assert.Contains("<p class=\"meta\" data-budget>budget smoke: a plumbing check</p>", html);
+        Assert.Equal("smoke: a plumbing check", RunReportJson.ToJson(report)["budget"]!.GetValue<string>());
+
+        // A picture that is not a PNG is refused with its path.
+        var notPng = Path.Combine(dir, "plot.png");
+        await File.WriteAllTextAsync(notPng, "no image");
+        var ex = await Assert.ThrowsAsync<FormatException>(() => RunReportBuilder.BuildAsync(new RunReportSources { PcaPlots = [new PictureSource("x", notPng)] }));
+        Assert.Equal($"{notPng}: not a PNG (x)", ex.Message);
+    }
+
+    [Fact]
     public async Task A_run_without_any_input_gives_a_report_that_says_what_is_missing()
     {
         var report = await RunReportBuilder.BuildAsync(new RunReportSources { Title = "empty" });

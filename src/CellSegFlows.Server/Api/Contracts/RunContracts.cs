@@ -103,3 +103,31 @@ public sealed record RunEndDto(RunStatus Status);
 /// <param name="Artifacts">Event <c>artifacts</c>: new artifacts.</param>
 /// <param name="End">Event <c>end</c>: the run has finished.</param>
 public sealed record RunStreamEvents(RunSnapshotDto Run, IReadOnlyList<StepEventDto> Journal, IReadOnlyList<MetricDto> Metrics, IReadOnlyList<ArtifactDto> Artifacts, RunEndDto End);
+
+/// <summary>Two runs' score tables side by side: per metric, run A's value, run B's value and the delta B − A of every model of either run.</summary>
+/// <param name="A">Run A's id.</param>
+/// <param name="B">Run B's id.</param>
+/// <param name="ATitle">Run A's report title (workflow, run, status).</param>
+/// <param name="BTitle">Run B's report title.</param>
+/// <param name="Tables">One table per metric (F1, AP, AFNR), in that order.</param>
+public sealed record RunComparisonDto(string A, string B, string ATitle, string BTitle, IReadOnlyDictionary<string, ComparisonTableDto> Tables);
+
+/// <summary>One metric's comparison table.</summary>
+/// <param name="Caption">What the metric is.</param>
+/// <param name="LowerIsBetter">True when a negative delta is an improvement (AFNR).</param>
+/// <param name="Models">The models of either run (matched by name), run A's first; empty when neither run has the metric.</param>
+/// <param name="Rows">The whole test set, then each cell type.</param>
+public sealed record ComparisonTableDto(string Caption, bool LowerIsBetter, IReadOnlyList<string> Models, IReadOnlyList<ComparisonRowDto> Rows);
+
+/// <summary>One row of a comparison table.</summary>
+/// <param name="Row">LIVECell or a cell type.</param>
+/// <param name="Label">As the paper prints it (e.g. SH-SY5Y).</param>
+/// <param name="Cells">One per model, in the table's model order.</param>
+public sealed record ComparisonRowDto(string Row, string Label, IReadOnlyList<ComparisonCellDto> Cells);
+
+/// <summary>One model on one row: both runs' values and the delta.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="A">Run A's value, or null.</param>
+/// <param name="B">Run B's value, or null.</param>
+/// <param name="Delta">B − A when both are there.</param>
+public sealed record ComparisonCellDto(string Model, double? A, double? B, double? Delta);
