@@ -487,6 +487,12 @@ def losses(cfg, model, images, sizes, boxes, classes, rois, roi_classes, masks, 
     return [loss_cls, loss_loc, loss_ctr, loss_mask, loss_iou], num_pos, len(rois), disagreements, feats
 
 
+def finite_or_none(v):
+    """A loss as JSON allows it: NaN and infinities are not JSON numbers, so they are written as null."""
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
 NAMES = ["loss_fcos_cls", "loss_fcos_loc", "loss_fcos_ctr", "loss_mask", "loss_maskiou"]
 
 
@@ -530,8 +536,10 @@ def train(d, want_grads):
             if want_grads:
                 extra["grad_norms"] = {k: float(p.grad.double().norm()) for k, p in model.named_parameters() if p.grad is not None}
         opt.step()
-        curve.append(dict({k: float(v) for k, v in zip(NAMES, parts)}, total=float(total), num_pos=num_pos,
+        curve.append(dict({k: finite_or_none(v) for k, v in zip(NAMES, parts)}, total=finite_or_none(total), num_pos=num_pos,
                           rois=num_rois, roi_disagreements=dis))
+        if not math.isfinite(float(total)):
+            break  # as the C# side: the curve ends at the first non-finite loss
     out = dict(framework=f"pytorch {torch.__version__}", seconds=time.perf_counter() - clock, curve=curve, **extra)
     with open(os.path.join(d, "pytorch.json"), "w") as f:
         json.dump(out, f)

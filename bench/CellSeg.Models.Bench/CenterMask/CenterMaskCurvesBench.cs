@@ -88,12 +88,8 @@ internal static class CenterMaskCurvesBench
                 $"{d.MaxRelative:E2} ({d.Loss}, iteration {d.Iteration})");
             foreach (var name in CenterMaskCurves.Names.Append("total"))
             {
-                var dn = Enumerable.Range(0, Math.Min(ours.Curve.Count, py.Curve.Count)).Max(i =>
-                {
-                    double x = name == "total" ? ours.Curve[i].Total : ours.Curve[i].Losses[name], y = name == "total" ? py.Curve[i].Total : py.Curve[i].Losses[name];
-                    return Math.Abs(x - y) / Math.Max(Math.Max(Math.Abs(x), Math.Abs(y)), 1e-3);
-                });
-                Console.WriteLine($"  {name}: {dn:E2}");
+                var dn = CenterMaskCurves.Compare(ours.Curve, py.Curve, losses: [name]);
+                Console.WriteLine($"  {name}: {dn.MaxRelative:E2} (iteration {dn.Iteration})");
             }
 
             var disagreements = py.Extra?["curve"]?.AsArray().Sum(n => n!["roi_disagreements"]!.GetValue<int>()) ?? 0;
@@ -119,8 +115,8 @@ internal static class CenterMaskCurvesBench
                 Console.WriteLine("iteration 1, root mean square of activations (PyTorch mirror): " + string.Join(", ", acts.Select(kv => $"{kv.Key} {G(kv.Value!.GetValue<double>())}")));
             }
 
-            summary["max_relative_difference"] = d.MaxRelative;
-            summary["grad_max_relative_difference"] = gradDiffs[0].Rel;
+            summary["max_relative_difference"] = double.IsFinite(d.MaxRelative) ? d.MaxRelative : null;
+            summary["grad_max_relative_difference"] = double.IsFinite(gradDiffs[0].Rel) ? gradDiffs[0].Rel : null;
         }
 
         File.WriteAllText(Path.Combine(folder, "curves.json"), summary.ToJsonString());

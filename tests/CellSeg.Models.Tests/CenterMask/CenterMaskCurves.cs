@@ -223,9 +223,11 @@ internal static class CenterMaskCurves
         }
 
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "pytorch.json")))!.AsObject();
+        // The mirror writes a non-finite loss as null (JSON has no NaN); it reads back as NaN.
+        static double Loss(JsonNode? v) => v?.GetValue<double>() ?? double.NaN;
         var curve = json["curve"]!.AsArray().Select(n => new CurvePoint(
-            Names.ToDictionary(k => k, k => n![k]!.GetValue<double>()),
-            n!["total"]!.GetValue<double>(),
+            Names.ToDictionary(k => k, k => Loss(n![k])),
+            Loss(n!["total"]),
             n["num_pos"]!.GetValue<long>(),
             n["rois"]!.GetValue<int>())).ToList();
         var grads = json["grad_norms"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>()) ?? [];
@@ -234,16 +236,21 @@ internal static class CenterMaskCurves
 
     /// <summary>
     /// The largest relative difference |a − b| / max(|a|, |b|, <paramref name="floor"/>) over the iterations both curves
-    /// have, over the five losses and the total; the floor keeps a loss near zero from turning rounding into a large ratio.
+    /// have, over the five losses and the total (or only <paramref name="losses"/>, "total" naming the total); the floor
+    /// keeps a loss near zero from turning rounding into a large ratio.
     /// </summary>
-    public static CurveDifference Compare(IReadOnlyList<CurvePoint> a, IReadOnlyList<CurvePoint> b, double floor = 1e-3)
+    public static CurveDifference Compare(IReadOnlyList<CurvePoint> a, IReadOnlyList<CurvePoint> b, double floor = 1e-3, IReadOnlyList<string>? losses = null)
     {
+        losses ??= [.. Names, "total"];
+        static double Value(CurvePoint p, string name) => name == "total" ? p.Total : p.Losses[name];
         var worst = new CurveDifference(0, 0, "");
         for (var i = 0; i < Math.Min(a.Count, b.Count); i++)
         {
-            foreach (var (name, x, y) in Names.Select(n => (n, a[i].Losses[n], b[i].Losses[n])).Append(("total", a[i].Total, b[i].Total)))
+            foreach (var (name, x, y) in losses.Select(n => (n, Value(a[i], n), Value(b[i], n))))
             {
-                var rel = double.IsFinite(x) && double.IsFinite(y) ? Math.Abs(x - y) / Math.Max(Math.Max(Math.Abs(x), Math.Abs(y)), floor) : double.NaN;
+                // Both sides non-finite at the same iteration is agreement (the same divergence); one side only is not.
+                var rel = double.IsFinite(x) && double.IsFinite(y) ? Math.Abs(x - y) / Math.Max(Math.Max(Math.Abs(x), Math.Abs(y)), floor)
+                    : double.IsFinite(x) || double.IsFinite(y) ? double.NaN : 0;
                 if (double.IsNaN(rel) || rel > worst.MaxRelative)
                 {
                     worst = new CurveDifference(double.IsNaN(rel) ? double.PositiveInfinity : rel, i + 1, name);
