@@ -78,6 +78,17 @@ internal static class CenterMaskCurvesBench
                 $"{G(a.Losses["loss_fcos_cls"])} | {G(a.Losses["loss_fcos_loc"])} | {G(a.Losses["loss_fcos_ctr"])} | {a.Rois} |");
         }
 
+        // Every loss on both sides, every 10th iteration (iteration 1: the losses of the initial weights).
+        Console.WriteLine();
+        Console.WriteLine("| iteration | " + string.Join(" | ", CenterMaskCurves.Names.Append("total").Select(n => $"{n} C# | {n} PyTorch")) + " |");
+        Console.WriteLine("|---|" + string.Concat(Enumerable.Repeat("---|---|", CenterMaskCurves.Names.Count + 1)));
+        foreach (var r in new[] { 1 }.Concat(Enumerable.Range(1, ours.Curve.Count / 10).Select(k => 10 * k)).Where(r => r <= ours.Curve.Count))
+        {
+            var a = ours.Curve[r - 1];
+            var b = py is not null && r <= py.Curve.Count ? py.Curve[r - 1] : null;
+            Console.WriteLine($"| {r} | " + string.Join(" | ", CenterMaskCurves.Names.Select(n => $"{G(a.Losses[n])} | {G(b?.Losses[n])}").Append($"{G(a.Total)} | {G(b?.Total)}")) + " |");
+        }
+
         var summary = new JsonObject { ["torchsharp"] = Curve(ours), ["lr"] = new JsonArray([.. lrs.Take(ours.Curve.Count).Select(v => (JsonNode)v)]) };
         if (py is not null)
         {
@@ -120,6 +131,8 @@ internal static class CenterMaskCurvesBench
         }
 
         File.WriteAllText(Path.Combine(folder, "curves.json"), summary.ToJsonString());
+        var figures = CenterMaskCurvesPlot.Write(folder, ours, py);
+        Console.WriteLine($"figures: {string.Join(", ", figures.Select(Path.GetFileName))} in {folder}");
         Console.WriteLine();
         Console.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}; curves in {Path.Combine(folder, "curves.json")}");
         return 0;
