@@ -19,12 +19,19 @@ using static TorchSharp.torch;
 //       [--loop-steps 20] [--repeat 1] [--shared ../shared] [--python /usr/bin/python3] [--no-pytorch]
 // CenterMask (training step, inference, RoIAlign alone; beside bench/pytorch/centermask_bench.py):
 //   dotnet run -c Release --project bench/CellSeg.Models.Bench -- centermask [--help: see CenterMask/CenterMaskBench.cs]
+// CenterMask from scratch, TorchSharp vs the PyTorch mirror from the same weights (bench/pytorch/centermask_mirror.py):
+//   dotnet run -c Release --project bench/CellSeg.Models.Bench -- centermask-curves [--help: see CenterMask/CenterMaskCurvesBench.cs]
 // The TorchSharp finalizer race (implicit vs held scalars under forced GCs; README):
 //   dotnet run -c Release --project bench/CellSeg.Models.Bench -- scalar-race [RUNS=10] [SECONDS=20]
 CellSeg.Models.Runtime.TorchRuntime.Initialize();   // as every entry point does, before the first tensor
 if (args.Length > 0 && args[0] == "centermask")
 {
     return CellSeg.Models.Bench.CenterMask.CenterMaskBench.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "centermask-curves")
+{
+    return CellSeg.Models.Bench.CenterMask.CenterMaskCurvesBench.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "scalar-race")

@@ -24,7 +24,7 @@ public sealed class CenterMaskActivitiesTests
             { "id": "finetune", "activity": "FinetuneCenterMask", "map": { "over": "${params.branches}", "as": "branch" },
               "inputs": { "annotations": "${nodes.data.annotations}", "images": "${nodes.data.images}", "branch": "${branch}",
                           "batchSize": 1, "baseLearningRate": 0.001, "maxIterations": 2, "warmupIterations": 1, "milestones": [1],
-                          "trainSizes": [0], "testSize": 0, "postNmsTopKTest": 100, "gradientClipNorm": 10, "checkpointEvery": 1, "threads": 2 } },
+                          "trainSizes": [0], "testSize": 0, "postNmsTopKTest": 100, "checkpointEvery": 1, "threads": 2 } },
             { "id": "predict", "activity": "PredictInstances", "map": { "over": "${nodes.finetune.model}", "as": "model" },
               "inputs": { "model": "${model}", "annotations": "${nodes.data.annotations}", "images": "${nodes.data.images}", "threads": 2 } },
             { "id": "masks", "activity": "InstancesToSemantic", "map": { "over": "${nodes.predict.predictions}", "as": "predictions" },

@@ -31,8 +31,8 @@ public sealed record CenterMaskTrainOptions
 
     /// <summary>
     /// Clip the global gradient norm to this before each step (detectron2's SOLVER.CLIP_GRADIENTS, type "norm"); null:
-    /// no clipping, detectron2's default. Training from scratch (no pretrained backbone) needs it: the MaskIoU head's
-    /// fully connected layers otherwise blow up in the first iterations.
+    /// no clipping, detectron2's default. Neither finetuning nor training from scratch needs it (see
+    /// <see cref="MaskIouHead"/>'s initialisation, which once made training from scratch diverge without it).
     /// </summary>
     public double? GradientClipNorm { get; init; }
 

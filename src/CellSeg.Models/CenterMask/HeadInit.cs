@@ -4,7 +4,7 @@ using static TorchSharp.torch.nn;
 
 namespace CellSeg.Models.CenterMask;
 
-/// <summary>The weight initialisations centermask2's RoI heads use, in one place.</summary>
+/// <summary>The weight initialisations of the RoI heads, in one place.</summary>
 internal static class HeadInit
 {
     /// <summary>
@@ -18,6 +18,22 @@ internal static class HeadInit
         if (bias is not null)
         {
             init.zeros_(bias);
+        }
+    }
+
+    /// <summary>
+    /// torch.nn's default for <c>Linear</c> and <c>Conv2d</c> (their <c>reset_parameters</c>): weight from kaiming-uniform
+    /// with a = √5, i.e. U(±1/√fan_in), bias U(±1/√fan_in). Written out rather than left to the constructors so that the
+    /// head's initialisation does not depend on what a TorchSharp version's constructor happens to do.
+    /// </summary>
+    public static void TorchDefault(Parameter weight, Parameter? bias)
+    {
+        using var noGrad = no_grad();
+        init.kaiming_uniform_(weight, a: Math.Sqrt(5));
+        if (bias is not null)
+        {
+            var bound = 1 / Math.Sqrt(weight.numel() / weight.shape[0]);
+            init.uniform_(bias, -bound, bound);
         }
     }
 

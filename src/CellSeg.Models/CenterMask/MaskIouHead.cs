@@ -24,7 +24,22 @@ public sealed class MaskIouHead : Module<Tensor, Tensor, Tensor>
     private readonly Linear maskiou_fc2;
     private readonly Linear maskiou;
 
-    /// <summary>Builds the head with centermask2's initialisation (He normal fan-out; the IoU layer N(0, 0.01)).</summary>
+    /// <summary>
+    /// Builds the head with torch's default initialisation (<see cref="HeadInit.TorchDefault"/>) on every layer, not
+    /// centermask2's (He normal with fan-out on the convolutions and both FCs, the IoU layer N(0, 0.01)).
+    /// </summary>
+    /// <remarks>
+    /// centermask2 trains this head on an ImageNet-pretrained backbone, whose frozen batch norms hold real statistics.
+    /// From a random backbone the frozen norms are identities and nothing normalises the features: the backbone's He
+    /// initialisation (gain √2) also on the depthwise convolutions, which no ReLU follows, grows the RMS from 1.2 at the
+    /// input to 13 at stage 5, and P3 is about 17. centermask2's fan-out gains on that (×2.5 in standard deviation at the
+    /// 6,272 → 1,024 FC) made the first predicted IoUs about ±22 for targets in [0, 1]: loss_maskiou 238, then 1.3·10⁴ and
+    /// 1.1·10⁶, and not finite at the 4th iteration even at the warm-up's 5·10⁻⁶, with gradient norms of 3·10⁴ at the IoU
+    /// layer and 10⁴ per backbone stage, unless the gradient was clipped. With torch's defaults the same backbone gives
+    /// predictions of about 0.15 (loss 0.12), gradient norms about 1, and SGD at the paper's rate trains without clipping;
+    /// a pretrained CenterMask checkpoint replaces these weights anyway. Found by training TorchSharp and a PyTorch mirror
+    /// from the same weights, layer by layer (bench <c>centermask-curves</c>; bench/RESULTS.md, "CenterMask from scratch").
+    /// </remarks>
     public MaskIouHead(MaskIouOptions options)
         : base(nameof(MaskIouHead))
     {
@@ -37,7 +52,7 @@ public sealed class MaskIouHead : Module<Tensor, Tensor, Tensor>
             var stride = k + 1 == options.NumConv ? 2 : 1;
             _convs[k] = Conv2d(k == 0 ? options.InputChannels + 1 : options.ConvDim, options.ConvDim, 3, stride: stride, padding: 1);
             register_module($"maskiou_fcn{k + 1}", _convs[k]);
-            HeadInit.MsraFill(_convs[k].weight!, _convs[k].bias);
+            HeadInit.TorchDefault(_convs[k].weight!, _convs[k].bias);
         }
 
         var side = options.PoolerResolution / 2;
@@ -45,9 +60,9 @@ public sealed class MaskIouHead : Module<Tensor, Tensor, Tensor>
         maskiou_fc2 = Linear(1024, 1024);
         maskiou = Linear(1024, options.NumClasses);
         RegisterComponents();
-        HeadInit.MsraFill(maskiou_fc1.weight!, maskiou_fc1.bias);
-        HeadInit.MsraFill(maskiou_fc2.weight!, maskiou_fc2.bias);
-        HeadInit.Normal(maskiou.weight!, maskiou.bias, 0.01);
+        HeadInit.TorchDefault(maskiou_fc1.weight!, maskiou_fc1.bias);
+        HeadInit.TorchDefault(maskiou_fc2.weight!, maskiou_fc2.bias);
+        HeadInit.TorchDefault(maskiou.weight!, maskiou.bias);
     }
 
     /// <summary>The shape this head was built with.</summary>

@@ -31,7 +31,7 @@ public sealed class FinetuneCenterMask : Activity<FinetuneCenterMask.Input, Fine
         [property: Port("Milestones: iterations at which the LR is multiplied by gamma (default: the schedule's).", FormerNames = ["steps"])] IReadOnlyList<int>? Milestones = null,
         [property: Port("LR factor at each milestone (default 0.1).")] double? Gamma = null,
         [property: Port("A local PyTorch checkpoint with centermask2's names (COCO CenterMask-Lite, an ImageNet VoVNet, or the LIVECell authors' model; see README): loaded leniently, what is missing or mis-shaped is reported.", Kind = PortKind.FileToRead)] string PretrainedWeights = "",
-        [property: Port("Clip the gradient norm to this (0: no clipping, detectron2's default; from scratch, ~10 keeps the MaskIoU head stable).")] double GradientClipNorm = 0,
+        [property: Port("Clip the gradient norm to this (0: no clipping, detectron2's default; not needed from scratch either).")] double GradientClipNorm = 0,
         [property: Port("Short sides drawn for each training image (default: the architecture's, e.g. 580 and 600 for Lite; [0] keeps the image size).")] IReadOnlyList<int>? TrainSizes = null,
         [property: Port("Short side at inference, stored with the model (default: the architecture's; 0 keeps the image size).")] int? TestSize = null,
         [property: Port("Candidates per level before NMS at inference, stored with the model (LIVECell: 4,000; PredictInstances' preNmsTopK overrides it).", FormerNames = ["preNmsTopKTest"])] int PreNmsTopK = 4000,
